@@ -1,0 +1,1 @@
+"""Audio codecs and PCM helpers shared by the vendor clients and the simulators."""

@@ -1,0 +1,236 @@
+"""The client contract shared by every camera family.
+
+A vendor client implements what its camera can do and declares it in
+``capabilities``; Home Assistant entities are built from those capabilities, so
+nothing is faked: a method that the camera cannot perform raises
+``NotSupported``.
+"""
+
+from __future__ import annotations
+
+import enum
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+
+from .errors import NotSupported
+
+
+class Vendor(enum.StrEnum):
+    """The camera families this library speaks to."""
+
+    CGI = "cgi"
+    FOSCAM = "foscam"
+    DVRIP = "dvrip"
+    GRANDSTREAM = "grandstream"
+
+
+class Capability(enum.StrEnum):
+    """What a connected camera can do."""
+
+    SNAPSHOT = "snapshot"  # snapshot() returns a JPEG
+    VIDEO = "video"  # video() yields frames (JPEG or H.264/H.265 access units)
+    STREAM_URL = "stream_url"  # stream_url() gives a URL that ffmpeg/go2rtc can play
+    EVENTS = "events"  # events() yields pushed (or polled) alarms
+    AUDIO = "audio"  # audio() yields 8 kHz mono PCM from the camera's microphone
+    TALK = "talk"  # talk() plays PCM through the camera's speaker
+    PTZ = "ptz"  # ptz() with up/down/left/right/stop
+    PTZ_HOME = "ptz_home"
+    PTZ_ZOOM = "ptz_zoom"
+    PTZ_PRESETS = "ptz_presets"  # ptz_preset() goto/set/clear
+    REBOOT = "reboot"
+    ALARM_OUT = "alarm_out"  # setting "alarm_out" (bool)
+    ALARM_OUT_2 = "alarm_out_2"  # setting "alarm_out_2" (bool)
+    LED = "led"  # setting "led" (bool)
+    IR = "ir"  # setting "ir" (bool)
+    RESOLUTION = "resolution"  # setting "resolution" ("WIDTHxHEIGHT"), options listed
+    FRAME_RATE = "frame_rate"  # setting "frame_rate" (str of an int), options listed
+    INPUTS = "inputs"  # settings "input_1", "input_2" (bool, read-only)
+
+
+class SettingKey(enum.StrEnum):
+    """Keys of ``Settings.values``; each belongs to the capability of the same name."""
+
+    ALARM_OUT = "alarm_out"
+    ALARM_OUT_2 = "alarm_out_2"
+    LED = "led"
+    IR = "ir"
+    RESOLUTION = "resolution"
+    FRAME_RATE = "frame_rate"
+    INPUT_1 = "input_1"
+    INPUT_2 = "input_2"
+
+
+class EventKind(enum.StrEnum):
+    """Normalised alarm kinds; anything else is reported as OTHER with its raw name."""
+
+    MOTION = "motion"
+    INPUT = "input"  # external alarm input
+    SOUND = "sound"
+    HUMAN = "human"
+    VIDEO_LOSS = "video_loss"
+    TAMPER = "tamper"
+    STORAGE = "storage"
+    ALARM = "alarm"  # an alarm of unknown type (e.g. Grandstream MCTP)
+    OTHER = "other"
+
+
+class PtzMove(enum.StrEnum):
+    """Pan/tilt/zoom actions."""
+
+    UP = "up"
+    DOWN = "down"
+    LEFT = "left"
+    RIGHT = "right"
+    STOP = "stop"
+    HOME = "home"
+    ZOOM_IN = "zoom_in"
+    ZOOM_OUT = "zoom_out"
+
+
+class PresetAction(enum.StrEnum):
+    """What to do with a pan/tilt preset."""
+
+    GOTO = "goto"
+    SET = "set"
+    CLEAR = "clear"
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceIdentity:
+    """Who the camera is; ``unique_id`` is the stable identifier for Home Assistant."""
+
+    vendor: Vendor
+    unique_id: str
+    name: str
+    model: str = ""
+    manufacturer: str = ""
+    firmware: str = ""
+    hardware: str = ""
+    serial: str = ""
+    mac: str = ""  # lower case, colon separated, or "" when unknown
+
+
+@dataclass(frozen=True, slots=True)
+class CameraEvent:
+    """One alarm state change pushed by the camera."""
+
+    kind: EventKind
+    active: bool
+    channel: int = 0
+    raw: str = ""  # the camera's own name/payload for the event
+
+
+@dataclass(frozen=True, slots=True)
+class VideoFrame:
+    """One video frame: a JPEG image or an H.264/H.265 access unit (Annex B)."""
+
+    codec: str  # "jpeg", "h264" or "h265"
+    data: bytes
+    keyframe: bool = True
+    width: int = 0
+    height: int = 0
+    timestamp: float = 0.0  # seconds, monotonic within one video() iteration
+    fps: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class AudioChunk:
+    """Decoded camera microphone audio: 8 kHz (unless stated) mono signed 16-bit LE PCM."""
+
+    pcm: bytes
+    sample_rate: int = 8000
+    timestamp: float = 0.0
+
+
+@dataclass(slots=True)
+class Settings:
+    """A read-back of the camera's settings.
+
+    ``values`` holds what the camera reports for each ``SettingKey`` it supports;
+    ``options`` lists the accepted values of select-like settings.
+    """
+
+    values: dict[str, bool | int | str | None] = field(default_factory=dict)
+    options: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+class CameraClient(ABC):
+    """An asyncio client for one camera.
+
+    ``connect()`` must be awaited before anything else; it logs in and fills
+    ``identity`` and ``capabilities``.
+    """
+
+    vendor: Vendor
+
+    def __init__(self) -> None:
+        self._identity: DeviceIdentity | None = None
+        self.capabilities: frozenset[Capability] = frozenset()
+
+    @property
+    def identity(self) -> DeviceIdentity:
+        """The camera's identity; only valid after ``connect()``."""
+        if self._identity is None:
+            raise RuntimeError("connect() has not completed")
+        return self._identity
+
+    @abstractmethod
+    async def connect(self) -> None:
+        """Log in; raise AuthError, CannotConnect, DeviceBusy or ProtocolError."""
+
+    @abstractmethod
+    async def close(self) -> None:
+        """Close every connection; safe to call more than once."""
+
+    def events(self) -> AsyncIterator[CameraEvent]:
+        """Yield alarms as the camera reports them, until the connection drops.
+
+        The iterator ends by raising CannotConnect (or AuthError) when the
+        connection is lost, so the caller can reconnect.
+        """
+        raise NotSupported("this camera does not report events")
+
+    async def snapshot(self) -> bytes:
+        """Return one JPEG image."""
+        raise NotSupported("this camera has no snapshot")
+
+    def video(self) -> AsyncIterator[VideoFrame]:
+        """Yield live video frames until the caller stops iterating."""
+        raise NotSupported("this camera has no live video for this client")
+
+    def audio(self) -> AsyncIterator[AudioChunk]:
+        """Yield decoded microphone audio until the caller stops iterating."""
+        raise NotSupported("this camera has no audio")
+
+    def stream_url(self) -> str | None:
+        """A URL (with credentials) that ffmpeg and go2rtc can play, if any."""
+        return None
+
+    async def ptz(self, move: PtzMove, speed: int | None = None) -> None:
+        """Start (or stop) a pan/tilt/zoom movement."""
+        raise NotSupported("this camera has no pan/tilt")
+
+    async def ptz_preset(self, action: PresetAction, preset: int) -> None:
+        """Go to, save or clear a pan/tilt preset."""
+        raise NotSupported("this camera has no pan/tilt presets")
+
+    async def reboot(self) -> None:
+        """Restart the camera."""
+        raise NotSupported("this camera cannot be rebooted remotely")
+
+    async def read_settings(self) -> Settings:
+        """Read the settings the camera supports."""
+        return Settings()
+
+    async def write_setting(self, key: str, value: bool | int | str) -> None:
+        """Change one setting; the caller reads back to learn the camera's real state."""
+        raise NotSupported(f"setting {key!r} is not supported by this camera")
+
+    async def talk(self, pcm: AsyncIterator[bytes]) -> float:
+        """Play 8 kHz mono s16le PCM through the speaker, paced; return seconds sent."""
+        raise NotSupported("this camera has no talk-back channel")
+
+    def diagnostics(self) -> Mapping[str, object]:
+        """Connection state for diagnostics (never credentials)."""
+        return {}

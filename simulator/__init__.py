@@ -1,0 +1,1 @@
+"""Simulated cameras for all four vendors, driven by an HTTP control API."""
