@@ -175,8 +175,9 @@ class SimulatedCamera(ABC):
 
     async def wait_unstalled(self) -> None:
         """Sleep while a stall fault is active (a stalled camera answers nothing)."""
-        while self.stalled:
-            await asyncio.sleep(min(0.1, self._stalled_until - time.monotonic() + 0.001))
+        # A new stall fault may extend the deadline while we sleep, hence the loop.
+        while (remaining := self._stalled_until - time.monotonic()) > 0:  # noqa: ASYNC110
+            await asyncio.sleep(remaining)
 
     def track(self, transport: asyncio.BaseTransport | None) -> bool:
         """Register a new connection (a StreamWriter's or aiohttp request's transport).

@@ -11,14 +11,17 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
 
 import av
 import numpy as np
+import numpy.typing as npt
 
 CYCLE_FRAMES = 25
 
 
-def _pattern(width: int, height: int, index: int, count: int) -> np.ndarray:
+def _pattern(width: int, height: int, index: int, count: int) -> npt.NDArray[np.uint8]:
     """An RGB test picture: a gradient with a white bar at a position set by ``index``."""
     x = np.linspace(0, 255, width, dtype=np.uint8)
     y = np.linspace(0, 255, height, dtype=np.uint8)
@@ -35,20 +38,20 @@ def _pattern(width: int, height: int, index: int, count: int) -> np.ndarray:
 @functools.lru_cache(maxsize=16)
 def jpeg_cycle(width: int, height: int, count: int = CYCLE_FRAMES) -> tuple[bytes, ...]:
     """``count`` distinct baseline JPEG images of ``width`` x ``height``."""
-    codec = av.CodecContext.create("mjpeg", "w")
+    codec: Any = av.CodecContext.create("mjpeg", "w")
     codec.width = width
     codec.height = height
     codec.pix_fmt = "yuvj420p"
-    codec.time_base = av.Rational(1, 25)  # type: ignore[attr-defined]
+    codec.time_base = Fraction(1, 25)
     codec.options = {"qscale": "4"}
     frames: list[bytes] = []
     for index in range(count):
         frame = av.VideoFrame.from_ndarray(_pattern(width, height, index, count), format="rgb24")
         frame = frame.reformat(format="yuvj420p")
         frame.pts = index
-        for packet in codec.encode(frame):  # type: ignore[arg-type]
+        for packet in codec.encode(frame):
             frames.append(bytes(packet))
-    for packet in codec.encode(None):  # type: ignore[arg-type]
+    for packet in codec.encode(None):
         frames.append(bytes(packet))
     return tuple(frames)
 
@@ -71,12 +74,12 @@ def video_cycle(
     Every ``gop``-th unit is an IDR frame carrying SPS/PPS in-band, so a client
     may join at any key frame.
     """
-    codec = av.CodecContext.create("libx264" if codec_name == "h264" else "libx265", "w")
+    codec: Any = av.CodecContext.create("libx264" if codec_name == "h264" else "libx265", "w")
     codec.width = width
     codec.height = height
     codec.pix_fmt = "yuv420p"
-    codec.time_base = av.Rational(1, fps)  # type: ignore[attr-defined]
-    codec.framerate = av.Rational(fps, 1)  # type: ignore[attr-defined]
+    codec.time_base = Fraction(1, fps)
+    codec.framerate = Fraction(fps, 1)
     codec.gop_size = gop
     if codec_name == "h264":
         codec.options = {
@@ -101,6 +104,6 @@ def video_cycle(
         frame = av.VideoFrame.from_ndarray(_pattern(width, height, index, count), format="rgb24")
         frame = frame.reformat(format="yuv420p")
         frame.pts = index
-        collect(codec.encode(frame))  # type: ignore[arg-type]
-    collect(codec.encode(None))  # type: ignore[arg-type]
+        collect(codec.encode(frame))
+    collect(codec.encode(None))
     return tuple(units)

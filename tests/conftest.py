@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any
 
-import custom_components  # noqa: F401  (see the module docstring)
 import pytest
 
+import custom_components  # noqa: F401  (see the module docstring)
 from simulator.base import SimulatedCamera
 from simulator.control import ControlServer
 from simulator.registry import simulator_class

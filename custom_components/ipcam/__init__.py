@@ -1,0 +1,88 @@
+"""The ipcam integration: Foscam MO_O, XM DVRIP, Grandstream GXV and IPCamCGI cameras."""
+
+from __future__ import annotations
+
+import logging
+
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP, Platform
+from homeassistant.core import Event, HomeAssistant
+from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryError, ConfigEntryNotReady
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.typing import ConfigType
+
+from .connection import connect_client
+from .const import DOMAIN
+from .coordinator import IpcamCoordinator
+from .data import IpcamConfigEntry, IpcamData
+from .protocols.base import Capability
+from .protocols.errors import AuthError, CameraError, NotSupported
+from .services import async_setup_services
+
+_LOGGER = logging.getLogger(__name__)
+
+PLATFORMS: list[Platform] = [
+    Platform.BINARY_SENSOR,
+    Platform.BUTTON,
+    Platform.CAMERA,
+    Platform.SELECT,
+    Platform.SWITCH,
+]
+
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the integration's actions (they exist even with no camera loaded)."""
+    async_setup_services(hass)
+    return True
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: IpcamConfigEntry) -> bool:
+    """Log in to the camera, then set up its entities."""
+    try:
+        client = await connect_client(hass, entry.data)
+    except AuthError as err:
+        raise ConfigEntryAuthFailed(
+            translation_domain=DOMAIN, translation_key="invalid_auth"
+        ) from err
+    except NotSupported as err:
+        raise ConfigEntryError(
+            translation_domain=DOMAIN,
+            translation_key="not_supported",
+            translation_placeholders={"error": str(err)},
+        ) from err
+    except (CameraError, TimeoutError, OSError) as err:
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="cannot_connect",
+            translation_placeholders={"error": str(err) or type(err).__name__},
+        ) from err
+
+    coordinator = IpcamCoordinator(hass, entry, client)
+    try:
+        await coordinator.async_config_entry_first_refresh()
+    except BaseException:
+        await coordinator.async_shutdown()
+        raise
+    entry.runtime_data = IpcamData(client=client, coordinator=coordinator)
+
+    async def _stop(_event: Event) -> None:
+        await coordinator.async_shutdown()
+
+    entry.async_on_unload(hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _stop))
+
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+
+    if Capability.EVENTS in client.capabilities:
+        entry.async_create_background_task(
+            hass, coordinator.async_run_events(), f"{DOMAIN} events {entry.title}"
+        )
+    return True
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: IpcamConfigEntry) -> bool:
+    """Unload entities, then stop the push loop, video and the connection."""
+    unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    if unloaded:
+        await entry.runtime_data.coordinator.async_shutdown()
+    return unloaded

@@ -1,0 +1,120 @@
+"""Binary sensors: pushed alarms (motion, input, sound, ...) and polled I/O inputs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from homeassistant.components.binary_sensor import (
+    BinarySensorDeviceClass,
+    BinarySensorEntity,
+    BinarySensorEntityDescription,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .const import CONF_CHANNEL, VENDOR_EVENT_KINDS
+from .coordinator import IpcamCoordinator
+from .data import IpcamConfigEntry
+from .entity import IpcamEntity, IpcamEntityDescription
+from .protocols.base import Capability, EventKind, SettingKey
+
+PARALLEL_UPDATES = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class IpcamAlarmDescription(IpcamEntityDescription, BinarySensorEntityDescription):
+    """An alarm kind the camera pushes."""
+
+    kind: EventKind
+
+
+@dataclass(frozen=True, kw_only=True)
+class IpcamInputDescription(IpcamEntityDescription, BinarySensorEntityDescription):
+    """A digital input whose state the camera reports when asked."""
+
+    setting: SettingKey
+
+
+_ALARM_DEVICE_CLASSES: dict[EventKind, BinarySensorDeviceClass | None] = {
+    EventKind.MOTION: BinarySensorDeviceClass.MOTION,
+    EventKind.HUMAN: BinarySensorDeviceClass.OCCUPANCY,
+    EventKind.SOUND: BinarySensorDeviceClass.SOUND,
+    EventKind.INPUT: None,
+    EventKind.VIDEO_LOSS: BinarySensorDeviceClass.PROBLEM,
+    EventKind.TAMPER: BinarySensorDeviceClass.TAMPER,
+    EventKind.STORAGE: BinarySensorDeviceClass.PROBLEM,
+    EventKind.ALARM: BinarySensorDeviceClass.SAFETY,
+}
+
+ALARMS: tuple[IpcamAlarmDescription, ...] = tuple(
+    IpcamAlarmDescription(
+        key=kind.value,
+        translation_key=kind.value,
+        kind=kind,
+        device_class=device_class,
+        supported=lambda client, kind=kind: Capability.EVENTS in client.capabilities  # type: ignore[misc]
+        and kind in VENDOR_EVENT_KINDS.get(client.vendor, ()),
+    )
+    for kind, device_class in _ALARM_DEVICE_CLASSES.items()
+)
+
+INPUTS: tuple[IpcamInputDescription, ...] = tuple(
+    IpcamInputDescription(
+        key=setting.value,
+        translation_key=setting.value,
+        setting=setting,
+        supported=lambda client: Capability.INPUTS in client.capabilities,
+    )
+    for setting in (SettingKey.INPUT_1, SettingKey.INPUT_2)
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: IpcamConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    coordinator = entry.runtime_data.coordinator
+    client = coordinator.client
+    entities: list[BinarySensorEntity] = [
+        IpcamAlarmSensor(coordinator, description)
+        for description in ALARMS
+        if description.supported(client)
+    ]
+    entities.extend(
+        IpcamInputSensor(coordinator, description)
+        for description in INPUTS
+        if description.supported(client)
+    )
+    async_add_entities(entities)
+
+
+class IpcamAlarmSensor(IpcamEntity, BinarySensorEntity):
+    """On while the camera reports the alarm (cleared by "stop" or the motion timeout)."""
+
+    entity_description: IpcamAlarmDescription
+
+    def __init__(self, coordinator: IpcamCoordinator, description: IpcamAlarmDescription) -> None:
+        super().__init__(coordinator, description)
+        channel = coordinator.config_entry.data.get(CONF_CHANNEL)
+        self._channel: int | None = None if channel is None else int(channel)
+
+    @property
+    def is_on(self) -> bool:
+        kind = self.entity_description.kind
+        return any(
+            active
+            for (alarm_kind, channel), active in self.coordinator.data.alarms.items()
+            if alarm_kind is kind and (self._channel is None or channel == self._channel)
+        )
+
+
+class IpcamInputSensor(IpcamEntity, BinarySensorEntity):
+    """A digital input as the camera reports it."""
+
+    entity_description: IpcamInputDescription
+
+    @property
+    def is_on(self) -> bool | None:
+        value = self.coordinator.data.settings.values.get(self.entity_description.setting)
+        return None if value is None else bool(value)

@@ -1,0 +1,117 @@
+"""The camera entity: stills, live MJPEG relayed from the camera, and stream sources."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiohttp import web
+from homeassistant.components.camera import Camera, CameraEntityFeature
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import entity_platform
+from homeassistant.helpers.entity import EntityDescription
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .const import DOMAIN, REQUEST_TIMEOUT_SECONDS
+from .coordinator import IpcamCoordinator
+from .data import IpcamConfigEntry
+from .entity import IpcamEntity
+from .protocols.base import Capability, Vendor
+from .protocols.errors import CameraError
+from .services import async_setup_platform_services
+
+_LOGGER = logging.getLogger(__name__)
+
+PARALLEL_UPDATES = 0
+
+MJPEG_BOUNDARY = "ipcamframe"
+JPEG_SOI = b"\xff\xd8"
+
+# Families whose live video is a sequence of JPEG images (relayed as MJPEG as is).
+JPEG_VIDEO_VENDORS = {Vendor.CGI, Vendor.FOSCAM}
+
+CAMERA_DESCRIPTION = EntityDescription(key="camera", translation_key="camera", name=None)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: IpcamConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    async_setup_platform_services(entity_platform.async_get_current_platform())
+    async_add_entities([IpcamCamera(entry.runtime_data.coordinator)])
+
+
+class IpcamCamera(IpcamEntity, Camera):
+    """Live view and stills from one camera over its own protocol."""
+
+    _attr_name = None
+
+    def __init__(self, coordinator: IpcamCoordinator) -> None:
+        IpcamEntity.__init__(self, coordinator, CAMERA_DESCRIPTION)
+        Camera.__init__(self)
+        client = coordinator.client
+        self._jpeg_video = (
+            client.vendor in JPEG_VIDEO_VENDORS and Capability.VIDEO in client.capabilities
+        )
+        if Capability.STREAM_URL in client.capabilities:
+            self._attr_supported_features = CameraEntityFeature.STREAM
+        self._attr_is_streaming = self._jpeg_video
+
+    async def stream_source(self) -> str | None:
+        """The URL Home Assistant's stream and go2rtc play (never None while starting)."""
+        return self.client.stream_url()
+
+    async def async_camera_image(
+        self, width: int | None = None, height: int | None = None
+    ) -> bytes | None:
+        """The latest live frame when a viewer is watching, else a fresh snapshot."""
+        frame = self.coordinator.video.fresh_frame("jpeg")
+        if frame is not None:
+            return frame.data
+        client = self.client
+        try:
+            async with asyncio.timeout(REQUEST_TIMEOUT_SECONDS * 2):
+                if Capability.SNAPSHOT in client.capabilities:
+                    image = await client.snapshot()
+                elif self._jpeg_video:
+                    image = await self._first_live_frame()
+                else:
+                    return None
+        except (CameraError, TimeoutError, OSError) as err:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="snapshot_failed",
+                translation_placeholders={"error": str(err) or type(err).__name__},
+            ) from err
+        if not image.startswith(JPEG_SOI):
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="snapshot_failed",
+                translation_placeholders={"error": "the camera did not return a JPEG"},
+            )
+        return image
+
+    async def _first_live_frame(self) -> bytes:
+        async for frame in self.coordinator.video.frames():
+            return frame.data
+        raise CameraError("video ended")
+
+    async def handle_async_mjpeg_stream(self, request: web.Request) -> web.StreamResponse | None:
+        """Relay the camera's JPEG frames to this viewer (one upstream for all viewers)."""
+        if not self._jpeg_video:
+            return await super().handle_async_mjpeg_stream(request)
+        response = web.StreamResponse()
+        response.content_type = f"multipart/x-mixed-replace;boundary={MJPEG_BOUNDARY}"
+        await response.prepare(request)
+        try:
+            async for frame in self.coordinator.video.frames():
+                header = (
+                    f"--{MJPEG_BOUNDARY}\r\nContent-Type: image/jpeg\r\n"
+                    f"Content-Length: {len(frame.data)}\r\n\r\n"
+                ).encode()
+                await response.write(header + frame.data + b"\r\n")
+        except (ConnectionResetError, ConnectionError):
+            _LOGGER.debug("MJPEG viewer of %s went away", self.entity_id)
+        return response

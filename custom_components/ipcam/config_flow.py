@@ -1,0 +1,261 @@
+"""Config flow: pick the camera family, then log in for real before adding the camera."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+import voluptuous as vol
+from homeassistant.config_entries import (
+    ConfigEntry,
+    ConfigFlow,
+    ConfigFlowResult,
+    OptionsFlow,
+)
+from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
+from homeassistant.core import callback
+from homeassistant.helpers.selector import (
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
+    TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
+)
+
+from .connection import connect_client
+from .const import (
+    CONF_CHANNEL,
+    CONF_MOTION_TIMEOUT,
+    CONF_VENDOR,
+    DEFAULT_MOTION_TIMEOUT,
+    DEFAULT_USERNAME,
+    DOMAIN,
+)
+from .protocols import DEFAULT_PORTS, supported_vendors
+from .protocols.base import DeviceIdentity, Vendor
+from .protocols.errors import (
+    AccountLocked,
+    AuthError,
+    CameraError,
+    DeviceBusy,
+    InvalidValue,
+    ProtocolError,
+)
+
+try:  # Home Assistant 2025.8+: reloads the entry after the options change.
+    from homeassistant.config_entries import OptionsFlowWithReload as _OptionsFlowBase
+except ImportError:  # Home Assistant before 2025.8
+    _OptionsFlowBase = OptionsFlow  # type: ignore[misc,assignment]
+
+_LOGGER = logging.getLogger(__name__)
+
+MAX_CHANNEL = 63
+_PORT_SELECTOR = NumberSelector(
+    NumberSelectorConfig(min=1, max=65535, step=1, mode=NumberSelectorMode.BOX)
+)
+_PASSWORD_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
+
+
+def _connection_schema(vendor: Vendor, defaults: Mapping[str, Any]) -> vol.Schema:
+    fields: dict[Any, Any] = {
+        vol.Required(CONF_HOST, default=defaults.get(CONF_HOST, vol.UNDEFINED)): TextSelector(),
+        vol.Required(CONF_PORT, default=defaults.get(CONF_PORT, DEFAULT_PORTS[vendor])): (
+            _PORT_SELECTOR
+        ),
+        vol.Required(
+            CONF_USERNAME, default=defaults.get(CONF_USERNAME, DEFAULT_USERNAME)
+        ): TextSelector(),
+        vol.Optional(CONF_PASSWORD, default=""): _PASSWORD_SELECTOR,
+    }
+    if vendor is Vendor.DVRIP:
+        fields[vol.Required(CONF_CHANNEL, default=defaults.get(CONF_CHANNEL, 0))] = NumberSelector(
+            NumberSelectorConfig(min=0, max=MAX_CHANNEL, step=1, mode=NumberSelectorMode.BOX)
+        )
+    return vol.Schema(fields)
+
+
+def _normalise(vendor: Vendor, user_input: Mapping[str, Any]) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        CONF_VENDOR: vendor.value,
+        CONF_HOST: str(user_input[CONF_HOST]).strip(),
+        CONF_PORT: int(user_input[CONF_PORT]),
+        CONF_USERNAME: str(user_input.get(CONF_USERNAME, "")),
+        CONF_PASSWORD: str(user_input.get(CONF_PASSWORD, "")),
+    }
+    if CONF_CHANNEL in user_input:
+        data[CONF_CHANNEL] = int(user_input[CONF_CHANNEL])
+    return data
+
+
+class IpcamConfigFlow(ConfigFlow, domain=DOMAIN):
+    """Adds one camera per entry."""
+
+    VERSION = 1
+
+    def __init__(self) -> None:
+        self._vendor: Vendor | None = None
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: ConfigEntry) -> OptionsFlow:
+        return IpcamOptionsFlow()
+
+    async def _async_try_login(
+        self, data: Mapping[str, Any]
+    ) -> tuple[DeviceIdentity | None, dict[str, str]]:
+        """Log in to the camera; return its identity or the form errors."""
+        if not data[CONF_HOST]:
+            return None, {CONF_HOST: "invalid_host"}
+        try:
+            client = await connect_client(self.hass, data)
+        except AccountLocked:
+            return None, {"base": "account_locked"}
+        except AuthError:
+            return None, {"base": "invalid_auth"}
+        except DeviceBusy:
+            return None, {"base": "device_busy"}
+        except InvalidValue:
+            return None, {"base": "invalid_auth"}
+        except ProtocolError:
+            return None, {"base": "protocol_error"}
+        except (CameraError, TimeoutError, OSError):
+            return None, {"base": "cannot_connect"}
+        except Exception:
+            _LOGGER.exception("Unexpected error while logging in to the camera")
+            return None, {"base": "unknown"}
+        identity = client.identity
+        await client.close()
+        return identity, {}
+
+    async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """First step: which kind of camera."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            vendor = Vendor(user_input[CONF_VENDOR])
+            if vendor in supported_vendors():
+                self._vendor = vendor
+                return await self.async_step_connect()
+            errors[CONF_VENDOR] = "vendor_not_supported"
+        return self.async_show_form(
+            step_id="user",
+            data_schema=vol.Schema(
+                {
+                    vol.Required(CONF_VENDOR, default=Vendor.CGI.value): SelectSelector(
+                        SelectSelectorConfig(
+                            options=[vendor.value for vendor in Vendor],
+                            translation_key="vendor",
+                            mode=SelectSelectorMode.LIST,
+                        )
+                    )
+                }
+            ),
+            errors=errors,
+        )
+
+    async def async_step_connect(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Second step: where the camera is and how to log in."""
+        assert self._vendor is not None
+        vendor = self._vendor
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data = _normalise(vendor, user_input)
+            identity, errors = await self._async_try_login(data)
+            if identity is not None:
+                await self.async_set_unique_id(identity.unique_id)
+                self._abort_if_unique_id_configured(
+                    updates={CONF_HOST: data[CONF_HOST], CONF_PORT: data[CONF_PORT]}
+                )
+                return self.async_create_entry(title=identity.name or data[CONF_HOST], data=data)
+        return self.async_show_form(
+            step_id="connect",
+            data_schema=_connection_schema(vendor, user_input or {}),
+            errors=errors,
+            description_placeholders={"vendor": vendor.value},
+        )
+
+    async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
+        """The camera rejected the stored credentials."""
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        entry = self._get_reauth_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data = {**entry.data, **user_input}
+            identity, errors = await self._async_try_login(data)
+            if identity is not None:
+                await self.async_set_unique_id(identity.unique_id)
+                self._abort_if_unique_id_mismatch(reason="wrong_camera")
+                return self.async_update_reload_and_abort(entry, data_updates=user_input)
+        return self.async_show_form(
+            step_id="reauth_confirm",
+            data_schema=vol.Schema(
+                {
+                    vol.Required(
+                        CONF_USERNAME, default=entry.data.get(CONF_USERNAME, DEFAULT_USERNAME)
+                    ): TextSelector(),
+                    vol.Optional(CONF_PASSWORD, default=""): _PASSWORD_SELECTOR,
+                }
+            ),
+            errors=errors,
+            description_placeholders={"name": entry.title},
+        )
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Change host, port or credentials of an existing camera."""
+        entry = self._get_reconfigure_entry()
+        vendor = Vendor(entry.data[CONF_VENDOR])
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data = _normalise(vendor, user_input)
+            identity, errors = await self._async_try_login(data)
+            if identity is not None:
+                await self.async_set_unique_id(identity.unique_id)
+                self._abort_if_unique_id_mismatch(reason="wrong_camera")
+                return self.async_update_reload_and_abort(entry, data_updates=data)
+        return self.async_show_form(
+            step_id="reconfigure",
+            data_schema=_connection_schema(vendor, user_input or entry.data),
+            errors=errors,
+        )
+
+
+class IpcamOptionsFlow(_OptionsFlowBase):
+    """Options: how long an alarm stays on when the camera never says it stopped."""
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        if user_input is not None:
+            result = self.async_create_entry(
+                data={CONF_MOTION_TIMEOUT: int(user_input[CONF_MOTION_TIMEOUT])}
+            )
+            if _OptionsFlowBase is OptionsFlow:  # before 2025.8 nothing reloads for us
+                self.hass.config_entries.async_schedule_reload(self.config_entry.entry_id)
+            return result
+        current = self.config_entry.options.get(CONF_MOTION_TIMEOUT, DEFAULT_MOTION_TIMEOUT)
+        return self.async_show_form(
+            step_id="init",
+            data_schema=vol.Schema(
+                {
+                    vol.Required(CONF_MOTION_TIMEOUT, default=current): NumberSelector(
+                        NumberSelectorConfig(
+                            min=0,
+                            max=3600,
+                            step=1,
+                            unit_of_measurement="s",
+                            mode=NumberSelectorMode.BOX,
+                        )
+                    )
+                }
+            ),
+        )

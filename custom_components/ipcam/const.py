@@ -1,0 +1,40 @@
+"""Constants of the ipcam integration."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from .protocols.base import EventKind, Vendor
+
+DOMAIN: Final = "ipcam"
+
+CONF_VENDOR: Final = "vendor"
+CONF_CHANNEL: Final = "channel"
+CONF_MOTION_TIMEOUT: Final = "motion_timeout"
+CONF_STREAM_SOURCE: Final = "stream_source"
+
+DEFAULT_USERNAME: Final = "admin"
+DEFAULT_MOTION_TIMEOUT: Final = 60  # seconds an alarm stays on when the camera never says "stop"
+
+# Settings are re-read this often; alarms are pushed and do not wait for it.
+SCAN_INTERVAL_SECONDS: Final = 30
+# Consecutive authentication failures before asking the user for new credentials.
+# Cameras lock accounts after a handful of bad logins, so we never retry past this.
+MAX_AUTH_FAILURES: Final = 3
+RECONNECT_MIN_SECONDS: Final = 1.0
+RECONNECT_MAX_SECONDS: Final = 60.0
+REQUEST_TIMEOUT_SECONDS: Final = 10.0
+
+# Which alarm kinds each camera family can report (one binary sensor each).
+VENDOR_EVENT_KINDS: Final[dict[Vendor, tuple[EventKind, ...]]] = {
+    Vendor.CGI: (),
+    Vendor.FOSCAM: (EventKind.MOTION, EventKind.INPUT, EventKind.SOUND),
+    Vendor.DVRIP: (
+        EventKind.MOTION,
+        EventKind.HUMAN,
+        EventKind.INPUT,
+        EventKind.VIDEO_LOSS,
+        EventKind.TAMPER,
+    ),
+    Vendor.GRANDSTREAM: (EventKind.ALARM,),
+}

@@ -1,0 +1,24 @@
+"""Typed runtime data of a config entry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from homeassistant.config_entries import ConfigEntry
+
+from .protocols.base import CameraClient
+
+if TYPE_CHECKING:
+    from .coordinator import IpcamCoordinator
+
+
+@dataclass(slots=True)
+class IpcamData:
+    """What a loaded entry keeps: the camera client and its coordinator."""
+
+    client: CameraClient
+    coordinator: IpcamCoordinator
+
+
+type IpcamConfigEntry = ConfigEntry[IpcamData]

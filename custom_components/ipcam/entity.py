@@ -1,0 +1,92 @@
+"""The base entity every ipcam entity derives from."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from homeassistant.const import CONF_HOST, CONF_PORT
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers.device_registry import CONNECTION_NETWORK_MAC, DeviceInfo
+from homeassistant.helpers.entity import EntityDescription
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
+
+from .const import DOMAIN, REQUEST_TIMEOUT_SECONDS
+from .coordinator import IpcamCoordinator
+from .protocols.base import CameraClient, Vendor
+from .protocols.errors import AuthError, CameraError, InvalidValue, NotSupported
+
+WEB_UI_VENDORS = {Vendor.CGI, Vendor.FOSCAM}
+
+
+@dataclass(frozen=True, kw_only=True)
+class IpcamEntityDescription(EntityDescription):
+    """An entity description with a predicate saying whether the camera supports it."""
+
+    supported: Callable[[CameraClient], bool] = lambda _client: True
+
+
+class IpcamEntity(CoordinatorEntity[IpcamCoordinator]):
+    """Device info, unique ID and availability shared by all ipcam entities."""
+
+    _attr_has_entity_name = True
+
+    def __init__(self, coordinator: IpcamCoordinator, description: EntityDescription) -> None:
+        super().__init__(coordinator)
+        self.entity_description = description
+        client = coordinator.client
+        identity = client.identity
+        self._attr_unique_id = f"{identity.unique_id}_{description.key}"
+        data = coordinator.config_entry.data
+        configuration_url = None
+        if identity.vendor in WEB_UI_VENDORS:
+            configuration_url = f"http://{data[CONF_HOST]}:{data.get(CONF_PORT, 80)}/"
+        self._attr_device_info = DeviceInfo(
+            identifiers={(DOMAIN, identity.unique_id)},
+            connections={(CONNECTION_NETWORK_MAC, identity.mac)} if identity.mac else set(),
+            name=identity.name,
+            manufacturer=identity.manufacturer or None,
+            model=identity.model or None,
+            sw_version=identity.firmware or None,
+            hw_version=identity.hardware or None,
+            serial_number=identity.serial or None,
+            configuration_url=configuration_url,
+        )
+
+    @property
+    def client(self) -> CameraClient:
+        return self.coordinator.client
+
+    @property
+    def available(self) -> bool:
+        return self.coordinator.camera_available
+
+
+@asynccontextmanager
+async def translated_errors() -> AsyncIterator[None]:
+    """Turn camera errors raised by an action into translated Home Assistant errors."""
+    try:
+        async with asyncio.timeout(REQUEST_TIMEOUT_SECONDS * 2):
+            yield
+    except InvalidValue as err:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="invalid_value",
+            translation_placeholders={"error": str(err)},
+        ) from err
+    except NotSupported as err:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="not_supported",
+            translation_placeholders={"error": str(err)},
+        ) from err
+    except AuthError as err:
+        raise HomeAssistantError(translation_domain=DOMAIN, translation_key="invalid_auth") from err
+    except (CameraError, TimeoutError, OSError) as err:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="command_failed",
+            translation_placeholders={"error": str(err) or type(err).__name__},
+        ) from err

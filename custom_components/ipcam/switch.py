@@ -1,0 +1,90 @@
+"""Switches: alarm outputs, status LED and IR lamp, showing the camera's read-back state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
+from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .data import IpcamConfigEntry
+from .entity import IpcamEntity, IpcamEntityDescription, translated_errors
+from .protocols.base import Capability, SettingKey
+
+PARALLEL_UPDATES = 1
+
+
+@dataclass(frozen=True, kw_only=True)
+class IpcamSwitchDescription(IpcamEntityDescription, SwitchEntityDescription):
+    """A switch bound to one boolean camera setting."""
+
+    setting: SettingKey
+
+
+def _has(capability: Capability) -> Any:
+    return lambda client: capability in client.capabilities
+
+
+SWITCHES: tuple[IpcamSwitchDescription, ...] = (
+    IpcamSwitchDescription(
+        key="alarm_out",
+        translation_key="alarm_out",
+        setting=SettingKey.ALARM_OUT,
+        supported=_has(Capability.ALARM_OUT),
+    ),
+    IpcamSwitchDescription(
+        key="alarm_out_2",
+        translation_key="alarm_out_2",
+        setting=SettingKey.ALARM_OUT_2,
+        supported=_has(Capability.ALARM_OUT_2),
+    ),
+    IpcamSwitchDescription(
+        key="led",
+        translation_key="led",
+        setting=SettingKey.LED,
+        entity_category=EntityCategory.CONFIG,
+        supported=_has(Capability.LED),
+    ),
+    IpcamSwitchDescription(
+        key="ir",
+        translation_key="ir",
+        setting=SettingKey.IR,
+        entity_category=EntityCategory.CONFIG,
+        supported=_has(Capability.IR),
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: IpcamConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    coordinator = entry.runtime_data.coordinator
+    async_add_entities(
+        IpcamSwitch(coordinator, description)
+        for description in SWITCHES
+        if description.supported(coordinator.client)
+    )
+
+
+class IpcamSwitch(IpcamEntity, SwitchEntity):
+    """An on/off camera setting; the state is what the camera reports after each write."""
+
+    entity_description: IpcamSwitchDescription
+
+    @property
+    def is_on(self) -> bool | None:
+        value = self.coordinator.data.settings.values.get(self.entity_description.setting)
+        return None if value is None else bool(value)
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        async with translated_errors():
+            await self.coordinator.async_write_setting(self.entity_description.setting, True)
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        async with translated_errors():
+            await self.coordinator.async_write_setting(self.entity_description.setting, False)
