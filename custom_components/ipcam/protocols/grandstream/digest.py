@@ -1,0 +1,170 @@
+"""RFC 2617 Digest authentication as Grandstream cameras use it (no ``qop``).
+
+response = MD5(MD5(user:realm:password) : nonce : MD5(method:digest-uri)).
+The digest-uri is exactly the string sent in ``uri=``; Grandstream's own client
+sends the DESCRIBE URL (``rtsp://host:554/0``) for SETUP and PLAY as well.
+
+The camera's parser is strict: it expects the exact prefix ``Digest `` with
+``username`` first and ``", "`` between parameters, so ``authorization_header``
+formats exactly that.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+
+from ..errors import ProtocolError
+
+MAX_PARAM_LENGTH = 1024
+MAX_PARAMS = 32
+
+
+def md5_hex(text: str) -> str:
+    """Lower-case hex MD5 of the UTF-8 encoding of ``text``."""
+    return hashlib.md5(text.encode("utf-8")).hexdigest()
+
+
+def digest_response(
+    username: str, realm: str, password: str, method: str, uri: str, nonce: str
+) -> str:
+    """The RFC 2617 ``response`` value without qop."""
+    ha1 = md5_hex(f"{username}:{realm}:{password}")
+    ha2 = md5_hex(f"{method}:{uri}")
+    return md5_hex(f"{ha1}:{nonce}:{ha2}")
+
+
+@dataclass(frozen=True, slots=True)
+class DigestChallenge:
+    """A ``WWW-Authenticate: Digest ...`` challenge."""
+
+    realm: str
+    nonce: str
+    algorithm: str = ""
+    qop: str = ""
+    opaque: str = ""
+
+
+def parse_params(text: str) -> dict[str, str]:
+    """Parse ``k="v", k2=v2`` (quoted values may hold commas); bounded."""
+    params: dict[str, str] = {}
+    i = 0
+    n = len(text)
+    if n > MAX_PARAMS * MAX_PARAM_LENGTH:
+        raise ProtocolError("digest parameters too long")
+    while i < n:
+        while i < n and text[i] in " \t,":
+            i += 1
+        if i >= n:
+            break
+        eq = text.find("=", i)
+        if eq < 0:
+            raise ProtocolError("malformed digest parameter")
+        name = text[i:eq].strip().lower()
+        i = eq + 1
+        while i < n and text[i] in " \t":
+            i += 1
+        if i < n and text[i] == '"':
+            i += 1
+            value_chars: list[str] = []
+            while i < n and text[i] != '"':
+                if text[i] == "\\" and i + 1 < n:
+                    i += 1
+                value_chars.append(text[i])
+                i += 1
+            if i >= n:
+                raise ProtocolError("unterminated quoted digest parameter")
+            i += 1
+            value = "".join(value_chars)
+        else:
+            end = text.find(",", i)
+            end = n if end < 0 else end
+            value = text[i:end].strip()
+            i = end
+        if not name or len(value) > MAX_PARAM_LENGTH:
+            raise ProtocolError("malformed digest parameter")
+        params[name] = value
+        if len(params) > MAX_PARAMS:
+            raise ProtocolError("too many digest parameters")
+    return params
+
+
+def parse_challenge(header: str) -> DigestChallenge:
+    """Parse a ``WWW-Authenticate`` value; ProtocolError unless it is a Digest challenge."""
+    scheme, _, rest = header.strip().partition(" ")
+    if scheme.lower() != "digest":
+        raise ProtocolError(f"unsupported authentication scheme {scheme[:20]!r}")
+    params = parse_params(rest)
+    if "realm" not in params or "nonce" not in params:
+        raise ProtocolError("digest challenge without realm or nonce")
+    return DigestChallenge(
+        realm=params["realm"],
+        nonce=params["nonce"],
+        algorithm=params.get("algorithm", ""),
+        qop=params.get("qop", ""),
+        opaque=params.get("opaque", ""),
+    )
+
+
+def format_challenge(realm: str, nonce: str) -> str:
+    """The camera's challenge: ``Digest realm="...", nonce="..."`` (no qop/opaque/algorithm)."""
+    return f'Digest realm="{_quote(realm)}", nonce="{_quote(nonce)}"'
+
+
+def _quote(value: str) -> str:
+    if any(ord(c) < 0x20 or c == "\x7f" for c in value):
+        raise ValueError("control characters are not allowed in digest parameters")
+    return value.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def authorization_header(
+    username: str, password: str, challenge: DigestChallenge, method: str, uri: str
+) -> str:
+    """The ``Authorization`` value in the exact form the camera's parser expects.
+
+    ``Digest username="u", realm="r", nonce="n", uri="...", response="..."``
+    (username first, one space after each comma). ``qop`` is never used: the
+    cameras do not offer it.
+    """
+    response = digest_response(username, challenge.realm, password, method, uri, challenge.nonce)
+    parts = [
+        f'username="{_quote(username)}"',
+        f'realm="{_quote(challenge.realm)}"',
+        f'nonce="{_quote(challenge.nonce)}"',
+        f'uri="{_quote(uri)}"',
+        f'response="{response}"',
+    ]
+    if challenge.opaque:
+        parts.append(f'opaque="{_quote(challenge.opaque)}"')
+    if challenge.algorithm:
+        parts.append(f"algorithm={challenge.algorithm}")
+    return "Digest " + ", ".join(parts)
+
+
+def parse_authorization(header: str) -> dict[str, str]:
+    """Parse an ``Authorization: Digest ...`` value into its parameters."""
+    scheme, _, rest = header.strip().partition(" ")
+    if scheme.lower() != "digest":
+        raise ProtocolError("not a Digest authorization")
+    return parse_params(rest)
+
+
+def verify_authorization(
+    params: dict[str, str],
+    *,
+    username: str,
+    password: str,
+    realm: str,
+    nonce: str,
+    method: str,
+) -> bool:
+    """Check a client's Digest parameters (the server side; uses the client's ``uri``)."""
+    uri = params.get("uri", "")
+    response = params.get("response", "")
+    if params.get("username") != username or params.get("nonce") != nonce or not uri:
+        return False
+    if params.get("realm", realm) != realm:
+        return False
+    expected = digest_response(username, realm, password, method, uri, nonce)
+    return hmac.compare_digest(expected.encode(), response.lower().encode())

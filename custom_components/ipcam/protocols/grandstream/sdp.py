@@ -1,0 +1,221 @@
+"""SDP (RFC 4566) as the cameras send it, sans-I/O.
+
+Some builds send only the media sections (no ``v=``/``o=``/``s=``/``t=`` lines),
+so nothing at session level is required. Bounded line count and length.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass, field
+
+from ..errors import ProtocolError
+
+MAX_LINES = 256
+MAX_LINE = 4096
+MAX_PARAMETER_SETS = 8
+MAX_PARAMETER_SET_BYTES = 1024
+
+
+@dataclass(slots=True)
+class MediaDescription:
+    """One ``m=`` section."""
+
+    media: str
+    port: int
+    proto: str
+    formats: tuple[str, ...]
+    attributes: list[tuple[str, str]] = field(default_factory=list)
+
+    def attribute(self, name: str) -> str | None:
+        for key, value in self.attributes:
+            if key == name:
+                return value
+        return None
+
+    @property
+    def control(self) -> str | None:
+        return self.attribute("control")
+
+    @property
+    def payload_type(self) -> int | None:
+        first = self.formats[0] if self.formats else ""
+        return int(first) if first.isdigit() and int(first) < 128 else None
+
+    def rtpmap(self) -> tuple[str, int, int] | None:
+        """(encoding, clock rate, channels) of the first format."""
+        pt = self.payload_type
+        for key, value in self.attributes:
+            if key != "rtpmap":
+                continue
+            number, _, rest = value.partition(" ")
+            if number.strip() != str(pt):
+                continue
+            pieces = rest.strip().split("/")
+            encoding = pieces[0]
+            clock = int(pieces[1]) if len(pieces) > 1 and pieces[1].isdigit() else 0
+            channels = int(pieces[2]) if len(pieces) > 2 and pieces[2].isdigit() else 1
+            return encoding, clock, channels
+        if pt == 0:
+            return "PCMU", 8000, 1
+        if pt == 8:
+            return "PCMA", 8000, 1
+        if pt == 26:
+            return "JPEG", 90000, 1
+        return None
+
+    @property
+    def encoding(self) -> str:
+        mapping = self.rtpmap()
+        return mapping[0].upper() if mapping else ""
+
+    @property
+    def clock_rate(self) -> int:
+        mapping = self.rtpmap()
+        return mapping[1] if mapping else 0
+
+    def fmtp(self) -> dict[str, str]:
+        """The ``a=fmtp`` parameters of the first format (``;``-separated, keys lower-cased)."""
+        pt = self.payload_type
+        for key, value in self.attributes:
+            if key != "fmtp":
+                continue
+            number, _, rest = value.partition(" ")
+            if number.strip() != str(pt):
+                continue
+            params: dict[str, str] = {}
+            for item in rest.split(";"):
+                name, sep, raw = item.strip().partition("=")
+                if sep:
+                    params[name.strip().lower()] = raw.strip()
+            return params
+        return {}
+
+
+@dataclass(slots=True)
+class SessionDescription:
+    attributes: list[tuple[str, str]] = field(default_factory=list)
+    media: list[MediaDescription] = field(default_factory=list)
+
+    def first(self, kind: str) -> MediaDescription | None:
+        for media in self.media:
+            if media.media == kind:
+                return media
+        return None
+
+
+def parse_sdp(text: str | bytes) -> SessionDescription:
+    """Parse SDP; ProtocolError on malformed ``m=`` lines or excessive size."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    lines = text.replace("\r\n", "\n").split("\n")
+    if len(lines) > MAX_LINES:
+        raise ProtocolError("SDP has too many lines")
+    session = SessionDescription()
+    current: MediaDescription | None = None
+    for raw in lines:
+        line = raw.strip()
+        if not line:
+            continue
+        if len(line) > MAX_LINE:
+            raise ProtocolError("SDP line too long")
+        kind, sep, value = line.partition("=")
+        if not sep or len(kind) != 1:
+            continue  # tolerate junk lines
+        if kind == "m":
+            pieces = value.split()
+            if len(pieces) < 3 or not pieces[1].split("/")[0].isdigit():
+                raise ProtocolError("malformed SDP m= line")
+            current = MediaDescription(
+                media=pieces[0],
+                port=int(pieces[1].split("/")[0]),
+                proto=pieces[2],
+                formats=tuple(pieces[3:]),
+            )
+            session.media.append(current)
+        elif kind == "a":
+            name, _, attr = value.partition(":")
+            target = current.attributes if current is not None else session.attributes
+            target.append((name.strip(), attr.strip()))
+    return session
+
+
+def parse_sprop(value: str) -> list[bytes]:
+    """Decode ``sprop-parameter-sets`` (comma-separated base64 NAL units, e.g. SPS, PPS)."""
+    units: list[bytes] = []
+    for raw in value.split(","):
+        item = raw.strip()
+        if not item:
+            continue
+        if len(units) >= MAX_PARAMETER_SETS or len(item) > MAX_PARAMETER_SET_BYTES * 2:
+            raise ProtocolError("sprop-parameter-sets too large")
+        try:
+            units.append(base64.b64decode(item + "=" * (-len(item) % 4), validate=True))
+        except (binascii.Error, ValueError) as err:
+            raise ProtocolError("invalid base64 in sprop-parameter-sets") from err
+    return units
+
+
+def parse_videoinfo(value: str) -> tuple[int, int, int, int] | None:
+    """``a=videoinfo:W*H*FPS*BITRATE`` (or the ``Server:`` suffix) -> numbers, or None."""
+    pieces = value.strip().rsplit(" ", 1)[-1].split("*")
+    if len(pieces) != 4 or not all(p.isdigit() and len(p) < 7 for p in pieces):
+        return None
+    width, height, fps, bitrate = (int(p) for p in pieces)
+    return width, height, fps, bitrate
+
+
+def build_sdp(
+    host_ip: str,
+    parameter_sets: tuple[bytes, bytes],
+    width: int,
+    height: int,
+    fps: int,
+    *,
+    audio: bool = True,
+    session_section: bool = True,
+) -> str:
+    """The camera's SDP (GS-RTSP-C order); ``session_section=False`` gives the
+    eight-media-line form of the vendor document."""
+    sps, pps = parameter_sets
+    sprop = f"{base64.b64encode(sps).decode()},{base64.b64encode(pps).decode()}"
+    lines: list[str] = []
+    if session_section:
+        lines += [
+            "v=0",
+            f"o=StreamingServer 3331435948 1116907222000 IN IP4 {host_ip}",
+            "s=h264.mp4",
+            "c=IN IP4 0.0.0.0",
+            "t=0 0",
+            "a=control:*",
+        ]
+    lines += [
+        "m=video 0 RTP/AVP 96",
+        "a=control:trackID=0",
+        "a=rtpmap:96 H264/90000",
+        f"a=fmtp:96 packetization-mode=1; sprop-parameter-sets={sprop}",
+    ]
+    if session_section:
+        lines.append(f"a=videoinfo:{width}*{height}*{fps}*4096")
+    if audio:
+        lines += [
+            "m=audio 0 RTP/AVP 0",
+            "a=control:trackID=1",
+            "a=rtpmap:0 PCMU/8000",
+            "a=ptime:20",
+        ]
+    return "".join(f"{line}\r\n" for line in lines)
+
+
+def control_url(request_url: str, control: str | None) -> str:
+    """The SETUP URL of a track, built from the request URL (not Content-Base).
+
+    The camera's Content-Base omits the port, so resolving against it would
+    point at port 554 on a camera that listens on 2000 + P.
+    """
+    if not control or control == "*":
+        return request_url
+    if control.lower().startswith("rtsp://"):
+        return control
+    return request_url.rstrip("/") + "/" + control.lstrip("/")
