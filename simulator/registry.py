@@ -9,6 +9,7 @@ from .base import SimulatedCamera
 # vendor -> "module:Class"; a vendor appears here once its simulator exists.
 SIMULATORS: dict[str, str] = {
     "cgi": "simulator.cgi:CgiCamera",
+    "foscam": "simulator.foscam:FoscamCamera",
 }
 
 
