@@ -1,0 +1,329 @@
+"""MJPEG over ``multipart/x-mixed-replace`` as IPCamCGI cameras send it: pure, sans-I/O.
+
+The cameras' framing is not RFC 2046-clean: the delimiter line is
+``--video boundary--`` (space, trailing ``--``), the ``Content-Type`` boundary
+parameter may or may not match it, part header names vary in case
+(``Content-length``), some firmware gets ``Content-length`` wrong and some
+adds two bytes after the JPEG. So the parser:
+
+- never depends on the boundary parameter: any line starting with ``--`` between
+  parts is a separator;
+- frames on ``Content-length`` when the bytes it covers are one JPEG
+  (``FF D8`` ... ``FF D9``), otherwise (missing, unparsable or wrong length)
+  scans for the JPEG end marker followed by the next part;
+- bounds everything: a frame larger than ``max_frame`` bytes, a header block
+  larger than ``MAX_HEADER_BYTES``, or too much garbage between frames raises
+  ``ProtocolError``.
+
+Use: ``parser.feed(data)`` returns the complete parts so far; ``parser.close()``
+at end of stream returns the last part if it is complete and raises
+``ProtocolError`` if the stream stopped inside a part.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Final
+
+from ..errors import ProtocolError
+from .wire import MjpegState, parse_date_header
+
+BOUNDARY: Final = "--video boundary--"
+CONTENT_TYPE: Final = f"multipart/x-mixed-replace;boundary={BOUNDARY}"
+MAX_FRAME: Final = 4 * 1024 * 1024
+MAX_HEADER_BYTES: Final = 4096
+MAX_HEADERS: Final = 32
+
+SOI: Final = b"\xff\xd8"
+EOI: Final = b"\xff\xd9"
+
+# The end of a JPEG whose length we could not trust: EOI, optional line ends, then the next
+# part (a boundary line, a part header, or a headerless next JPEG) — or the end of the stream.
+_END = re.compile(rb"\xff\xd9(?:\r?\n)*(?=--|[Cc][Oo][Nn][Tt][Ee][Nn][Tt]-|\xff\xd8)")
+
+
+@dataclass(frozen=True, slots=True)
+class MjpegPart:
+    """One part of the stream: a JPEG and its headers."""
+
+    jpeg: bytes
+    headers: Mapping[str, str] = field(default_factory=dict)  # lower-case names
+    state: MjpegState | None = None  # parsed ``Date:`` header, when it carries IO_/PT_
+
+    @property
+    def date(self) -> str:
+        return self.headers.get("date", "")
+
+
+class MjpegParser:
+    """Incremental parser for the body of ``/mjpeg.cgi``."""
+
+    _SYNC, _HEADERS, _BODY = range(3)
+
+    def __init__(self, max_frame: int = MAX_FRAME) -> None:
+        self.max_frame = max_frame
+        self._buf = bytearray()
+        self._state = self._SYNC
+        self._headers: dict[str, str] = {}
+        self._header_bytes = 0
+        self._length: int | None = None
+        self._scan_from = 0  # where the EOI search resumes inside the body
+        self._discarded = 0  # garbage bytes since the last frame
+        self.frames = 0
+
+    # --- public ------------------------------------------------------------------------------
+
+    def feed(self, data: bytes) -> list[MjpegPart]:
+        """Add received bytes; return every part completed by them."""
+        self._buf += data
+        parts: list[MjpegPart] = []
+        while True:
+            if self._state == self._SYNC:
+                if not self._sync():
+                    break
+            elif self._state == self._HEADERS:
+                if not self._read_header():
+                    break
+            else:
+                part = self._read_body(final=False)
+                if part is None:
+                    break
+                parts.append(part)
+        return parts
+
+    def close(self) -> list[MjpegPart]:
+        """End of stream: return the last part if complete; ``ProtocolError`` if truncated."""
+        parts: list[MjpegPart] = []
+        if self._state == self._BODY:
+            part = self._read_body(final=True)
+            if part is None:
+                raise ProtocolError("MJPEG stream ended inside a frame")
+            parts.append(part)
+        elif self._state == self._HEADERS:
+            raise ProtocolError("MJPEG stream ended inside part headers")
+        elif self._buf.strip(b"\r\n"):
+            # Leftovers that are neither a boundary nor white space.
+            if not self._buf.lstrip(b"\r\n").startswith(b"--"):
+                raise ProtocolError("MJPEG stream ended with garbage")
+        self._buf.clear()
+        return parts
+
+    # --- states ------------------------------------------------------------------------------
+
+    def _garbage(self, count: int) -> None:
+        self._discarded += count
+        if self._discarded > self.max_frame:
+            raise ProtocolError("no JPEG found in the MJPEG stream")
+
+    def _sync(self) -> bool:
+        """Between parts: skip blank and boundary lines; find headers or a bare JPEG."""
+        buf = self._buf
+        while buf:
+            if buf[0] in b"\r\n":
+                del buf[0]
+                continue
+            if buf.startswith(SOI):
+                self._start_body({})
+                return True
+            if len(buf) < 2:
+                return False
+            newline = buf.find(b"\n")
+            if newline < 0:
+                if len(buf) > MAX_HEADER_BYTES:
+                    # No line end in sight: garbage; keep looking for a JPEG start.
+                    start = buf.find(SOI)
+                    drop = start if start > 0 else len(buf) - 1
+                    self._garbage(drop)
+                    del buf[:drop]
+                    continue
+                return False
+            line = bytes(buf[:newline]).rstrip(b"\r")
+            if line.startswith(b"--"):
+                del buf[: newline + 1]
+                continue
+            if _header_line(line) is not None:
+                self._state = self._HEADERS
+                self._headers = {}
+                self._header_bytes = 0
+                return True
+            start = line.find(SOI)
+            if start >= 0:
+                self._garbage(start)
+                del buf[:start]
+                continue
+            self._garbage(newline + 1)
+            del buf[: newline + 1]
+        return False
+
+    def _read_header(self) -> bool:
+        buf = self._buf
+        newline = buf.find(b"\n")
+        if newline < 0:
+            if len(buf) + self._header_bytes > MAX_HEADER_BYTES:
+                raise ProtocolError("MJPEG part headers too long")
+            return False
+        self._header_bytes += newline + 1
+        if self._header_bytes > MAX_HEADER_BYTES:
+            raise ProtocolError("MJPEG part headers too long")
+        line = bytes(buf[:newline]).rstrip(b"\r")
+        del buf[: newline + 1]
+        if not line:
+            self._start_body(self._headers)
+            return True
+        if line.startswith(b"--"):  # a boundary with no body before it: start over
+            self._headers = {}
+            self._header_bytes = 0
+            return True
+        parsed = _header_line(line)
+        if parsed is None:
+            raise ProtocolError(f"malformed MJPEG part header {line[:60]!r}")
+        if len(self._headers) >= MAX_HEADERS:
+            raise ProtocolError("too many MJPEG part headers")
+        self._headers[parsed[0]] = parsed[1]
+        return True
+
+    def _start_body(self, headers: dict[str, str]) -> None:
+        self._state = self._BODY
+        self._headers = headers
+        self._scan_from = 0
+        length_text = headers.get("content-length", "").strip()
+        self._length = int(length_text) if length_text.isdigit() and len(length_text) < 12 else None
+        if self._length is not None and self._length > self.max_frame:
+            raise ProtocolError(f"MJPEG frame of {self._length} bytes exceeds {self.max_frame}")
+
+    def _read_body(self, *, final: bool) -> MjpegPart | None:
+        buf = self._buf
+        # Skip white space some cameras put before the JPEG.
+        lead = 0
+        while lead < len(buf) and buf[lead] in b"\r\n":
+            lead += 1
+        if lead:
+            del buf[:lead]
+        if len(buf) >= 2 and not buf.startswith(SOI):
+            raise ProtocolError("MJPEG part is not a JPEG")
+        length = self._length
+        if length is not None and len(buf) >= length:
+            if buf.startswith(SOI) and _ends_with_eoi(buf[:length]):
+                jpeg = bytes(buf[:length])
+                del buf[:length]
+                return self._finish(jpeg)
+            length = self._length = None  # the length lies: scan instead
+        end = self._scan_end(final)
+        if end is None:
+            if len(buf) > self.max_frame:
+                raise ProtocolError(f"MJPEG frame exceeds {self.max_frame} bytes")
+            return None
+        jpeg = bytes(buf[:end])
+        del buf[:end]
+        return self._finish(jpeg)
+
+    def _scan_end(self, final: bool) -> int | None:
+        """The end of the JPEG at the start of the buffer, or None while unknown."""
+        buf = self._buf
+        match = _END.search(buf, max(self._scan_from, 2))
+        if match is not None:
+            return match.start() + 2
+        if final:
+            tail = bytes(buf).rstrip(b"\r\n")
+            if len(tail) >= 4 and tail.endswith(EOI):
+                return len(tail)
+            return None
+        # Resume later slightly before the end (a marker may straddle two feeds).
+        self._scan_from = max(2, len(buf) - 32)
+        return None
+
+    def _finish(self, jpeg: bytes) -> MjpegPart:
+        if len(jpeg) > self.max_frame:
+            raise ProtocolError(f"MJPEG frame exceeds {self.max_frame} bytes")
+        headers = self._headers
+        state = None
+        if "date" in headers:
+            try:
+                state = parse_date_header(headers["date"])
+            except ProtocolError:
+                state = None
+        self._state = self._SYNC
+        self._headers = {}
+        self._length = None
+        self._discarded = 0
+        self.frames += 1
+        return MjpegPart(jpeg=jpeg, headers=headers, state=state)
+
+
+_HEADER = re.compile(rb"^([A-Za-z][A-Za-z0-9\-]*)\s*:\s?(.*)$")
+
+
+def _header_line(line: bytes) -> tuple[str, str] | None:
+    match = _HEADER.match(line)
+    if match is None:
+        return None
+    return (
+        match.group(1).decode("ascii").lower(),
+        match.group(2).decode("utf-8", errors="replace").strip(),
+    )
+
+
+def _ends_with_eoi(data: bytes | bytearray) -> bool:
+    return bytes(data[-2:]) == EOI
+
+
+def format_part(jpeg: bytes, date: str | None = None) -> bytes:
+    """One part as the cameras send it (see the notes' simulator checklist).
+
+    ``--video boundary--`` CRLF, ``Content-length``, ``Date``, ``Content-type``,
+    blank line, the JPEG, CRLF CRLF.
+    """
+    lines = [BOUNDARY, f"Content-length: {len(jpeg)}"]
+    if date is not None:
+        lines.append(f"Date: {date}")
+    lines.append("Content-type: image/jpeg")
+    head = ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8")
+    return head + jpeg + b"\r\n\r\n"
+
+
+# --- JPEG geometry -----------------------------------------------------------------------------
+
+_SOF_MARKERS: Final = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
+
+
+def jpeg_size(data: bytes) -> tuple[int, int]:
+    """(width, height) from the JPEG's SOF segment; ``ProtocolError`` if not a JPEG."""
+    if not data.startswith(SOI):
+        raise ProtocolError("not a JPEG (no SOI marker)")
+    pos = 2
+    size = len(data)
+    for _ in range(1024):  # bound the walk
+        while pos < size and data[pos] == 0xFF and pos + 1 < size and data[pos + 1] == 0xFF:
+            pos += 1  # fill bytes
+        if pos + 4 > size or data[pos] != 0xFF:
+            break
+        marker = data[pos + 1]
+        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
+            pos += 2
+            continue
+        if marker in (0xD9, 0xDA):
+            break
+        length = int.from_bytes(data[pos + 2 : pos + 4], "big")
+        if length < 2:
+            break
+        if marker in _SOF_MARKERS:
+            if pos + 9 > size:
+                break
+            height = int.from_bytes(data[pos + 5 : pos + 7], "big")
+            width = int.from_bytes(data[pos + 7 : pos + 9], "big")
+            return width, height
+        pos += 2 + length
+    raise ProtocolError("JPEG without a frame header (SOF)")
+
+
+def is_jpeg(data: bytes) -> bool:
+    """Starts with SOI, ends with EOI (trailing CR/LF allowed) and has a frame header."""
+    if not data.startswith(SOI) or not data.rstrip(b"\r\n").endswith(EOI):
+        return False
+    try:
+        jpeg_size(data)
+    except ProtocolError:
+        return False
+    return True

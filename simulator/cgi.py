@@ -1,0 +1,774 @@
+"""Simulated IPCamCGI v1.2 camera (D-Link DCS-930L class with pan/tilt), on aiohttp.web.
+
+Implements every CGI of the document plus D-Link's ``motion.cgi`` and
+``iactiveuser.cgi``: HTTP Basic auth (admin from ``system.cgi``, users from
+``userlist.cgi`` with their privilege), case-insensitive paths, writes as GET
+query strings or POST form bodies, 400 on unknown names or invalid values,
+``ConfigReboot=Yes`` and ``reset.cgi`` restart the camera (unreachable for
+``reboot_seconds``), ``/image.jpg`` and ``/mjpeg.cgi`` at the configured
+resolution and frame rate with the ``--video boundary--`` framing, the I/O and
+pan/tilt state in each part's ``Date:`` header (JPLUG digit order: inputs at
+digits 1-2, ImageEmail 5, ImageUpload 6, Trigger2 7, Trigger1 8), and at most
+``max_streams`` concurrent MJPEG streams (503 beyond).
+
+``iocontrol.cgi`` reads add ``Input1``/``Input2`` (not in the document) so the
+alarm inputs driven by the control API are visible without a stream.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import dataclasses
+import datetime as dt
+import random
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, Final
+
+from aiohttp import web
+
+from custom_components.ipcam.protocols.cgi import wire
+from custom_components.ipcam.protocols.cgi.mjpeg import CONTENT_TYPE, format_part
+from custom_components.ipcam.protocols.cgi.wire import (
+    PAN_MAX,
+    PRESET_MAX,
+    TILT_MAX,
+    CgiGroup,
+    DateTimeConfig,
+    EmailConfig,
+    FtpConfig,
+    ImageConfig,
+    IoFlags,
+    MotionConfig,
+    NetworkConfig,
+    SystemConfig,
+    UserAccessConfig,
+    UserEntry,
+    WirelessConfig,
+)
+from custom_components.ipcam.protocols.errors import InvalidValue, ProtocolError
+
+from .base import FaultError, SimulatedCamera
+from .media import jpeg_cycle
+
+# Access levels.
+ANYONE: Final = -1
+VIEWER: Final = 0  # UserPrivilege 0
+OPERATOR: Final = 1  # UserPrivilege 1: view, pan/tilt, upload/e-mail
+ADMIN: Final = 2
+
+MAX_REQUEST_BODY: Final = 8192
+MAX_USERS: Final = 8
+AUTO_FPS: Final = 15  # FrameRate 0 ("Auto")
+HOME: Final = (170, 67)
+REALM: Final = "DCS-930L"
+
+Handler = Callable[[web.Request, list[tuple[str, str]]], Awaitable[web.StreamResponse]]
+
+
+class BadRequest(Exception):
+    """Answer 400 with this text."""
+
+
+def _text(pairs: list[tuple[str, str]], *, spaced: bool = False) -> web.Response:
+    return web.Response(
+        body=wire.format_params(pairs, spaced=spaced),
+        content_type="text/html",
+        charset="utf-8",
+    )
+
+
+def _no_content() -> web.Response:
+    return web.Response(status=204)
+
+
+def _public(group: CgiGroup) -> dict[str, Any]:
+    """A group as JSON-able data, secret fields (passwords, keys) left out."""
+    return {
+        item.name: getattr(group, item.name)
+        for item in dataclasses.fields(group)  # type: ignore[arg-type]
+        if item.repr
+    }
+
+
+class CgiCamera(SimulatedCamera):
+    """A fake IPCamCGI camera."""
+
+    vendor = "cgi"
+    default_port = 80
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.max_streams = 3
+        self.reboot_seconds = 3.0
+        self.swing_interval = 1.0
+        self.mac = "00:40:8c:" + ":".join(f"{random.randrange(256):02x}" for _ in range(3))
+        self.model = "DCS-930L"
+        self.firmware = "1.04 (2010-06-25)"
+        self.streams = 0
+        self.streams_total = 0
+        self.frames_sent = 0
+        self.com_out: list[str] = []
+        self.active_users: dict[int, tuple[str, str, str]] = {}
+        self.requests: dict[str, int] = {}
+        self._runner: web.AppRunner | None = None
+        self._stopping = False
+        self._swing_task: asyncio.Task[Any] | None = None
+        self._factory_defaults()
+
+    # --- state -------------------------------------------------------------------------------
+
+    def _factory_defaults(self) -> None:
+        self.system = SystemConfig(
+            camera_name=self.model,
+            location="",
+            admin_id=self.username,
+            admin_password=self.password,
+            led_control=0,
+        )
+        self.datetime = DateTimeConfig(time_server="pool.ntp.org", time_zone_index=31)
+        self.clock_offset = 0.0
+        self.user_access = UserAccessConfig(access_control_enable=0)
+        self.users: list[UserEntry] = []
+        self.image = ImageConfig(video_resolution=1, frame_rate=0)
+        self.network = NetworkConfig(
+            ip_address_mode=4,
+            ip_address=self.host if self.host.count(".") == 3 else "192.168.0.20",
+            subnet_mask="255.255.255.0",
+            default_gateway="192.168.0.1",
+            dns1="192.168.0.1",
+            dns2="",
+        )
+        self.wireless = WirelessConfig(ssid="dlink")
+        self.ftp = FtpConfig()
+        self.email = EmailConfig()
+        self.motion = MotionConfig()
+        self.io = {"trigger1": 0, "trigger2": 0, "image_upload": 0, "image_email": 0}
+        self.inputs = {1: 0, 2: 0}
+        self.pan, self.tilt = HOME
+        self.presets: dict[int, tuple[int, int, str]] = {}
+        self.swing = 0
+
+    def _now(self) -> dt.datetime:
+        return dt.datetime.now() + dt.timedelta(seconds=self.clock_offset)
+
+    def io_digits(self) -> str:
+        return wire.encode_io(
+            IoFlags(
+                trigger1=bool(self.io["trigger1"]),
+                trigger2=bool(self.io["trigger2"]),
+                image_upload=bool(self.io["image_upload"]),
+                image_email=bool(self.io["image_email"]),
+                input1=bool(self.inputs[1]),
+                input2=bool(self.inputs[2]),
+            )
+        )
+
+    def date_header(self) -> str:
+        stamp = self._now().strftime("%Y-%m-%d %H:%M:%S")
+        return wire.format_date_header(stamp, self.io_digits(), self.pan, self.tilt)
+
+    @property
+    def fps(self) -> int:
+        return self.image.frame_rate or AUTO_FPS
+
+    def current_jpeg(self) -> bytes:
+        width, height = self.image.size
+        frames = jpeg_cycle(width, height)
+        return frames[int(time.monotonic() * self.fps) % len(frames)]
+
+    # --- lifecycle ---------------------------------------------------------------------------
+
+    async def _start(self) -> dict[str, int]:
+        self._stopping = False
+        jpeg_cycle(*self.image.size)  # encode before the first client waits for it
+        app = web.Application(client_max_size=MAX_REQUEST_BODY)
+        app.router.add_route("*", "/{tail:.*}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port)
+        await site.start()
+        server = site._server  # noqa: SLF001 - aiohttp exposes no public bound-port accessor
+        sockets = getattr(server, "sockets", None) or []
+        port = int(sockets[0].getsockname()[1]) if sockets else self.port
+        return {"http": port}
+
+    async def _stop(self) -> None:
+        self._stopping = True
+        self._stop_swing()
+        self.drop_connections()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def on_reboot(self) -> None:
+        self._stop_swing()
+        self.swing = 0
+        self.active_users.clear()
+
+    def _schedule_reboot(self, factory: bool = False) -> None:
+        async def later() -> None:
+            await asyncio.sleep(0.05)  # let the answer go out first
+            if factory:
+                self._factory_defaults()
+            await self.reboot(self.reboot_seconds)
+
+        self.spawn(later())
+
+    # --- control API -------------------------------------------------------------------------
+
+    async def push_event(self, kind: str, active: bool, channel: int) -> None:
+        if kind != "input":
+            raise FaultError(
+                f"IPCamCGI cameras report only alarm inputs ('input', channel 1 or 2), not {kind!r}"
+            )
+        if channel == 0:
+            channel = 1
+        if channel not in (1, 2):
+            raise FaultError("input channel must be 1 or 2")
+        self.inputs[channel] = int(active)
+
+    def vendor_state(self) -> dict[str, Any]:
+        width, height = self.image.size
+        return {
+            "model": self.model,
+            "mac": self.mac,
+            "system": _public(self.system),
+            "datetime": {**_public(self.datetime), "now": self._now().isoformat(" ", "seconds")},
+            "user_access": _public(self.user_access),
+            "users": [{"name": u.user_name, "privilege": u.user_privilege} for u in self.users],
+            "image": _public(self.image),
+            "network": _public(self.network),
+            "wireless": _public(self.wireless),
+            "ftp": _public(self.ftp),
+            "email": _public(self.email),
+            "motion": _public(self.motion),
+            "io": dict(self.io),
+            "inputs": {str(k): v for k, v in self.inputs.items()},
+            "io_digits": self.io_digits(),
+            "ptz": {"pan": self.pan, "tilt": self.tilt, "swing": self.swing},
+            "presets": {
+                str(n): {"pan": p, "tilt": t, "name": name}
+                for n, (p, t, name) in sorted(self.presets.items())
+            },
+            "led": self.system.led_control,
+            "resolution": f"{width}x{height}",
+            "frame_rate": self.image.frame_rate,
+            "fps": self.fps,
+            "mjpeg_streams": self.streams,
+            "mjpeg_streams_total": self.streams_total,
+            "frames_sent": self.frames_sent,
+            "com_out": list(self.com_out),
+            "requests": dict(self.requests),
+        }
+
+    # --- HTTP --------------------------------------------------------------------------------
+
+    def _routes(self) -> dict[str, tuple[int, Handler]]:
+        return {
+            "/cgiversion.cgi": (ADMIN, self._cgiversion),
+            "/isystem.cgi": (ADMIN, self._isystem),
+            "/system.cgi": (ADMIN, self._config("system")),
+            "/datetime.cgi": (ADMIN, self._datetime),
+            "/user.cgi": (ADMIN, self._config("user_access")),
+            "/userlist.cgi": (ADMIN, self._userlist),
+            "/activeuser.cgi": (ADMIN, self._activeuser),
+            "/iactiveuser.cgi": (ADMIN, self._activeuser),
+            "/iimage.cgi": (ADMIN, self._iimage),
+            "/image.cgi": (ADMIN, self._config("image")),
+            "/inetwork.cgi": (ADMIN, self._inetwork),
+            "/network.cgi": (ADMIN, self._config("network")),
+            "/iwireless.cgi": (ADMIN, self._iwireless),
+            "/wireless.cgi": (ADMIN, self._config("wireless")),
+            "/upload.cgi": (ADMIN, self._config("ftp")),
+            "/email.cgi": (ADMIN, self._config("email")),
+            "/motion.cgi": (ADMIN, self._config("motion")),
+            "/reset.cgi": (ADMIN, self._reset),
+            "/image.jpg": (VIEWER, self._image_jpg),
+            "/image/jpeg.cgi": (VIEWER, self._image_jpg),
+            "/mjpeg.cgi": (VIEWER, self._mjpeg),
+            "/iocontrol.cgi": (VIEWER, self._iocontrol),
+            "/pantiltcontrol.cgi": (OPERATOR, self._pantilt),
+            "/comport.cgi": (OPERATOR, self._comport),
+        }
+
+    def _access(self, request: web.Request) -> int:
+        """The caller's access level from its Basic credentials (ANYONE when none/wrong)."""
+        header = request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "basic":
+            return ANYONE
+        try:
+            decoded = base64.b64decode(token.strip(), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            return ANYONE
+        user, sep, password = decoded.partition(":")
+        if not sep:
+            return ANYONE
+        if user == self.system.admin_id and password == self.system.admin_password:
+            return ADMIN
+        for entry in self.users:
+            if entry.user_name == user and entry.user_password == password:
+                return OPERATOR if entry.user_privilege == 1 else VIEWER
+        return ANYONE
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        transport = request.transport
+        if self._stopping or not self.track(transport):
+            raise web.HTTPServiceUnavailable()
+        try:
+            await self.wait_unstalled()
+            response = await self._dispatch(request)
+            response.force_close()
+            return response
+        finally:
+            self.untrack(transport)
+
+    async def _dispatch(self, request: web.Request) -> web.StreamResponse:
+        path = request.path.lower()
+        route = self._routes().get(path)
+        if route is None:
+            return web.Response(status=404, text="404 Not Found\r\n")
+        self.requests[path] = self.requests.get(path, 0) + 1
+        needed, handler = route
+        if needed == VIEWER and self.user_access.access_control_enable == 1:
+            needed = ANYONE  # access control disabled: viewing is open
+        try:
+            params = await self._params(request)
+            if path == "/iocontrol.cgi" and params:
+                needed = OPERATOR
+            level = self._access(request)
+            if level < needed:
+                if level == ANYONE:
+                    return web.Response(
+                        status=401,
+                        text="401 Unauthorized\r\n",
+                        headers={"WWW-Authenticate": f'Basic realm="{REALM}"'},
+                    )
+                return web.Response(status=403, text="403 Forbidden\r\n")
+            return await handler(request, params)
+        except BadRequest as err:
+            return web.Response(status=400, text=f"400 Bad Request: {err}\r\n")
+
+    async def _params(self, request: web.Request) -> list[tuple[str, str]]:
+        try:
+            params = wire.parse_request(request.query_string)
+            if request.method == "POST":
+                body = await request.content.read(MAX_REQUEST_BODY + 1)
+                if len(body) > MAX_REQUEST_BODY:
+                    raise BadRequest("body too large")
+                params += wire.parse_request(body)
+        except ProtocolError as err:
+            raise BadRequest(str(err)) from None
+        return params
+
+    # --- configuration CGIs -------------------------------------------------------------------
+
+    def _apply(self, group: CgiGroup, params: list[tuple[str, str]]) -> tuple[CgiGroup, bool]:
+        """Validate ``params`` against ``group``'s table; return the new group and ConfigReboot."""
+        changes: dict[str, Any] = {}
+        reboot = False
+        for name, value in params:
+            if wire.norm_name(name) == "configreboot":
+                if value.lower() not in ("yes", "no"):
+                    raise BadRequest(f"ConfigReboot={value!r}")
+                reboot = value.lower() == "yes"
+                continue
+            found = wire.field_by_name(type(group), name)
+            if found is None:
+                raise BadRequest(f"unknown parameter {name!r}")
+            attr, kind = found
+            try:
+                parsed = kind.parse(value)
+                kind.check(parsed)
+            except (ProtocolError, InvalidValue) as err:
+                raise BadRequest(f"{name}: {err}") from None
+            changes[attr] = parsed
+        return dataclasses.replace(group, **changes), reboot  # type: ignore[type-var]
+
+    def _config(self, attr: str) -> Handler:
+        async def handler(request: web.Request, params: list[tuple[str, str]]) -> web.Response:
+            group: CgiGroup = getattr(self, attr)
+            if params:
+                group, reboot = self._apply(group, params)
+                setattr(self, attr, group)
+                if attr == "image":
+                    jpeg_cycle(*self.image.size)
+                if reboot:
+                    self._schedule_reboot()
+            return _text(wire.to_pairs(group))
+
+        return handler
+
+    async def _datetime(self, request: web.Request, params: list[tuple[str, str]]) -> web.Response:
+        if params:
+            group, reboot = self._apply(self.datetime, params)
+            assert isinstance(group, DateTimeConfig)
+            names = {wire.norm_name(n) for n, _ in params}
+            if "date" in names or "time" in names:
+                now = self._now()
+                date = group.date if "date" in names else now.strftime("%Y-%m-%d")
+                clock = group.time if "time" in names else now.strftime("%H:%M:%S")
+                try:
+                    wanted = dt.datetime.strptime(f"{date} {clock}", "%Y-%m-%d %H:%M:%S")
+                except ValueError as err:
+                    raise BadRequest(str(err)) from None
+                self.clock_offset = (wanted - dt.datetime.now()).total_seconds()
+            self.datetime = group
+            if reboot:
+                self._schedule_reboot()
+        now = self._now()
+        current = dataclasses.replace(
+            self.datetime, date=now.strftime("%Y-%m-%d"), time=now.strftime("%H:%M:%S")
+        )
+        return _text(wire.to_pairs(current))
+
+    async def _cgiversion(
+        self, request: web.Request, params: list[tuple[str, str]]
+    ) -> web.Response:
+        return _text([("CGIVersion", "2")])
+
+    async def _isystem(self, request: web.Request, params: list[tuple[str, str]]) -> web.Response:
+        return _text(
+            [
+                ("CameraName", self.system.camera_name),
+                ("Location", self.system.location),
+                ("Model", self.model),
+                ("FirmwareVersion", self.firmware),
+                ("MACAddress", self.mac.upper().replace(":", " ")),
+                ("IPAddress", self.network.ip_address),
+                ("EthernetLink", "Yes"),
+                ("EthernetSpeed", "100M bps"),
+                ("EthernetDuplex", "Full Duplex"),
+            ]
+        )
+
+    async def _iimage(self, request: web.Request, params: list[tuple[str, str]]) -> web.Response:
+        width, height = self.image.size
+        rate = self.image.frame_rate
+        return _text(
+            [
+                ("VideoResolution", f"{width} x {height}"),
+                ("CompressionRate", wire.COMPRESSIONS[self.image.compression_rate]),
+                ("FrameRate", str(rate) if rate else "Auto"),
+                ("FrameSize", str(len(self.current_jpeg()))),
+                ("LightFrequency", "60" if self.image.light_frequency else "50"),
+            ]
+        )
+
+    async def _inetwork(self, request: web.Request, params: list[tuple[str, str]]) -> web.Response:
+        net = self.network
+        return _text(
+            [
+                ("IPAddress", net.ip_address),
+                ("SubnetMask", net.subnet_mask),
+                ("DefaultGateway", net.default_gateway),
+                ("PrimaryDNSAddress", net.dns1),
+                ("SecondaryDNSAddress", net.dns2),
+                ("DynamicDNS", "Enable" if net.ddns_enable else "Disable"),
+                (
+                    "SecondaryHTTPPort",
+                    f"{'Enable' if net.second_http_port_enable else 'Disable'}"
+                    f" (Port : {net.second_http_port})",
+                ),
+                ("UpnP", f"Enable (IP : {net.ip_address})" if net.upnp_enable else "Disable"),
+            ]
+        )
+
+    async def _iwireless(self, request: web.Request, params: list[tuple[str, str]]) -> web.Response:
+        wl = self.wireless
+        return _text(
+            [
+                ("ConnectionMode", "Adhoc" if wl.connection_mode else "Infrastructure"),
+                ("WirelessLink", "No"),
+                ("SSID", wl.ssid),
+                ("WirelessChannel", str(wl.wireless_channel)),
+                ("TransmissionRate", wl.transmission_rate),
+                ("WEPEncryption", "Disable" if wl.wep_encryption == 0 else "Enable"),
+            ]
+        )
+
+    # --- users ---------------------------------------------------------------------------------
+
+    def _userlist_answer(self) -> web.Response:
+        pairs: list[tuple[str, str]] = []
+        for user in self.users:
+            pairs += wire.to_pairs(user)
+        return _text(pairs, spaced=True)
+
+    async def _userlist(self, request: web.Request, params: list[tuple[str, str]]) -> web.Response:
+        if not params:
+            return self._userlist_answer()
+        given = {wire.norm_name(n): v for n, v in params}
+        known = {"username", "userpassword", "userprivilege", "useradd", "userdelete"}
+        unknown = set(given) - known
+        if unknown:
+            raise BadRequest(f"unknown parameter(s) {sorted(unknown)}")
+        name = given.get("username", "")
+        if given.get("useradd", "").lower() == "yes" and "userdelete" not in given:
+            try:
+                user = UserEntry(
+                    user_name=name,
+                    user_password=given.get("userpassword", ""),
+                    user_privilege=UserEntry().user_privilege
+                    if "userprivilege" not in given
+                    else wire.BOOL01.parse(given["userprivilege"]),
+                )
+                wire.validate(user)
+            except (ProtocolError, InvalidValue) as err:
+                raise BadRequest(str(err)) from None
+            if name == self.system.admin_id or any(u.user_name == name for u in self.users):
+                raise BadRequest(f"user {name!r} exists")
+            if len(self.users) >= MAX_USERS:
+                raise BadRequest("the user list is full")
+            self.users.append(user)
+        elif given.get("userdelete", "").lower() == "yes" and "useradd" not in given:
+            before = len(self.users)
+            self.users = [u for u in self.users if u.user_name != name]
+            if len(self.users) == before:
+                raise BadRequest(f"no user {name!r}")
+        else:
+            raise BadRequest("expected UserAdd=Yes or UserDelete=Yes")
+        return self._userlist_answer()
+
+    async def _activeuser(
+        self, request: web.Request, params: list[tuple[str, str]]
+    ) -> web.Response:
+        pairs: list[tuple[str, str]] = []
+        for ip, user, since in self.active_users.values():
+            ms = 1000 // self.fps
+            pairs += [
+                ("UserIPAddress", ip),
+                ("UserName", user),
+                ("AccessDateTime", since),
+                ("MinisecondPerPacket", str(ms)),
+            ]
+        return _text(pairs, spaced=True)
+
+    # --- system tools --------------------------------------------------------------------------
+
+    async def _reset(self, request: web.Request, params: list[tuple[str, str]]) -> web.Response:
+        given = {wire.norm_name(n): v.lower() for n, v in params}
+        if given == {"reset": "yes"}:
+            self._schedule_reboot()
+        elif given == {"factoryreset": "yes"}:
+            self._schedule_reboot(factory=True)
+        else:
+            raise BadRequest("expected Reset=Yes or FactoryReset=Yes")
+        return _no_content()
+
+    # --- streaming -----------------------------------------------------------------------------
+
+    async def _image_jpg(self, request: web.Request, params: list[tuple[str, str]]) -> web.Response:
+        return web.Response(body=self.current_jpeg(), content_type="image/jpeg")
+
+    async def _mjpeg(
+        self, request: web.Request, params: list[tuple[str, str]]
+    ) -> web.StreamResponse:
+        if self.streams >= self.max_streams:
+            return web.Response(status=503, text="503 Service Unavailable: too many streams\r\n")
+        response = web.StreamResponse(status=200)
+        response.headers["Content-Type"] = CONTENT_TYPE
+        response.headers["Cache-Control"] = "no-cache"
+        response.force_close()
+        self.streams += 1
+        self.streams_total += 1
+        key = id(response)
+        user = self._user_name(request)
+        peer = request.remote or ""
+        self.active_users[key] = (peer, user, self._now().strftime("%Y-%m-%d %H:%M:%S"))
+        try:
+            await response.prepare(request)
+            loop = asyncio.get_running_loop()
+            next_at = loop.time()
+            while not self._stopping and self.reachable:
+                await self.wait_unstalled()
+                await response.write(format_part(self.current_jpeg(), self.date_header()))
+                self.frames_sent += 1
+                next_at += 1 / self.fps
+                delay = next_at - loop.time()
+                if delay < -1:  # fell behind (slow reader): do not burst
+                    next_at = loop.time()
+                await asyncio.sleep(max(0.0, delay))
+        except (ConnectionError, RuntimeError):
+            pass  # the viewer went away (or we dropped it)
+        finally:
+            self.streams -= 1
+            self.active_users.pop(key, None)
+        return response
+
+    def _user_name(self, request: web.Request) -> str:
+        header = request.headers.get("Authorization", "")
+        try:
+            decoded = base64.b64decode(header.partition(" ")[2].strip()).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            return ""
+        return decoded.partition(":")[0]
+
+    # --- remote control ------------------------------------------------------------------------
+
+    async def _iocontrol(self, request: web.Request, params: list[tuple[str, str]]) -> web.Response:
+        if not params:
+            io = self.io
+            line = "&".join(
+                [
+                    f"Trigger1={io['trigger1']}",
+                    f"Trigger2={io['trigger2']}",
+                    f"ImageUpload={io['image_upload']}",
+                    f"ImageEmail={io['image_email']}",
+                    f"CurrentTime={self._now().strftime('%Y-%m-%d %H:%M:%S')}",
+                    f"Input1={self.inputs[1]}",
+                    f"Input2={self.inputs[2]}",
+                ]
+            )
+            return web.Response(
+                body=(line + "\r\n").encode(), content_type="text/html", charset="utf-8"
+            )
+        names = {
+            "trigger1": "trigger1",
+            "trigger2": "trigger2",
+            "imageupload": "image_upload",
+            "imageemail": "image_email",
+        }
+        changes: dict[str, int] = {}
+        for name, value in params:
+            attr = names.get(wire.norm_name(name))
+            if attr is None:
+                raise BadRequest(f"unknown parameter {name!r}")
+            if value.strip() not in ("0", "1"):
+                raise BadRequest(f"{name}={value!r}: expected 0 or 1")
+            changes[attr] = int(value.strip())
+        self.io.update(changes)
+        return _no_content()
+
+    async def _pantilt(self, request: web.Request, params: list[tuple[str, str]]) -> web.Response:
+        given: dict[str, str] = {}
+        for name, value in params:
+            key = wire.norm_name(name)
+            if key in given:
+                raise BadRequest(f"{name} given twice")
+            given[key] = value.strip()
+        commands = {
+            "pantiltsinglemove",
+            "pantiltpresetpositionmove",
+            "setposition",
+            "clearposition",
+            "pantiltswingmode",
+            "pantiltpositionmove",
+        }
+        allowed = {
+            "pantiltsinglemove": {"pansinglemovedegree", "tiltsinglemovedegree"},
+            "pantiltpresetpositionmove": set(),
+            "setposition": {"pantilthorizontal", "pantiltvertical", "setname"},
+            "clearposition": set(),
+            "pantiltswingmode": set(),
+            "pantiltpositionmove": {"pantilthorizontal", "pantiltvertical"},
+        }
+        present = commands & set(given)
+        if len(present) != 1:
+            raise BadRequest("exactly one pan/tilt command per request")
+        command = present.pop()
+        extra = set(given) - {command} - allowed[command]
+        if extra:
+            raise BadRequest(f"unexpected parameter(s) {sorted(extra)}")
+
+        def number(key: str, low: int, high: int, default: int | None = None) -> int:
+            if key not in given:
+                if default is None:
+                    raise BadRequest(f"missing {key}")
+                return default
+            text = given[key]
+            if not text.lstrip("+-").isdigit() or not low <= int(text) <= high:
+                raise BadRequest(f"{key}={text!r} is outside {low}...{high}")
+            return int(text)
+
+        if command == "pantiltsinglemove":
+            move = number(command, 0, 8)
+            if move not in (1, 3, 4, 5, 7):
+                raise BadRequest(f"PanTiltSingleMove={move} is reserved")
+            pan_step = number("pansinglemovedegree", 1, 10, 5)
+            tilt_step = number("tiltsinglemovedegree", 1, 10, 5)
+            self._stop_swing()
+            if move == 4:
+                self.pan, self.tilt = HOME
+            elif move == 1:
+                self.tilt = min(TILT_MAX, self.tilt + tilt_step)
+            elif move == 7:
+                self.tilt = max(0, self.tilt - tilt_step)
+            elif move == 3:
+                self.pan = max(0, self.pan - pan_step)
+            else:
+                self.pan = min(PAN_MAX, self.pan + pan_step)
+        elif command == "pantiltpresetpositionmove":
+            preset = number(command, 0, PRESET_MAX)
+            self._stop_swing()
+            if preset == 0:
+                self.pan, self.tilt = HOME
+            elif preset in self.presets:
+                self.pan, self.tilt, _ = self.presets[preset]
+            else:
+                raise BadRequest(f"preset {preset} is not set")
+        elif command == "setposition":
+            preset = number(command, 0, PRESET_MAX)
+            if preset == 0:
+                raise BadRequest("the home position cannot be modified")
+            pan = number("pantilthorizontal", 0, PAN_MAX, self.pan)
+            tilt = number("pantiltvertical", 0, TILT_MAX, self.tilt)
+            name = given.get("setname", f"Preset {preset}")
+            if len(name) > 12:
+                raise BadRequest("SetName is longer than 12 characters")
+            self.presets[preset] = (pan, tilt, name)
+        elif command == "clearposition":
+            preset = number(command, 0, PRESET_MAX)
+            if preset == 0:
+                raise BadRequest("the home position cannot be cleared")
+            self.presets.pop(preset, None)
+        elif command == "pantiltswingmode":
+            mode = number(command, 0, 2)
+            if mode == 1:
+                raise BadRequest("PanTiltSwingMode=1 is reserved")
+            if mode == 2:
+                if not self.presets:
+                    raise BadRequest("no preset to swing between")
+                self._start_swing()
+            else:
+                self._stop_swing()
+        else:
+            if given[command].lower() != "true":
+                raise BadRequest("PanTiltPositionMove must be true")
+            pan = number("pantilthorizontal", 0, PAN_MAX)
+            tilt = number("pantiltvertical", 0, TILT_MAX)
+            self._stop_swing()
+            self.pan, self.tilt = pan, tilt
+        return _no_content()
+
+    def _start_swing(self) -> None:
+        self._stop_swing()
+        self.swing = 2
+        self._swing_task = self.spawn(self._swing_loop())
+
+    def _stop_swing(self) -> None:
+        self.swing = 0
+        if self._swing_task is not None:
+            self._swing_task.cancel()
+            self._swing_task = None
+
+    async def _swing_loop(self) -> None:
+        index = 0
+        while self.swing == 2 and self.presets:
+            ordered = sorted(self.presets)
+            preset = ordered[index % len(ordered)]
+            self.pan, self.tilt, _ = self.presets[preset]
+            index += 1
+            await asyncio.sleep(self.swing_interval)
+
+    async def _comport(self, request: web.Request, params: list[tuple[str, str]]) -> web.Response:
+        given = {wire.norm_name(n): v for n, v in params}
+        if set(given) != {"comout", "comsend"} or given["comsend"].lower() != "yes":
+            raise BadRequest("expected ComOut=<data>&ComSend=Yes")
+        if len(given["comout"]) > wire.COM_MAX:
+            raise BadRequest("ComOut too long")
+        self.com_out = [*self.com_out[-15:], given["comout"]]
+        return _no_content()
