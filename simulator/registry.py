@@ -9,7 +9,9 @@ from .base import SimulatedCamera
 # vendor -> "module:Class"; a vendor appears here once its simulator exists.
 SIMULATORS: dict[str, str] = {
     "cgi": "simulator.cgi:CgiCamera",
+    "grandstream": "simulator.grandstream:GrandstreamCamera",
     "foscam": "simulator.foscam:FoscamCamera",
+    "dvrip": "simulator.dvrip:DvripCamera",
 }
 
 

@@ -22,7 +22,9 @@ DEFAULT_PORTS: dict[Vendor, int] = {
 # Vendors whose client module exists; the others answer "not supported yet".
 _CLIENT_MODULES: dict[Vendor, str] = {
     Vendor.CGI: ".cgi.client",
+    Vendor.GRANDSTREAM: ".grandstream.client",
     Vendor.FOSCAM: ".foscam.client",
+    Vendor.DVRIP: ".dvrip.client",
 }
 
 

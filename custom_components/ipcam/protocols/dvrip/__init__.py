@@ -1,0 +1,1 @@
+"""Xiongmai "XM" DVRIP (NetSurveillance / Sofia / XMEye): wire format, media framing, client."""
