@@ -1,0 +1,418 @@
+"""DVRIP wire format: seed packets byte-exact, header and hash vectors, bounds, fragmentation."""
+
+from __future__ import annotations
+
+import json
+import struct
+
+import pytest
+
+from custom_components.ipcam.protocols.base import EventKind
+from custom_components.ipcam.protocols.dvrip import wire
+from custom_components.ipcam.protocols.dvrip.client import event_kind, parse_alarm
+from custom_components.ipcam.protocols.dvrip.wire import (
+    BinaryMessage,
+    Header,
+    JsonMessage,
+    MsgId,
+    PacketDecoder,
+)
+from custom_components.ipcam.protocols.errors import ProtocolError
+
+from . import dvrip_seed as seed
+
+# (packet, version, session, sequence, msg id, length, trailer) from the notes' table.
+SEED_TABLE = [
+    (seed.LOGIN_REQUEST, 0, 0, 0, 1000, 100, b"}\n"),
+    (seed.LOGIN_REPLY, 1, 1, 0, 1001, 150, b"}\n\x00"),
+    (seed.SYSINFO_REQUEST, 0, 1, 0, 1020, 54, b"}\n"),
+    (seed.SYSINFO_REPLY, 1, 1, 0, 1021, 635, b"}\n\x00"),
+    (seed.GUARD_REPLY, 1, 1, 0, 1501, 58, b"}\n\x00"),
+    (seed.KEEPALIVE_REQUEST, 0, 1, 0, 1006, 53, b"}\n"),
+    (seed.KEEPALIVE_REPLY, 1, 1, 0, 1007, 67, b"}\n\x00"),
+    (seed.ALARMOUT_ON_REQUEST, 0, 1, 1, 1040, 132, b"}\n"),
+    (seed.ALARMOUT_SET_REPLY, 1, 1, 1, 1041, 58, b"}\n\x00"),
+    (seed.ALARMOUT_OFF_REQUEST, 0, 1, 2, 1040, 131, b"}\n"),
+    (seed.UNGUARD_REQUEST, 0, 1, 0, 1502, 44, b"}\n"),
+]
+
+
+# --- Sofia hash ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("password", "expected"),
+    [
+        ("", "tlJwpbo6"),
+        ("admin", "6QNMIQGe"),
+        ("123456", "nTBCS19C"),
+        ("tluafed", "OxhlwSG8"),
+        ("test", "S2fGqNFs"),
+        ("password", "mF95aD4o"),
+        ("bla", "ahX6WENC"),
+        ("ma56ter", "W6xpk6c9"),
+    ],
+)
+def test_sofia_hash_vectors(password: str, expected: str) -> None:
+    assert wire.sofia_hash(password) == expected
+
+
+def test_sofia_hash_of_captured_login() -> None:
+    body = PacketDecoder().feed(seed.LOGIN_REQUEST)[0]
+    assert isinstance(body, JsonMessage)
+    assert body.body["PassWord"] == wire.sofia_hash("") == "tlJwpbo6"
+
+
+# --- header --------------------------------------------------------------------------------------
+
+HEADER_VECTOR = bytes.fromhex("ff01 0000 cdab0000 fade0000 12 34 5678 05000000 68656c6c6f")
+
+
+def test_header_vector_pack() -> None:
+    header = Header(
+        msg_id=0x7856,
+        length=5,
+        session=0xABCD,
+        sequence=0xDEFA,
+        version=1,
+        total=0x12,
+        current=0x34,
+    )
+    assert header.pack() + b"hello" == HEADER_VECTOR
+    packet = wire.encode_packet(
+        0x7856, b"hello", session=0xABCD, sequence=0xDEFA, version=1, total=0x12, current=0x34
+    )
+    assert packet == HEADER_VECTOR
+
+
+def test_header_vector_unpack() -> None:
+    header = Header.unpack(HEADER_VECTOR)
+    assert header == Header(0x7856, 5, 0xABCD, 0xDEFA, 1, 0x12, 0x34)
+
+
+def test_header_rejects_bad_head_and_short_input() -> None:
+    with pytest.raises(ProtocolError):
+        Header.unpack(b"\xfe" + HEADER_VECTOR[1:20])
+    with pytest.raises(ProtocolError):
+        Header.unpack(HEADER_VECTOR[:19])
+    with pytest.raises(ProtocolError):
+        PacketDecoder().feed(b"\x00" * 20)
+
+
+def test_discovery_probe_vector() -> None:
+    probe = bytes.fromhex("FF00 0000 00000000 00000000 0000 FA05 00000000")
+    assert wire.encode_packet(MsgId.DISCOVERY, b"") == probe
+    assert Header.unpack(probe).msg_id == 1530
+
+
+@pytest.mark.parametrize(
+    ("packet", "version", "session", "seq", "msg_id", "length", "end"), SEED_TABLE
+)
+def test_seed_headers(
+    packet: bytes, version: int, session: int, seq: int, msg_id: int, length: int, end: bytes
+) -> None:
+    header = Header.unpack(packet)
+    assert (header.version, header.session, header.sequence, header.msg_id, header.length) == (
+        version,
+        session,
+        seq,
+        msg_id,
+        length,
+    )
+    assert len(packet) == 20 + length
+    assert packet.endswith(end)
+
+
+# --- seed replays: decode, then re-encode byte for byte ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("packet", "version", "session", "seq", "msg_id", "length", "end"), SEED_TABLE
+)
+def test_seed_packets_roundtrip_byte_exact(
+    packet: bytes, version: int, session: int, seq: int, msg_id: int, length: int, end: bytes
+) -> None:
+    messages = PacketDecoder().feed(packet)
+    assert len(messages) == 1
+    message = messages[0]
+    assert isinstance(message, JsonMessage)
+    assert (message.msg_id, message.session, message.sequence, message.version) == (
+        msg_id,
+        session,
+        seq,
+        version,
+    )
+    trailer = b"\n" if end == b"}\n" else b"\n\x00"
+    encoded = wire.encode_json(
+        msg_id, message.body, session=session, sequence=seq, version=version, trailer=trailer
+    )
+    assert encoded == packet
+
+
+def test_seed_login_reply_fields() -> None:
+    message = PacketDecoder().feed(seed.LOGIN_REPLY)[0]
+    assert isinstance(message, JsonMessage)
+    assert message.body == {
+        "AliveInterval": 20,
+        "ChannelNum": 1,
+        "DataUseAES": False,
+        "DeviceType ": "IPC",  # the trailing space is the firmware's
+        "ExtraChannel": 0,
+        "Ret": 100,
+        "SessionID": "0x00000001",
+    }
+    assert message.ret == 100
+    assert wire.parse_session(message.body["SessionID"]) == 1
+
+
+def test_seed_system_info_fields() -> None:
+    message = PacketDecoder().feed(seed.SYSINFO_REPLY)[0]
+    assert isinstance(message, JsonMessage)
+    info = message.body["SystemInfo"]
+    assert info["SerialNo"] == "58e7fa5e6e262535"
+    assert info["SoftWareVersion"] == "V4.03.R12.G7914927.12012.145902.0020000"
+    assert info["HardWare"] == "HI3516D_83H50N"
+    assert message.body["SessionID"] == "0x1"
+    assert wire.parse_session("0x1") == wire.parse_session("0x00000001") == 1
+
+
+def test_seed_alarm_out_requests() -> None:
+    on, off = (
+        PacketDecoder().feed(p)[0] for p in (seed.ALARMOUT_ON_REQUEST, seed.ALARMOUT_OFF_REQUEST)
+    )
+    assert isinstance(on, JsonMessage)
+    assert isinstance(off, JsonMessage)
+    assert on.body["Alarm.AlarmOut"] == [{"AlarmOutStatus": "OPEN", "AlarmOutType": "MANUAL"}]
+    assert off.body["Alarm.AlarmOut"] == [{"AlarmOutStatus": "OPEN", "AlarmOutType": "CLOSE"}]
+
+
+def test_request_body_shape_matches_capture() -> None:
+    body = wire.request_body("KeepAlive", 1)
+    assert (
+        wire.encode_json(MsgId.KEEPALIVE, body, session=1, trailer=b"\n") == seed.KEEPALIVE_REQUEST
+    )
+    assert wire.encode_json(MsgId.UNGUARD, wire.request_body("", 1), session=1, trailer=b"\n") == (
+        seed.UNGUARD_REQUEST
+    )
+
+
+# --- fragmentation -------------------------------------------------------------------------------
+
+STREAM = b"".join(entry[0] for entry in SEED_TABLE)
+
+
+def _bodies(messages: list[wire.Message]) -> list[tuple[int, object]]:
+    return [(m.msg_id, m.body if isinstance(m, JsonMessage) else m.payload) for m in messages]
+
+
+def test_every_split_point_of_the_seed_stream() -> None:
+    expected = _bodies(PacketDecoder().feed(STREAM))
+    assert len(expected) == len(SEED_TABLE)
+    for split in range(len(STREAM) + 1):
+        decoder = PacketDecoder()
+        got = decoder.feed(STREAM[:split]) + decoder.feed(STREAM[split:])
+        assert _bodies(got) == expected, split
+        assert decoder.buffered == 0
+
+
+def test_byte_by_byte() -> None:
+    decoder = PacketDecoder()
+    got: list[wire.Message] = []
+    for index in range(len(STREAM)):
+        got += decoder.feed(STREAM[index : index + 1])
+    assert _bodies(got) == _bodies(PacketDecoder().feed(STREAM))
+
+
+# --- JSON tolerance and bounds -------------------------------------------------------------------
+
+
+def _packet(msg_id: int, payload: bytes, **kwargs: int) -> bytes:
+    return wire.encode_packet(msg_id, payload, **kwargs)
+
+
+@pytest.mark.parametrize("trailer", [b"", b"\n", b"\n\x00", b"\n\x00\x00\x00\x00", b"\x00\x00"])
+def test_json_trailers_and_extra_nuls(trailer: bytes) -> None:
+    message = PacketDecoder().feed(_packet(1007, b'{"Ret": 100}' + trailer))[0]
+    assert isinstance(message, JsonMessage)
+    assert message.body == {"Ret": 100}
+
+
+def test_empty_payload_is_an_empty_body() -> None:
+    message = PacketDecoder().feed(_packet(1531, b""))[0]
+    assert isinstance(message, JsonMessage)
+    assert message.body == {}
+
+
+def test_latin1_fallback() -> None:
+    message = PacketDecoder().feed(_packet(1043, b'{"Name": "caf\xe9\x01"}\n\x00'))[0]
+    assert isinstance(message, JsonMessage)
+    assert message.body["Name"] == "café"
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [b"{not json}\n\x00", b"[1, 2]\n\x00", b"42", b"[" * 100000 + b"]" * 100000],
+)
+def test_malformed_json(payload: bytes) -> None:
+    with pytest.raises(ProtocolError):
+        PacketDecoder().feed(_packet(1043, payload))
+
+
+def test_oversized_json_rejected_from_the_header_alone() -> None:
+    header = Header(1043, wire.MAX_JSON_PAYLOAD + 1).pack()
+    decoder = PacketDecoder()
+    with pytest.raises(ProtocolError):
+        decoder.feed(header)
+    assert decoder.buffered <= 20
+
+
+def test_oversized_media_packet_rejected() -> None:
+    header = Header(MsgId.MONITOR_DATA, wire.MAX_MEDIA_PACKET + 1).pack()
+    with pytest.raises(ProtocolError):
+        PacketDecoder().feed(header)
+    # The same length is fine for JSON (1 MiB cap) and waits for its payload.
+    assert PacketDecoder().feed(Header(1043, wire.MAX_MEDIA_PACKET + 1).pack()) == []
+
+
+def test_max_length_of_uint32_rejected() -> None:
+    with pytest.raises(ProtocolError):
+        PacketDecoder().feed(struct.pack("<BBBBIIBBHI", 0xFF, 1, 0, 0, 1, 0, 0, 0, 1043, 2**32 - 1))
+
+
+def test_media_routed_by_message_id_even_when_it_looks_like_json() -> None:
+    packet = _packet(MsgId.MONITOR_DATA, b'{"Ret": 100}', session=5, sequence=9, total=3, current=1)
+    message = PacketDecoder().feed(packet)[0]
+    assert message == BinaryMessage(MsgId.MONITOR_DATA, b'{"Ret": 100}', 5, 9, 3, True)
+
+
+# --- multi-packet JSON ---------------------------------------------------------------------------
+
+
+def test_multi_packet_json_roundtrip() -> None:
+    body = {
+        "Name": "Detect",
+        "Detect": {"Blob": "x" * 40000},
+        "Ret": 100,
+        "SessionID": "0x00000001",
+    }
+    data = wire.encode_json(1043, body, session=1, sequence=7, version=1)
+    headers = []
+    offset = 0
+    while offset < len(data):
+        header = Header.unpack(data[offset : offset + 20])
+        headers.append(header)
+        offset += 20 + header.length
+    assert [h.total for h in headers] == [3, 3, 3]
+    assert [h.current for h in headers] == [0, 1, 2]
+    for split in (1, 19, 20, 21, 16000, 16404, len(data) - 1):
+        decoder = PacketDecoder()
+        messages = decoder.feed(data[:split]) + decoder.feed(data[split:])
+        assert len(messages) == 1
+        assert isinstance(messages[0], JsonMessage)
+        assert messages[0].body == body
+
+
+def test_multi_packet_out_of_order_rejected() -> None:
+    first = _packet(1043, b'{"a": ', total=2, current=0)
+    wrong = _packet(1043, b"1}", total=2, current=0 + 2)
+    decoder = PacketDecoder()
+    assert decoder.feed(first) == []
+    with pytest.raises(ProtocolError):
+        decoder.feed(wrong)
+
+
+def test_multi_packet_total_bounded() -> None:
+    decoder = PacketDecoder(max_json=100)
+    piece = _packet(1043, b" " * 60, total=3, current=0)
+    assert decoder.feed(piece) == []
+    with pytest.raises(ProtocolError):
+        decoder.feed(_packet(1043, b" " * 60, total=3, current=1))
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["0xZZ", None, True, [], "0x1FFFFFFFF"])
+def test_parse_session_rejects(value: object) -> None:
+    with pytest.raises(ProtocolError):
+        wire.parse_session(value)
+
+
+def test_session_hex() -> None:
+    assert wire.session_hex(0x13) == "0x00000013"
+
+
+def test_dumps_matches_firmware_style() -> None:
+    text = wire.dumps({"b": [1, {"y": True, "x": None}], "a": "é", "c": {}, "d": []})
+    assert text == '{ "a" : "é", "b" : [ 1, { "x" : null, "y" : true } ], "c" : { }, "d" : [ ] }'
+    assert json.loads(text) == {"a": "é", "b": [1, {"x": None, "y": True}], "c": {}, "d": []}
+
+
+def test_resolution_tables() -> None:
+    assert wire.resolution_size("1080P") == (1920, 1080)
+    assert wire.resolution_size("vga") == (640, 480)
+    assert wire.resolution_name(320, 240) == "QVGA"
+    assert wire.resolution_size("nonsense") is None
+    mask = wire.resolution_mask(["D1", "VGA", "1080P"])
+    assert mask == (1 << 0) | (1 << 5) | (1 << 14)
+    assert [name for name, _w, _h in wire.resolutions_in_mask(mask)] == ["D1", "VGA", "1080P"]
+    assert wire.parse_mask("0x00004021") == 0x4021
+    assert wire.parse_mask("junk") == 0
+
+
+# --- alarm events --------------------------------------------------------------------------------
+
+ALARM_VECTOR = (
+    '{"AlarmInfo":{"Channel":0,"Event":"VideoMotion","StartTime":"2009-02-16 13:36:11",'
+    '"Status":"Start"},"Name":"AlarmInfo","SessionID":"0x2"}'
+)
+
+
+def test_alarm_vector() -> None:
+    packet = _packet(MsgId.ALARM, ALARM_VECTOR.encode() + b"\n\x00", session=2, version=1)
+    message = PacketDecoder().feed(packet)[0]
+    assert isinstance(message, JsonMessage)
+    event = parse_alarm(message.body)
+    assert event is not None
+    assert (event.kind, event.active, event.channel, event.raw) == (
+        EventKind.MOTION,
+        True,
+        0,
+        "VideoMotion",
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("VideoMotion", EventKind.MOTION),
+        ("MotionDetect", EventKind.MOTION),
+        ("HumanDetect", EventKind.HUMAN),
+        ("appEventHumanDetectAlarm", EventKind.HUMAN),
+        ("LocalAlarm", EventKind.INPUT),
+        ("IOAlarm", EventKind.INPUT),
+        ("VideoLoss", EventKind.VIDEO_LOSS),
+        ("VideoLost", EventKind.VIDEO_LOSS),
+        ("VideoBlind", EventKind.TAMPER),
+        ("BlindDetect", EventKind.TAMPER),
+        ("StorageNotExist", EventKind.STORAGE),
+        ("StorrageLowSpace", EventKind.STORAGE),
+        ("CrossLineDetection", EventKind.OTHER),
+        ("", EventKind.OTHER),
+    ],
+)
+def test_event_names(name: str, kind: EventKind) -> None:
+    assert event_kind(name) == kind
+
+
+def test_alarm_stop_none_and_channel() -> None:
+    stop = parse_alarm({"AlarmInfo": {"Channel": 3, "Event": "LocalAlarm", "Status": "Stop"}})
+    assert stop is not None
+    assert (stop.kind, stop.active, stop.channel) == (EventKind.INPUT, False, 3)
+    disk = parse_alarm({"AlarmInfo": {"Event": "StorageFailure", "Status": "None"}})
+    assert disk is not None
+    assert disk.active
+    assert parse_alarm({"Name": "AlarmInfo"}) is None
+    odd = parse_alarm({"AlarmInfo": {"Channel": "x", "Event": "Foo"}})
+    assert odd is not None
+    assert (odd.kind, odd.channel, odd.raw) == (EventKind.OTHER, 0, "Foo")
