@@ -82,6 +82,7 @@ class H264Depacketizer:
         self._size = 0
         self._timestamp: int | None = None
         self._damaged = False
+        self._touched = False  # the current unit has received data
         self._fu: bytearray | None = None
         self._last_seq: int | None = None
         self.dropped = 0  # access units dropped as damaged
@@ -145,6 +146,7 @@ class H264Depacketizer:
     def _payload(self, payload: bytes) -> None:
         if not payload:
             return
+        self._touched = True
         kind = payload[0] & 0x1F
         if 1 <= kind <= 23:
             if self._fu is not None:  # a new NAL while a fragment was open
@@ -192,10 +194,16 @@ class H264Depacketizer:
 
     def _finish(self) -> AccessUnit | None:
         nals, damaged, timestamp = self._nals, self._damaged, self._timestamp
+        touched = self._touched
         self._nals = []
         self._size = 0
         self._damaged = False
+        self._touched = False
         self._fu = None
+        if damaged:
+            if touched:
+                self.dropped += 1
+            return None
         if not nals:
             return None
         if damaged:
