@@ -68,6 +68,7 @@ class _Login:
     audio_encoder: FoscamAdpcmEncoder = field(default_factory=FoscamAdpcmEncoder)
     talk_decoder: FoscamAdpcmDecoder = field(default_factory=FoscamAdpcmDecoder)
     audio_serial: int = 0
+    audio_tick: int = 0
     audio_sample: int = 0
     video_frames: int = 0
     audio_packets: int = 0
@@ -139,7 +140,7 @@ class FoscamCamera(SimulatedCamera):
         # camera state
         self.resolution = 32
         self.brightness = 163
-        self.contrast = 2
+        self.contrast = 0
         self.mode = 2
         self.flip = 0
         self.pan = 0
@@ -447,8 +448,9 @@ class FoscamCamera(SimulatedCamera):
         if isinstance(message, w.KeepAlive):
             self.keepalives_received += 1
         elif isinstance(message, w.ParamsFetchReq):
-            values = bytes((self.resolution, self.brightness, self.contrast, self.mode))
-            login.send(w.ParamsFetchResp(values + bytes((2, self.flip, 0, 0))))
+            # FI89xx capture: 32, 163, 0, 2, 2, 0, 0, 0 (8 bytes, order partly unconfirmed)
+            values = (self.resolution, self.brightness, self.contrast, self.mode, 2, self.flip)
+            login.send(w.ParamsFetchResp(bytes((*values, 0, 0))))
         elif isinstance(message, w.VideoStartReq):
             login.video = True
             login.send(w.VideoStartResp(w.Result.OK, new_id))
@@ -456,6 +458,7 @@ class FoscamCamera(SimulatedCamera):
             login.audio = True
             login.audio_encoder = FoscamAdpcmEncoder()
             login.audio_serial = int((time.monotonic() - self._boot) / 0.04)
+            login.audio_tick = self._ticks()
             login.send(w.AudioStartResp(w.Result.OK, new_id))
         elif isinstance(message, w.TalkStartReq):
             if login.privilege < w.Privilege.OPERATOR:
@@ -580,8 +583,9 @@ class FoscamCamera(SimulatedCamera):
         login.audio_sample += count
         samples = np.sin(2 * math.pi * self.tone_hz * n / 8000) * 12000
         data = login.audio_encoder.encode(samples.astype("<i2").tobytes())
-        packet = w.AudioData(self._ticks(), login.audio_serial, int(time.time()), data)
+        packet = w.AudioData(login.audio_tick, login.audio_serial, int(time.time()), data)
         login.audio_serial += 1
+        login.audio_tick += w.AUDIO_PACKET_TICKS  # exactly 40 ms per packet
         login.audio_packets += 1
         return packet
 

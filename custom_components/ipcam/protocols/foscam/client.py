@@ -518,8 +518,8 @@ class Client(CameraClient):
         started = False
         try:
             response = await self._request(w.VideoStartReq(1), w.VideoStartResp)
-            started = True
             self._start_ok(response)
+            started = True
             await self._ensure_av()
             first_tick: int | None = None
             ticks: deque[int] = deque(maxlen=25)
@@ -563,8 +563,8 @@ class Client(CameraClient):
         started = False
         try:
             response = await self._request(w.AudioStartReq(1), w.AudioStartResp)
-            started = True
             self._start_ok(response)
+            started = True
             await self._ensure_av()
             first: float | None = None
             while True:
@@ -604,8 +604,8 @@ class Client(CameraClient):
         packets = 0
         try:
             response = await self._request(w.TalkStartReq(self._talk_buffer), w.TalkStartResp)
-            started = True
             self._start_ok(response)
+            started = True
             writer = await self._ensure_av()
             encoder = FoscamAdpcmEncoder()
             start_ms = int(time.monotonic() * 1000)
