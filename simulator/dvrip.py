@@ -405,6 +405,7 @@ class DvripCamera(SimulatedCamera):
         self._locked_until = 0.0
         self.time_offset = 0.0
         self.snapshots = 0
+        self.keepalives = 0
         self.streams_started = 0
         self.ptz_commands: list[dict[str, Any]] = []
         self._conns: dict[int, _Conn] = {}
@@ -513,6 +514,8 @@ class DvripCamera(SimulatedCamera):
             "streams": sum(len(conn.streams) for conn in self._conns.values()),
             "streams_started": self.streams_started,
             "snapshots": self.snapshots,
+            "keepalives": self.keepalives,
+            "talking": any(conn.talking for conn in self._conns.values()),
             "failed_logins": self.failed_logins,
             "locked": time.monotonic() < self._locked_until,
             "time_offset": round(self.time_offset, 1),
@@ -639,6 +642,7 @@ class DvripCamera(SimulatedCamera):
         )
 
     async def _keepalive(self, conn: _Conn, request: wire.JsonMessage) -> None:
+        self.keepalives += 1
         self._ret(conn, request, wire.Ret.OK, "KeepAlive")
 
     async def _logout(self, conn: _Conn, request: wire.JsonMessage) -> None:

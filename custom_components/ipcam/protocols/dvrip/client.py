@@ -13,6 +13,7 @@ import copy
 import datetime as dt
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping
+from fractions import Fraction
 from typing import Any
 
 from ..audio.g711 import alaw_decode, alaw_encode, ulaw_decode
@@ -182,7 +183,7 @@ def _decode_keyframe_to_jpeg(codec: str, data: bytes) -> bytes:
     encoder.width = picture.width
     encoder.height = picture.height
     encoder.pix_fmt = "yuvj420p"
-    encoder.time_base = av.Rational(1, 25)  # type: ignore[attr-defined]
+    encoder.time_base = Fraction(1, 25)
     packets = list(encoder.encode(picture.reformat(format="yuvj420p")))
     packets += list(encoder.encode(None))
     if not packets:

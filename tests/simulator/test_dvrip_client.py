@@ -1,0 +1,519 @@
+"""Our DVRIP client against the simulated XM camera, over real sockets on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import av
+import pytest
+
+from custom_components.ipcam.protocols import open_client
+from custom_components.ipcam.protocols.audio.pacing import pcm_chunks
+from custom_components.ipcam.protocols.audio.pcm import dominant_frequency, tone_pcm
+from custom_components.ipcam.protocols.base import (
+    Capability,
+    EventKind,
+    PresetAction,
+    PtzMove,
+    SettingKey,
+)
+from custom_components.ipcam.protocols.dvrip.client import Client
+from custom_components.ipcam.protocols.errors import (
+    AccountLocked,
+    AuthError,
+    CannotConnect,
+    DeviceBusy,
+    InvalidValue,
+)
+from simulator.dvrip import DvripCamera
+from tests.conftest import SIM_PASSWORD, SIM_USERNAME
+from tests.protocols import dvrip_seed as seed
+
+Start = Callable[..., Awaitable[Any]]
+
+
+async def _camera(start_simulator: Start, **kwargs: Any) -> DvripCamera:
+    camera = await start_simulator("dvrip", **kwargs)
+    assert isinstance(camera, DvripCamera)
+    return camera
+
+
+def _client(camera: DvripCamera, password: str = SIM_PASSWORD, **options: Any) -> Client:
+    options.setdefault("timeout", 5.0)
+    return Client("127.0.0.1", camera.ports["dvrip"], SIM_USERNAME, password, **options)
+
+
+async def _until(predicate: Callable[[], bool], timeout: float = 5.0) -> None:
+    async with asyncio.timeout(timeout):
+        while not predicate():
+            await asyncio.sleep(0.02)
+
+
+@pytest.fixture
+async def camera(start_simulator: Start) -> DvripCamera:
+    return await _camera(start_simulator)
+
+
+@pytest.fixture
+async def client(camera: DvripCamera) -> AsyncIterator[Client]:
+    client = _client(camera)
+    await client.connect()
+    yield client
+    await client.close()
+
+
+# --- the simulator answers like the capture ------------------------------------------------------
+
+
+async def test_simulator_replays_the_capture_byte_for_byte(start_simulator: Start) -> None:
+    camera = await _camera(start_simulator, password="")
+    reader, writer = await asyncio.open_connection("127.0.0.1", camera.ports["dvrip"])
+    try:
+        exchanges = [
+            (seed.LOGIN_REQUEST, seed.LOGIN_REPLY),
+            (seed.SYSINFO_REQUEST, seed.SYSINFO_REPLY),
+            (seed.KEEPALIVE_REQUEST, seed.KEEPALIVE_REPLY),
+            (seed.ALARMOUT_ON_REQUEST, seed.ALARMOUT_SET_REPLY),
+        ]
+        for request, reply in exchanges:
+            writer.write(request)
+            assert await asyncio.wait_for(reader.readexactly(len(reply)), 5) == reply
+        assert camera.vendor_state()["settings"]["alarm_out"] == [True]
+        # The OFF request has sequence 2: the reply echoes it.
+        writer.write(seed.ALARMOUT_OFF_REQUEST)
+        off_reply = seed.ALARMOUT_SET_REPLY[:8] + b"\x02" + seed.ALARMOUT_SET_REPLY[9:]
+        assert await asyncio.wait_for(reader.readexactly(len(off_reply)), 5) == off_reply
+        assert camera.vendor_state()["settings"]["alarm_out"] == [False]
+        # Guard (not in the capture as a request) gets the captured 1501 reply.
+        guard = seed.UNGUARD_REQUEST[:14] + b"\xdc\x05" + seed.UNGUARD_REQUEST[16:]
+        writer.write(guard)
+        assert await asyncio.wait_for(reader.readexactly(78), 5) == seed.GUARD_REPLY
+        # Unguard: no reply (like the capture); the next keep-alive is answered first.
+        writer.write(seed.UNGUARD_REQUEST + seed.KEEPALIVE_REQUEST)
+        assert await asyncio.wait_for(reader.readexactly(87), 5) == seed.KEEPALIVE_REPLY
+    finally:
+        writer.close()
+        await writer.wait_closed()
+
+
+# --- login ---------------------------------------------------------------------------------------
+
+
+async def test_connect_identity_and_capabilities(client: Client) -> None:
+    identity = client.identity
+    assert identity.unique_id == "58e7fa5e6e262535"
+    assert identity.serial == "58e7fa5e6e262535"
+    assert identity.model == "HI3516D_83H50N"
+    assert identity.firmware == "V4.03.R12.G7914927.12012.145902.0020000"
+    assert identity.name
+    assert client.device_type == "IPC"
+    assert client.channel_count == 1
+    assert {
+        Capability.SNAPSHOT,
+        Capability.VIDEO,
+        Capability.EVENTS,
+        Capability.PTZ,
+        Capability.PTZ_PRESETS,
+        Capability.PTZ_ZOOM,
+        Capability.REBOOT,
+        Capability.ALARM_OUT,
+        Capability.RESOLUTION,
+        Capability.FRAME_RATE,
+        Capability.TALK,
+        Capability.AUDIO,
+    } <= client.capabilities
+    assert Capability.ALARM_OUT_2 not in client.capabilities
+    diagnostics = client.diagnostics()
+    assert diagnostics["channel_count"] == 1
+    assert SIM_PASSWORD not in repr(diagnostics)
+    assert SIM_PASSWORD not in repr(client)
+
+
+async def test_open_client_builds_the_dvrip_client(camera: DvripCamera) -> None:
+    client = open_client("dvrip", "127.0.0.1", camera.ports["dvrip"], SIM_USERNAME, SIM_PASSWORD)
+    assert isinstance(client, Client)
+    try:
+        await client.connect()
+        assert client.identity.serial == "58e7fa5e6e262535"
+    finally:
+        await client.close()
+
+
+async def test_wrong_password_then_lockout(start_simulator: Start) -> None:
+    camera = await _camera(start_simulator, lockout_after=3)
+    for _ in range(2):
+        bad = _client(camera, password="wrong")
+        with pytest.raises(AuthError) as info:
+            await bad.connect()
+        assert not isinstance(info.value, AccountLocked)
+        assert "wrong" not in str(info.value)
+        await bad.close()
+    third = _client(camera, password="wrong")
+    with pytest.raises(AccountLocked):
+        await third.connect()
+    await third.close()
+    # Locked: even the right password is refused now.
+    good = _client(camera)
+    with pytest.raises(AccountLocked):
+        await good.connect()
+    await good.close()
+    assert camera.vendor_state()["locked"] is True
+
+
+async def test_cannot_connect(camera: DvripCamera) -> None:
+    await camera.inject_fault("refuse", 30)
+    client = _client(camera, timeout=2.0)
+    with pytest.raises(CannotConnect):
+        await client.connect()
+    await client.close()
+
+
+async def test_keepalive_at_the_device_interval(start_simulator: Start) -> None:
+    camera = await _camera(start_simulator, alive_interval=1)
+    client = _client(camera)
+    try:
+        await client.connect()
+        await _until(lambda: camera.keepalives >= 2, timeout=6)
+        assert client.diagnostics()["alive_interval"] == 1
+        assert client.diagnostics()["connected"] is True
+    finally:
+        await client.close()
+
+
+# --- events --------------------------------------------------------------------------------------
+
+
+async def test_events(client: Client, camera: DvripCamera) -> None:
+    events = client.events()
+    pushes = [
+        ("motion", True, EventKind.MOTION, "VideoMotion"),
+        ("motion", False, EventKind.MOTION, "VideoMotion"),
+        ("human", True, EventKind.HUMAN, "HumanDetect"),
+        ("human_app", True, EventKind.HUMAN, "appEventHumanDetectAlarm"),
+        ("input", True, EventKind.INPUT, "LocalAlarm"),
+        ("video_loss", True, EventKind.VIDEO_LOSS, "VideoLoss"),
+        ("tamper", True, EventKind.TAMPER, "VideoBlind"),
+        ("storage", True, EventKind.STORAGE, "StorageFailure"),
+        ("raw:CrossLineDetection", True, EventKind.OTHER, "CrossLineDetection"),
+    ]
+    try:
+        first = asyncio.ensure_future(anext(events))
+        await _until(lambda: camera.vendor_state()["guarded"] == 1)
+        for kind, active, _expected, _raw in pushes:
+            await camera.push_event(kind, active, 0)
+        received = [await asyncio.wait_for(first, 5)]
+        for _ in pushes[1:]:
+            received.append(await asyncio.wait_for(anext(events), 5))
+    finally:
+        await events.aclose()
+    assert [(e.kind, e.active, e.raw, e.channel) for e in received] == [
+        (expected, active, raw, 0) for _kind, active, expected, raw in pushes
+    ]
+
+
+async def test_unknown_event_kind_is_refused(camera: DvripCamera) -> None:
+    from simulator.base import FaultError
+
+    with pytest.raises(FaultError):
+        await camera.push_event("earthquake", True, 0)
+    with pytest.raises(FaultError):
+        await camera.push_event("motion", True, 1)
+
+
+async def test_events_end_with_cannot_connect_when_dropped(
+    client: Client, camera: DvripCamera
+) -> None:
+    events = client.events()
+    try:
+        pending = asyncio.ensure_future(anext(events))
+        await _until(lambda: camera.vendor_state()["guarded"] == 1)
+        camera.drop_connections()
+        with pytest.raises(CannotConnect):
+            await asyncio.wait_for(pending, 5)
+    finally:
+        await events.aclose()
+
+
+async def test_reconnect_after_drop(client: Client, camera: DvripCamera) -> None:
+    await client.write_setting(SettingKey.ALARM_OUT, True)
+    await camera.inject_fault("drop", 0)
+    await _until(lambda: client.diagnostics()["connected"] is False)
+    # The control connection is rebuilt (new login) on the next command.
+    settings = await client.read_settings()
+    assert settings.values[SettingKey.ALARM_OUT] is True
+    # Events also work again after a drop.
+    events = client.events()
+    try:
+        pending = asyncio.ensure_future(anext(events))
+        await _until(lambda: camera.vendor_state()["guarded"] == 1)
+        await camera.push_event("input", True, 0)
+        event = await asyncio.wait_for(pending, 5)
+        assert event.kind == EventKind.INPUT
+    finally:
+        await events.aclose()
+
+
+# --- multi-channel -------------------------------------------------------------------------------
+
+
+async def test_multi_channel_device(start_simulator: Start) -> None:
+    camera = await _camera(start_simulator, channels=4)
+    client = _client(camera, channel=2)
+    try:
+        await client.connect()
+        assert client.channel_count == 4
+        assert client.diagnostics()["channel_count"] == 4
+        assert client.device_type == "NVR"
+        events = client.events()
+        try:
+            pending = asyncio.ensure_future(anext(events))
+            await _until(lambda: camera.vendor_state()["guarded"] == 1)
+            await camera.push_event("motion", True, 3)
+            event = await asyncio.wait_for(pending, 5)
+            assert (event.kind, event.channel) == (EventKind.MOTION, 3)
+        finally:
+            await events.aclose()
+        await client.ptz(PtzMove.RIGHT)
+        await client.ptz(PtzMove.STOP)
+        state = camera.vendor_state()["ptz"]
+        assert state[2]["pan"] > 0
+        assert state[0]["pan"] == 0
+    finally:
+        await client.close()
+    missing = _client(camera, channel=7)
+    with pytest.raises(InvalidValue):
+        await missing.connect()
+    await missing.close()
+
+
+# --- PTZ -----------------------------------------------------------------------------------------
+
+
+async def test_ptz_start_stop_and_presets(client: Client, camera: DvripCamera) -> None:
+    await client.ptz(PtzMove.LEFT, speed=8)
+    state = camera.vendor_state()["ptz"][0]
+    assert state["moving"] == "DirectionLeft"
+    await asyncio.sleep(0.1)
+    await client.ptz(PtzMove.STOP)
+    state = camera.vendor_state()["ptz"][0]
+    assert state["moving"] is None
+    assert state["pan"] < 0
+    commands = camera.vendor_state()["ptz_commands"]
+    # Stop is the same command with Preset -1; start used Preset 65535.
+    assert commands[-2:] == [
+        {"command": "DirectionLeft", "channel": 0, "preset": 65535},
+        {"command": "DirectionLeft", "channel": 0, "preset": -1},
+    ]
+    await client.ptz_preset(PresetAction.SET, 4)
+    await client.ptz(PtzMove.UP)
+    await asyncio.sleep(0.05)
+    await client.ptz(PtzMove.STOP)
+    assert camera.vendor_state()["ptz"][0]["tilt"] > 0
+    await client.ptz_preset(PresetAction.GOTO, 4)
+    state = camera.vendor_state()["ptz"][0]
+    assert state["tilt"] == 0
+    assert "4" in state["presets"]
+    await client.ptz_preset(PresetAction.CLEAR, 4)
+    assert "4" not in camera.vendor_state()["ptz"][0]["presets"]
+    await client.ptz(PtzMove.ZOOM_IN)
+    await asyncio.sleep(0.05)
+    await client.ptz(PtzMove.STOP)
+    assert camera.vendor_state()["ptz"][0]["zoom"] > 1
+    with pytest.raises(InvalidValue):
+        await client.ptz_preset(PresetAction.GOTO, 0)
+
+
+async def test_ptz_without_replies(start_simulator: Start) -> None:
+    camera = await _camera(start_simulator, ptz_reply=False)
+    client = _client(camera, timeout=1.0)
+    try:
+        await client.connect()
+        await client.ptz(PtzMove.DOWN)
+        await client.ptz(PtzMove.STOP)
+        assert camera.vendor_state()["ptz"][0]["tilt"] < 0
+        # The connection is still usable.
+        assert (await client.read_settings()).values[SettingKey.ALARM_OUT] is False
+    finally:
+        await client.close()
+
+
+# --- settings ------------------------------------------------------------------------------------
+
+
+async def test_alarm_out(client: Client, camera: DvripCamera) -> None:
+    assert (await client.read_settings()).values[SettingKey.ALARM_OUT] is False
+    await client.write_setting(SettingKey.ALARM_OUT, True)
+    assert camera.vendor_state()["settings"]["alarm_out_raw"] == [
+        {"AlarmOutStatus": "OPEN", "AlarmOutType": "MANUAL"}
+    ]
+    assert (await client.read_settings()).values[SettingKey.ALARM_OUT] is True
+    await client.write_setting(SettingKey.ALARM_OUT, False)
+    assert camera.vendor_state()["settings"]["alarm_out"] == [False]
+
+
+async def test_resolution_and_frame_rate(client: Client, camera: DvripCamera) -> None:
+    settings = await client.read_settings()
+    assert settings.values[SettingKey.RESOLUTION] == "640x480"
+    assert "320x240" in settings.options[SettingKey.RESOLUTION]
+    assert "1920x1080" in settings.options[SettingKey.RESOLUTION]
+    await client.write_setting(SettingKey.RESOLUTION, "320x240")
+    await client.write_setting(SettingKey.FRAME_RATE, "10")
+    encode = camera.vendor_state()["settings"]["encode"][0]
+    assert (encode["resolution"], encode["size"], encode["fps"]) == ("QVGA", [320, 240], 10)
+    settings = await client.read_settings()
+    assert settings.values[SettingKey.RESOLUTION] == "320x240"
+    assert settings.values[SettingKey.FRAME_RATE] == "10"
+    with pytest.raises(InvalidValue):
+        await client.write_setting(SettingKey.RESOLUTION, "1234x567")
+    with pytest.raises(InvalidValue):
+        await client.write_setting(SettingKey.FRAME_RATE, "0")
+
+
+async def test_led_white_light(client: Client, camera: DvripCamera) -> None:
+    await client.write_setting(SettingKey.LED, True)
+    assert camera.vendor_state()["settings"]["white_light"] == "KeepOpen"
+    assert (await client.read_settings()).values[SettingKey.LED] is True
+
+
+async def test_time_sync_reboot(client: Client, camera: DvripCamera) -> None:
+    import datetime as dt
+
+    target = dt.datetime(2030, 1, 2, 3, 4, 5)
+    await client.sync_time(target)
+    got = await client.get_time()
+    assert abs((got - target).total_seconds()) < 5
+    await client.reboot()
+    await _until(lambda: camera.reboots == 1)
+
+
+# --- media ---------------------------------------------------------------------------------------
+
+
+async def test_snapshot_is_a_jpeg(client: Client, camera: DvripCamera) -> None:
+    jpeg = await client.snapshot()
+    assert jpeg[:3] == b"\xff\xd8\xff"
+    assert jpeg.endswith(b"\xff\xd9")
+    assert camera.snapshots == 1
+    image = _decode_jpeg(jpeg)
+    assert image == (640, 480)
+
+
+@pytest.mark.parametrize("mode", ["frame", "none"])
+async def test_snapshot_picture_frame_and_stream_fallback(
+    start_simulator: Start, mode: str
+) -> None:
+    camera = await _camera(start_simulator, snapshot_mode=mode)
+    client = _client(camera, timeout=2.0)
+    try:
+        await client.connect()
+        await client.write_setting(SettingKey.RESOLUTION, "320x240")
+        jpeg = await client.snapshot()
+        assert jpeg[:2] == b"\xff\xd8"
+        assert _decode_jpeg(jpeg) == (320, 240)
+        if mode == "none":
+            assert client.diagnostics()["snapshot_supported"] is False
+            assert camera.streams_started == 1
+    finally:
+        await client.close()
+
+
+def _decode_jpeg(jpeg: bytes) -> tuple[int, int]:
+    codec: Any = av.CodecContext.create("mjpeg", "r")
+    frames = list(codec.decode(av.Packet(jpeg)))
+    assert frames
+    return frames[0].width, frames[0].height
+
+
+async def test_video_frames_decode_as_h264_of_the_configured_size(
+    client: Client, camera: DvripCamera
+) -> None:
+    await client.write_setting(SettingKey.RESOLUTION, "320x240")
+    decoder: Any = av.CodecContext.create("h264", "r")
+    decoded = []
+    frames = []
+    video = client.video()
+    try:
+        async for frame in video:
+            frames.append(frame)
+            decoded += decoder.decode(av.Packet(frame.data))
+            if len(frames) >= 12:
+                break
+    finally:
+        await video.aclose()
+    assert frames[0].keyframe
+    assert all(f.codec == "h264" for f in frames)
+    assert (frames[0].width, frames[0].height, frames[0].fps) == (320, 240, 25.0)
+    assert any(not f.keyframe for f in frames)
+    assert [f.timestamp for f in frames] == sorted(f.timestamp for f in frames)
+    assert decoded
+    assert {(f.width, f.height) for f in decoded} == {(320, 240)}
+    # Closing the iterator stops the monitor on the camera.
+    await _until(lambda: camera.vendor_state()["streams"] == 0)
+
+
+async def test_audio_from_the_stream(client: Client) -> None:
+    pcm = b""
+    audio = client.audio()
+    try:
+        async for chunk in audio:
+            assert chunk.sample_rate == 8000
+            pcm += chunk.pcm
+            if len(pcm) >= 8000:
+                break
+    finally:
+        await audio.aclose()
+    assert abs(dominant_frequency(pcm) - 1000) < 50
+
+
+# --- talk ----------------------------------------------------------------------------------------
+
+
+async def test_talk_tone(client: Client, camera: DvripCamera) -> None:
+    tone = tone_pcm(440.0, 1.0)
+    seconds = await client.talk(pcm_chunks(tone))
+    assert seconds == pytest.approx(1.0, rel=0.1)
+    await _until(lambda: not camera.vendor_state()["talking"])
+    stats = camera.talk_statistics()
+    assert stats["sessions"] == 1
+    assert stats["packets"] == 25
+    assert stats["seconds"] == pytest.approx(1.0, rel=0.1)
+    assert dominant_frequency(bytes(camera.talk_pcm)) == pytest.approx(440.0, rel=0.1)
+
+
+async def test_talk_is_stopped_when_cancelled(client: Client, camera: DvripCamera) -> None:
+    async def endless() -> AsyncIterator[bytes]:
+        chunk = tone_pcm(300.0, 0.1)
+        while True:
+            yield chunk
+
+    task = asyncio.ensure_future(client.talk(endless()))
+    await _until(lambda: camera.talk_packets >= 10)
+    assert camera.vendor_state()["talking"] is True
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    await _until(lambda: not camera.vendor_state()["talking"])
+    assert client.diagnostics()["open_connections"] == ["control"]
+
+
+async def test_second_talker_is_busy(client: Client, camera: DvripCamera) -> None:
+    async def endless() -> AsyncIterator[bytes]:
+        while True:
+            yield bytes(640)
+
+    first = asyncio.ensure_future(client.talk(endless()))
+    try:
+        await _until(lambda: camera.talk_packets >= 2)
+        other = _client(camera)
+        try:
+            await other.connect()
+            with pytest.raises(DeviceBusy):
+                await other.talk(pcm_chunks(bytes(640)))
+        finally:
+            await other.close()
+    finally:
+        first.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await first
