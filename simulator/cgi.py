@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import contextlib
 import dataclasses
 import datetime as dt
 import random
@@ -115,6 +116,7 @@ class CgiCamera(SimulatedCamera):
         self.requests: dict[str, int] = {}
         self._runner: web.AppRunner | None = None
         self._stopping = False
+        self._stop_event = asyncio.Event()
         self._swing_task: asyncio.Task[Any] | None = None
         self._factory_defaults()
 
@@ -183,6 +185,7 @@ class CgiCamera(SimulatedCamera):
 
     async def _start(self) -> dict[str, int]:
         self._stopping = False
+        self._stop_event.clear()
         jpeg_cycle(*self.image.size)  # encode before the first client waits for it
         app = web.Application(client_max_size=MAX_REQUEST_BODY)
         app.router.add_route("*", "/{tail:.*}", self._handle)
@@ -197,11 +200,20 @@ class CgiCamera(SimulatedCamera):
 
     async def _stop(self) -> None:
         self._stopping = True
+        self._stop_event.set()
         self._stop_swing()
         self.drop_connections()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+
+    async def _wait_unstalled(self) -> bool:
+        """Like ``wait_unstalled``, but give up (False) when the simulator stops."""
+        while self.stalled and not self._stop_event.is_set():
+            remaining = self._stalled_until - time.monotonic()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop_event.wait(), max(0.001, remaining))
+        return not self._stopping
 
     async def on_reboot(self) -> None:
         self._stop_swing()
@@ -319,7 +331,8 @@ class CgiCamera(SimulatedCamera):
         if self._stopping or not self.track(transport):
             raise web.HTTPServiceUnavailable()
         try:
-            await self.wait_unstalled()
+            if not await self._wait_unstalled():
+                raise web.HTTPServiceUnavailable()
             response = await self._dispatch(request)
             response.force_close()
             return response
@@ -583,8 +596,7 @@ class CgiCamera(SimulatedCamera):
             await response.prepare(request)
             loop = asyncio.get_running_loop()
             next_at = loop.time()
-            while not self._stopping and self.reachable:
-                await self.wait_unstalled()
+            while await self._wait_unstalled() and self.reachable:
                 await response.write(format_part(self.current_jpeg(), self.date_header()))
                 self.frames_sent += 1
                 next_at += 1 / self.fps
