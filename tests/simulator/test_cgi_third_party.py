@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
+import re
 import shutil
 from typing import Any
 
@@ -210,3 +212,67 @@ async def test_pyav_with_wrong_password_fails(cam: CgiCamera) -> None:
     url = f"http://admin:wrong@127.0.0.1:{cam.ports['http']}/mjpeg.cgi"
     with pytest.raises(av.error.FFmpegError):
         await asyncio.to_thread(decode_frames, url, "mjpeg", 1)
+
+
+def basic(user: str, password: str) -> str:
+    return base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
+async def raw_http(cam: CgiCamera, request: bytes, limit: int = 65536) -> bytes:
+    """Send bytes exactly as an old applet would (HTTP/1.0) and read the answer."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", cam.ports["http"])
+    try:
+        writer.write(request)
+        await writer.drain()
+        data = b""
+        async with asyncio.timeout(10):
+            while len(data) < limit:
+                chunk = await reader.read(limit - len(data))
+                if not chunk:
+                    break
+                data += chunk
+        return data
+    finally:
+        writer.close()
+        with contextlib.suppress(ConnectionError):
+            await writer.wait_closed()
+
+
+async def test_jplug_exact_pantilt_request(cam: CgiCamera) -> None:
+    """JPLUG's bytes: upper-case path, ``Content-length`` with a lower-case l, CRLF CRLF body."""
+    body = b"PanSingleMoveDegree=5&TiltSingleMoveDegree=5&PanTiltSingleMove=3\r\n\r\n"
+    request = (
+        b"POST /PANTILTCONTROL.CGI HTTP/1.0\r\nUser-Agent: user\r\n"
+        + f"Authorization: Basic {basic(SIM_USERNAME, SIM_PASSWORD)}\r\n".encode()
+        + f"Content-length: {len(body)}\r\n\r\n".encode()
+        + body
+    )
+    answer = await raw_http(cam, request)
+    assert answer.startswith(b"HTTP/1.0 204")
+    assert (cam.pan, cam.tilt) == (165, 67)
+
+
+async def test_http10_mjpeg_part_layout(cam: CgiCamera) -> None:
+    """The exact framing: boundary line, Content-length, Date with IO/PT, Content-type, JPEG."""
+    cam.io["trigger2"] = 1
+    request = (
+        b"GET /mjpeg.cgi HTTP/1.0\r\nUser-Agent: user\r\n"
+        + f"Authorization: Basic {basic(SIM_USERNAME, SIM_PASSWORD)}\r\n\r\n".encode()
+    )
+    answer = await raw_http(cam, request, limit=20000)
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.0 200")
+    assert b"\r\nContent-Type: multipart/x-mixed-replace;boundary=--video boundary--" in head
+    assert b"Transfer-Encoding" not in head
+    match = re.match(
+        rb"--video boundary--\r\nContent-length: (\d+)\r\n"
+        rb"Date: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d IO_00000010_PT_170_067\r\n"
+        rb"Content-type: image/jpeg\r\n\r\n",
+        body,
+    )
+    assert match is not None, body[:200]
+    length = int(match.group(1))
+    jpeg = body[match.end() : match.end() + length]
+    assert jpeg.startswith(b"\xff\xd8")
+    assert jpeg.endswith(b"\xff\xd9")
+    assert body[match.end() + length :].startswith(b"\r\n\r\n--video boundary--\r\n")
