@@ -248,7 +248,11 @@ class CgiCamera(SimulatedCamera):
             "model": self.model,
             "mac": self.mac,
             "system": _public(self.system),
-            "datetime": {**_public(self.datetime), "now": self._now().isoformat(" ", "seconds")},
+            "datetime": {
+                **_public(self.datetime),
+                "date": self._now().strftime("%Y-%m-%d"),
+                "time": self._now().strftime("%H:%M:%S"),
+            },
             "user_access": _public(self.user_access),
             "users": [{"name": u.user_name, "privilege": u.user_privilege} for u in self.users],
             "image": _public(self.image),

@@ -188,6 +188,14 @@ async def test_garbage_answers_are_protocol_errors(fake_camera: Any) -> None:
     await camera_client.close()
 
 
+async def test_busy_camera_is_device_busy(fake_camera: Any) -> None:
+    port = await fake_camera({"/isystem.cgi": (503, b"Service Unavailable")})
+    camera_client = Client("127.0.0.1", port, "admin", "x", timeout=2)
+    with pytest.raises(DeviceBusy):
+        await camera_client.connect()
+    await camera_client.close()
+
+
 async def test_camera_without_inputs_in_iocontrol(fake_camera: Any) -> None:
     """A document-only camera: no Input1/2 in iocontrol.cgi, so no EVENTS."""
     port = await fake_camera(
