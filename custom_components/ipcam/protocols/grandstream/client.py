@@ -565,7 +565,11 @@ class Client(CameraClient):
             except OSError as err:
                 raise CannotConnect(f"MCTP connection lost: {type(err).__name__}") from err
             if not data:
-                raise CannotConnect("the camera closed the MCTP connection")
+                message = parser.flush() if parser.pending else None
+                if message is None:
+                    raise CannotConnect("the camera closed the MCTP connection")
+                queue.append(message)  # e.g. the busy TALK reply, then the camera closes
+                break
             queue.extend(parser.feed(data))
         return queue.popleft()
 
