@@ -130,6 +130,7 @@ class Client(CameraClient):
         self.privilege: int | None = None
         self.camera_id = ""
         self.firmware = ""
+        self.alias = ""
         self._reset_state()
 
     def _reset_state(self) -> None:
@@ -212,6 +213,11 @@ class Client(CameraClient):
             self._params = await self._request(
                 w.ParamsFetchReq(), w.ParamsFetchResp, min(self._timeout, 3.0)
             )
+        # The alias (device name) is only available over HTTP; best effort.
+        with contextlib.suppress(CameraError, TimeoutError):
+            async with asyncio.timeout(min(self._timeout, 3.0)):
+                status = await self.status()
+            self.alias = status.get("alias", "")[:64]
         self._identity = self._make_identity()
         self.capabilities = self._make_capabilities()
 
@@ -221,7 +227,7 @@ class Client(CameraClient):
         return DeviceIdentity(
             vendor=Vendor.FOSCAM,
             unique_id=unique_id,
-            name=f"Foscam {self.camera_id or self.host}",
+            name=self.alias or f"Foscam {self.camera_id or self.host}",
             model="MJPEG (MO_O)",
             manufacturer="Foscam",
             firmware=self.firmware,
@@ -384,7 +390,7 @@ class Client(CameraClient):
                     result = await future
             except TimeoutError:
                 raise CannotConnect(f"no answer to {type(message).__name__}") from None
-            except (OSError, AttributeError):
+            except OSError:
                 raise self._lost or CannotConnect("connection lost") from None
             finally:
                 if self._pending.get(reply.OP) is future:
@@ -679,6 +685,15 @@ class Client(CameraClient):
                 _LOGGER.debug("%s: camera needs query-string credentials for CGIs", self.host)
             return body
         raise AuthError(f"the camera rejected the credentials for {name}")
+
+    async def status(self) -> dict[str, str]:
+        """``get_status.cgi`` as a dict (id, sys_ver, app_ver, alias, alarm_status, ...)."""
+        return cgi.parse_vars((await self._cgi("get_status.cgi", {})).decode("latin-1"))
+
+    async def alarm_status(self) -> EventKind | None:
+        """The alarm the camera reports right now (polling fallback for ``events()``)."""
+        code = (await self.status()).get("alarm_status", "0")
+        return {"1": EventKind.MOTION, "2": EventKind.INPUT, "3": EventKind.SOUND}.get(code)
 
     async def _decoder(self, command: int) -> None:
         body = await self._cgi("decoder_control.cgi", {"command": command})
