@@ -364,6 +364,29 @@ class _Conn:
         self.writer.transport.abort()
 
 
+class _Discovery(asyncio.DatagramProtocol):
+    """Answers the UDP discovery probe (1530) with 1531 NetCommon JSON."""
+
+    def __init__(self, camera: DvripCamera) -> None:
+        self.camera = camera
+        self.transport: asyncio.DatagramTransport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.DatagramTransport)
+        self.transport = transport
+
+    def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:
+        if self.transport is None or not self.camera.reachable or len(data) < wire.HEADER_SIZE:
+            return
+        try:
+            header = wire.Header.unpack(data[: wire.HEADER_SIZE])
+        except ProtocolError:
+            return
+        if header.msg_id != MsgId.DISCOVERY:
+            return
+        self.transport.sendto(self.camera.discovery_reply(), addr)
+
+
 class DvripCamera(SimulatedCamera):
     """A Xiongmai IPC (or an NVR with ``channels`` > 1) speaking DVRIP."""
 
@@ -383,6 +406,7 @@ class DvripCamera(SimulatedCamera):
         lockout_seconds: float = 60.0,
         snapshot_mode: str = "raw",
         ptz_reply: bool = True,
+        discovery_port: int = 0,
     ) -> None:
         super().__init__(host=host, port=port, username=username, password=password)
         if not 1 <= channels <= 64:
@@ -411,6 +435,8 @@ class DvripCamera(SimulatedCamera):
         self._conns: dict[int, _Conn] = {}
         self._talker: _Conn | None = None
         self._server: asyncio.Server | None = None
+        self._udp: asyncio.DatagramTransport | None = None
+        self.discovery_port = discovery_port
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -418,9 +444,17 @@ class DvripCamera(SimulatedCamera):
         self._server = await asyncio.start_server(self._handle, self.host, self.port)
         port = int(self._server.sockets[0].getsockname()[1])
         self.spawn(self._reaper())
-        return {"dvrip": port}
+        loop = asyncio.get_running_loop()
+        self._udp, _ = await loop.create_datagram_endpoint(
+            lambda: _Discovery(self), local_addr=(self.host, self.discovery_port)
+        )
+        udp_port = int(self._udp.get_extra_info("sockname")[1])
+        return {"dvrip": port, "dvrip_discovery": udp_port}
 
     async def _stop(self) -> None:
+        if self._udp is not None:
+            self._udp.close()
+            self._udp = None
         if self._server is not None:
             self._server.close()
             for conn in list(self._conns.values()):
@@ -520,6 +554,24 @@ class DvripCamera(SimulatedCamera):
             "locked": time.monotonic() < self._locked_until,
             "time_offset": round(self.time_offset, 1),
         }
+
+    def discovery_reply(self) -> bytes:
+        """The 1531 answer to a discovery probe."""
+        common = dict(self.config["NetWork"]["NetCommon"])
+        port = self.ports.get("dvrip", self.default_port)
+        host = self.host if self.host.count(".") == 3 else "127.0.0.1"
+        common.update(
+            {
+                "ChannelNum": self.channels,
+                "DeviceType": 1,
+                "HostIP": wire.encode_ip_hex(host),
+                "SN": SERIAL,
+                "TCPPort": port,
+                "Version": _system_info(self.channels)["SoftWareVersion"],
+            }
+        )
+        body = {"NetWork.NetCommon": common, "Ret": wire.Ret.OK, "SessionID": "0x00000000"}
+        return wire.encode_json(MsgId.DISCOVERY_REPLY, body, version=wire.DEVICE_VERSION)
 
     # --- helpers -----------------------------------------------------------------------------
 

@@ -416,3 +416,10 @@ def test_alarm_stop_none_and_channel() -> None:
     odd = parse_alarm({"AlarmInfo": {"Channel": "x", "Event": "Foo"}})
     assert odd is not None
     assert (odd.kind, odd.channel, odd.raw) == (EventKind.OTHER, 0, "Foo")
+
+
+def test_discovery_address_vector() -> None:
+    assert wire.decode_ip_hex("0x7200060A") == "10.6.0.114"
+    assert wire.encode_ip_hex("10.6.0.114") == "0x7200060A"
+    with pytest.raises(ProtocolError):
+        wire.decode_ip_hex("nope")

@@ -19,6 +19,7 @@ from custom_components.ipcam.protocols.base import (
     PtzMove,
     SettingKey,
 )
+from custom_components.ipcam.protocols.dvrip import media, wire
 from custom_components.ipcam.protocols.dvrip.client import Client
 from custom_components.ipcam.protocols.errors import (
     AccountLocked,
@@ -517,3 +518,150 @@ async def test_second_talker_is_busy(client: Client, camera: DvripCamera) -> Non
         first.cancel()
         with pytest.raises(asyncio.CancelledError):
             await first
+
+
+# --- vendor socket model, faults, discovery, control API ---------------------------------------
+
+
+class _Packets:
+    """Reads DVRIP messages one at a time from a raw socket (test helper)."""
+
+    def __init__(self, reader: asyncio.StreamReader) -> None:
+        self.reader = reader
+        self.decoder = wire.PacketDecoder()
+        self.pending: list[wire.Message] = []
+
+    async def next(self) -> wire.Message:
+        while not self.pending:
+            data = await asyncio.wait_for(self.reader.read(65536), 5)
+            assert data, "connection closed"
+            self.pending += self.decoder.feed(data)
+        return self.pending.pop(0)
+
+
+async def test_media_socket_without_login_carries_the_session(camera: DvripCamera) -> None:
+    port = camera.ports["dvrip"]
+    control_reader, control_writer = await asyncio.open_connection("127.0.0.1", port)
+    media_reader, media_writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        login = {
+            "EncryptType": "MD5",
+            "LoginType": "DVRIP-Web",
+            "PassWord": wire.sofia_hash(SIM_PASSWORD),
+            "UserName": SIM_USERNAME,
+        }
+        control_writer.write(wire.encode_json(wire.MsgId.LOGIN, login))
+        control = _Packets(control_reader)
+        reply = await control.next()
+        assert isinstance(reply, wire.JsonMessage)
+        session = wire.parse_session(reply.body["SessionID"])
+        assert reply.session == session
+        params = {"Channel": 0, "CombinMode": "NONE", "StreamType": "Main", "TransMode": "TCP"}
+        # Claim on the new socket (no login there), with the session id in the header.
+        claim = wire.request_body("OPMonitor", session, {"Action": "Claim", "Parameter": params})
+        media_writer.write(wire.encode_json(wire.MsgId.MONITOR_CLAIM, claim, session=session))
+        media_packets = _Packets(media_reader)
+        claimed = await media_packets.next()
+        assert isinstance(claimed, wire.JsonMessage)
+        assert (claimed.msg_id, claimed.ret) == (wire.MsgId.MONITOR_CLAIM_REPLY, 100)
+        # Start on the control socket: the reply comes there, the media on the claimed one.
+        start = wire.request_body("OPMonitor", session, {"Action": "Start", "Parameter": params})
+        control_writer.write(wire.encode_json(wire.MsgId.MONITOR, start, session=session))
+        started = await control.next()
+        assert isinstance(started, wire.JsonMessage)
+        assert (started.msg_id, started.ret) == (wire.MsgId.MONITOR_REPLY, 100)
+        demuxer = media.MediaDemuxer()
+        frames: list[media.MediaFrame] = []
+        while not frames:
+            packet = await media_packets.next()
+            assert isinstance(packet, wire.BinaryMessage)
+            assert packet.msg_id == wire.MsgId.MONITOR_DATA
+            assert packet.session == session
+            frames += demuxer.feed(packet.payload)
+        assert (frames[0].kind, frames[0].codec, frames[0].keyframe) == ("video", "h264", True)
+        # A socket with neither login nor a known session is refused.
+        stranger_reader, stranger_writer = await asyncio.open_connection("127.0.0.1", port)
+        stranger_writer.write(
+            wire.encode_json(wire.MsgId.SYSINFO, wire.request_body("SystemInfo", 999), session=999)
+        )
+        refused = await _Packets(stranger_reader).next()
+        assert isinstance(refused, wire.JsonMessage)
+        assert refused.ret == wire.Ret.NOT_LOGGED_IN
+        stranger_writer.close()
+    finally:
+        for writer in (control_writer, media_writer):
+            writer.close()
+
+
+async def test_stalled_camera_times_out_and_the_client_recovers(
+    camera: DvripCamera,
+) -> None:
+    client = _client(camera, timeout=0.5)
+    try:
+        await client.connect()
+        await camera.inject_fault("stall", 1.5)
+        with pytest.raises(CannotConnect):
+            await client.read_settings()
+        # The timed-out connection was dropped (a late reply cannot answer the next request).
+        assert client.diagnostics()["connected"] is False
+        await _until(lambda: not camera.stalled)
+        settings = await client.read_settings()
+        assert settings.values[SettingKey.ALARM_OUT] is False
+    finally:
+        await client.close()
+
+
+async def test_udp_discovery(camera: DvripCamera) -> None:
+    loop = asyncio.get_running_loop()
+    replies: asyncio.Queue[bytes] = asyncio.Queue()
+
+    class Probe(asyncio.DatagramProtocol):
+        def datagram_received(self, data: bytes, addr: Any) -> None:
+            replies.put_nowait(data)
+
+    transport, _ = await loop.create_datagram_endpoint(
+        Probe, remote_addr=("127.0.0.1", camera.ports["dvrip_discovery"])
+    )
+    try:
+        transport.sendto(bytes.fromhex("FF00 0000 00000000 00000000 0000 FA05 00000000"))
+        data = await asyncio.wait_for(replies.get(), 5)
+    finally:
+        transport.close()
+    (message,) = wire.PacketDecoder().feed(data)
+    assert isinstance(message, wire.JsonMessage)
+    assert message.msg_id == wire.MsgId.DISCOVERY_REPLY
+    common = message.body["NetWork.NetCommon"]
+    assert wire.decode_ip_hex(common["HostIP"]) == "127.0.0.1"
+    assert common["TCPPort"] == camera.ports["dvrip"]
+    assert common["SN"] == "58e7fa5e6e262535"
+
+
+async def test_control_api_drives_the_camera(
+    client: Client, camera: DvripCamera, control_server: Callable[..., Any]
+) -> None:
+    import aiohttp
+
+    port = await control_server({"dvrip": camera})
+    events = client.events()
+    try:
+        pending = asyncio.ensure_future(anext(events))
+        await _until(lambda: camera.vendor_state()["guarded"] == 1)
+        async with aiohttp.ClientSession() as session:
+            async with session.post(
+                f"http://127.0.0.1:{port}/event", json={"kind": "tamper", "active": True}
+            ) as response:
+                assert response.status == 200
+            event = await asyncio.wait_for(pending, 5)
+            assert (event.kind, event.raw) == (EventKind.TAMPER, "VideoBlind")
+            async with session.post(
+                f"http://127.0.0.1:{port}/event", json={"kind": "bogus", "active": True}
+            ) as response:
+                assert response.status == 400
+            await client.write_setting(SettingKey.ALARM_OUT, True)
+            async with session.get(f"http://127.0.0.1:{port}/state") as response:
+                state = await response.json()
+            assert state["vendor"] == "dvrip"
+            assert state["settings"]["alarm_out"] == [True]
+            assert state["guarded"] == 1
+    finally:
+        await events.aclose()

@@ -548,3 +548,27 @@ def parse_mask(value: object) -> int:
         except ValueError:
             return 0
     return 0
+
+
+# --- discovery (UDP 34569) --------------------------------------------------------------------
+
+DISCOVERY_PORT = 34569
+
+
+def decode_ip_hex(value: str) -> str:
+    """A NetCommon address (``"0x7200060A"``: little-endian uint32 as hex) as dotted quad."""
+    try:
+        number = int(value, 16)
+    except (TypeError, ValueError):
+        raise ProtocolError("address is not a hex number") from None
+    if not 0 <= number <= 0xFFFFFFFF:
+        raise ProtocolError("address out of range")
+    return ".".join(str(part) for part in number.to_bytes(4, "little"))
+
+
+def encode_ip_hex(address: str) -> str:
+    """A dotted quad as NetCommon writes it (``"10.6.0.114"`` -> ``"0x7200060A"``)."""
+    parts = [int(part) for part in address.split(".")]
+    if len(parts) != 4 or not all(0 <= part <= 255 for part in parts):
+        raise ValueError("not an IPv4 address")
+    return f"0x{int.from_bytes(bytes(parts), 'little'):08X}"
