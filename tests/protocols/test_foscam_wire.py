@@ -492,3 +492,30 @@ def test_var_lines() -> None:
     body = "var id='00626E4E72BF';\nvar alarm_status=1;\r\nvar alias=\"cam 1\";\ngarbage\n"
     assert cgi.parse_vars(body) == {"id": "00626E4E72BF", "alarm_status": "1", "alias": "cam 1"}
     assert cgi.parse_vars(cgi.format_vars({"a": 1, "b": "x"})) == {"a": "1", "b": "x"}
+
+
+def test_random_input_only_ever_raises_protocol_error() -> None:
+    """Fuzz: valid headers with random ops and texts, and random byte streams."""
+    import random
+
+    rng = random.Random(1234)
+    for _ in range(3000):
+        magic = rng.choice(w.MAGICS)
+        op = rng.choice([*range(0, 32), 255, rng.randrange(65536)])
+        text = rng.randbytes(rng.choice([0, 1, 2, 3, 5, 13, 17, 26, 27, 61, 65, 177, 1152]))
+        try:
+            w.decode_message(magic, op, text)
+        except ProtocolError:
+            pass
+    parser = w.FrameParser(w.MAGICS)
+    for _ in range(300):
+        chunk = rng.randbytes(rng.randrange(1, 300))
+        if rng.random() < 0.5:
+            chunk += rng.choice(w.MAGICS) + rng.randbytes(rng.randrange(0, 40))
+        parser.feed(chunk)
+        try:
+            for _message in parser.messages():
+                pass
+        except ProtocolError:
+            parser = w.FrameParser(w.MAGICS)
+        assert parser.buffered <= 23 + w.MAX_AV_TEXT

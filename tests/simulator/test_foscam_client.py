@@ -579,3 +579,18 @@ async def test_query_credentials_fallback(start_simulator: Any, clients: list[Cl
     assert client.diagnostics()["cgi_query_auth"] is True
     header = "Basic " + base64.b64encode(b"x:y").decode()
     assert no_basic({"authorization": header}, {}) is None
+
+
+async def test_stale_video_generator_does_not_disturb_a_new_connection(
+    camera: FoscamCamera, clients: list[Client]
+) -> None:
+    client = await connected(camera, clients, timeout=2.0)
+    old = client.video()
+    await anext(old)
+    await client.connect()  # e.g. the coordinator reconnects while a viewer lingers
+    new = client.video()
+    await anext(new)
+    await old.aclose()
+    frame = await anext(new)
+    assert frame.data[:2] == b"\xff\xd8"
+    await new.aclose()

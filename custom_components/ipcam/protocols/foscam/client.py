@@ -127,6 +127,7 @@ class Client(CameraClient):
         self._talk_buffer = max(1, min(talk_buffer, 255))
         self._talk_lead = max(0.0, min(talk_lead, 1.0))
         self._cgi_query_auth = False
+        self._generation = 0  # bumped by every connect(); stale generators leave it alone
         self.privilege: int | None = None
         self.camera_id = ""
         self.firmware = ""
@@ -169,6 +170,7 @@ class Client(CameraClient):
         """Log in (again): Login_Req/Resp, Verify_Req/Resp, then start the background tasks."""
         await self._teardown()
         self._reset_state()
+        self._generation += 1
         try:
             w.validate_credentials(self._username, self._password)
         except InvalidValue as err:
@@ -519,6 +521,7 @@ class Client(CameraClient):
         self._check_connected()
         if self._video_queue is not None:
             raise DeviceBusy("video is already being streamed by another consumer")
+        generation = self._generation
         queue: asyncio.Queue[w.VideoData | _Lost] = asyncio.Queue(maxsize=QUEUE_FRAMES)
         self._video_queue = queue
         started = False
@@ -554,16 +557,18 @@ class Client(CameraClient):
                     fps=fps,
                 )
         finally:
-            self._video_queue = None
-            if started:
-                self._send_quietly(w.VideoEnd())
-            self._release_av()
+            if self._generation == generation and self._video_queue is queue:
+                self._video_queue = None
+                if started:
+                    self._send_quietly(w.VideoEnd())
+                self._release_av()
 
     async def audio(self) -> AsyncIterator[AudioChunk]:
         """Decoded 8 kHz microphone audio (40 ms chunks); one consumer at a time."""
         self._check_connected()
         if self._audio_queue is not None:
             raise DeviceBusy("audio is already being streamed by another consumer")
+        generation = self._generation
         queue: asyncio.Queue[AudioChunk | _Lost] = asyncio.Queue(maxsize=64)
         self._audio_queue = queue
         started = False
@@ -584,10 +589,11 @@ class Client(CameraClient):
                     first = item.timestamp
                 yield AudioChunk(item.pcm, item.sample_rate, max(0.0, item.timestamp - first))
         finally:
-            self._audio_queue = None
-            if started:
-                self._send_quietly(w.AudioEnd())
-            self._release_av()
+            if self._generation == generation and self._audio_queue is queue:
+                self._audio_queue = None
+                if started:
+                    self._send_quietly(w.AudioEnd())
+                self._release_av()
 
     async def snapshot(self) -> bytes:
         """The latest MO_V frame while video() runs, else ``snapshot.cgi``."""
@@ -606,6 +612,7 @@ class Client(CameraClient):
         if self._talking:
             raise DeviceBusy("a talk session is already running")
         self._talking = True
+        generation = self._generation
         started = False
         packets = 0
         try:
@@ -637,10 +644,11 @@ class Client(CameraClient):
                 await asyncio.sleep(min(remaining, self._talk_lead + TALK_FRAME_SECONDS))
             return packets * TALK_FRAME_SECONDS
         finally:
-            if started:
-                self._send_quietly(w.TalkEnd())
-            self._talking = False
-            self._release_av()
+            if self._generation == generation:
+                if started:
+                    self._send_quietly(w.TalkEnd())
+                self._talking = False
+                self._release_av()
 
     # --- HTTP CGIs -------------------------------------------------------------------------
 
