@@ -24,7 +24,14 @@ from .const import (
     REQUEST_TIMEOUT_SECONDS,
     SCAN_INTERVAL_SECONDS,
 )
-from .protocols.base import CameraClient, CameraEvent, EventKind, Settings
+from .protocols.base import (
+    CameraClient,
+    CameraEvent,
+    Capability,
+    EventKind,
+    SettingKey,
+    Settings,
+)
 from .protocols.errors import AccountLocked, AuthError, CameraError
 from .video import VideoHub
 
@@ -32,6 +39,8 @@ if TYPE_CHECKING:
     from .data import IpcamConfigEntry
 
 _LOGGER = logging.getLogger(__name__)
+
+_INPUT_SETTINGS = {1: SettingKey.INPUT_1, 2: SettingKey.INPUT_2}
 
 
 @dataclass(slots=True)
@@ -136,12 +145,12 @@ class IpcamCoordinator(DataUpdateCoordinator[CameraState]):
         delay = RECONNECT_MIN_SECONDS
         while True:
             try:
-                if self._reconnect_needed:
-                    async with asyncio.timeout(REQUEST_TIMEOUT_SECONDS * 2):
-                        await self._async_reconnect_if_needed()
-                    self._set_push_connected(True)
-                    delay = RECONNECT_MIN_SECONDS
+                async with asyncio.timeout(REQUEST_TIMEOUT_SECONDS * 2):
+                    await self._async_reconnect_if_needed()
+                # Logged in (here or by polling): the camera is reachable again.
+                self._set_push_connected(True)
                 async for event in self.client.events():
+                    delay = RECONNECT_MIN_SECONDS
                     self._handle_event(event)
                 # The iterator ended: the camera closed the connection.
                 raise ConnectionResetError("event connection closed")
@@ -171,12 +180,25 @@ class IpcamCoordinator(DataUpdateCoordinator[CameraState]):
             _LOGGER.info("%s is back online", self.name)
         elif not connected:
             self._push_was_lost = True
-            _LOGGER.info("%s is unavailable: %s", self.name, self.last_error)
+            if self.last_update_success:  # else polling has already logged the outage
+                _LOGGER.info("%s is unavailable: %s", self.name, self.last_error)
         self.async_update_listeners()
 
     @callback
     def _handle_event(self, event: CameraEvent) -> None:
         state = self.data or CameraState()
+        input_key = _INPUT_SETTINGS.get(event.channel)
+        if (
+            event.kind is EventKind.INPUT
+            and input_key is not None
+            and Capability.INPUTS in self.client.capabilities
+        ):
+            # A level input the camera also reports when polled: it stays as reported,
+            # no alarm timeout applies.
+            values = {**state.settings.values, input_key: event.active}
+            settings = Settings(values=values, options=state.settings.options)
+            self.async_set_updated_data(replace(state, settings=settings, last_event=event))
+            return
         key = (event.kind, event.channel)
         alarms = dict(state.alarms)
         alarms[key] = event.active

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.core import HomeAssistant
 
 from .const import CONF_CHANNEL, CONF_VENDOR
 from .data import IpcamConfigEntry
+
+TO_REDACT = {"host", "port", "mac", "serial", "username", "password", "url", "stream_url"}
 
 
 async def async_get_config_entry_diagnostics(
@@ -38,7 +41,8 @@ async def async_get_config_entry_diagnostics(
             "last_error": coordinator.last_error,
             "video_subscribers": coordinator.video.subscriber_count,
             "video_upstream_connections": coordinator.video.upstream_connections,
-            "client": dict(client.diagnostics()),
+            # Belt and braces: whatever a client reports, these never leave.
+            "client": async_redact_data(dict(client.diagnostics()), TO_REDACT),
         },
         "settings": dict(state.settings.values) if state else {},
         "alarms": {f"{kind.value}:{channel}": on for (kind, channel), on in state.alarms.items()}

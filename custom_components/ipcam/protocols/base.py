@@ -181,7 +181,10 @@ class CameraClient(ABC):
 
     @abstractmethod
     async def close(self) -> None:
-        """Close every connection; safe to call more than once."""
+        """Close every connection; safe to call more than once.
+
+        ``connect()`` may be called again afterwards: that is how callers reconnect.
+        """
 
     def events(self) -> AsyncIterator[CameraEvent]:
         """Yield alarms as the camera reports them, until the connection drops.

@@ -307,6 +307,7 @@ class Client(CameraClient):
 
     async def connect(self) -> None:
         """Read ``isystem.cgi`` (login check) and ``iocontrol.cgi``; set identity, capabilities."""
+        self._closed = False  # connect() after close() reconnects (the client contract)
         info = await self.get_device_info()
         self.device_info = info
         mac = info.mac

@@ -1,0 +1,46 @@
+"""Small helpers shared by the Home Assistant tests."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.ipcam.coordinator import IpcamCoordinator
+
+
+def entity_id(hass: HomeAssistant, entry: MockConfigEntry, platform: str, key: str) -> str:
+    """The entity id of the entity with description ``key`` on ``platform``."""
+    registry = er.async_get(hass)
+    for entity in er.async_entries_for_config_entry(registry, entry.entry_id):
+        if entity.domain == platform and entity.unique_id.endswith(f"_{key}"):
+            return entity.entity_id
+    raise AssertionError(f"no {platform} entity with key {key!r}")
+
+
+def keys(hass: HomeAssistant, entry: MockConfigEntry, platform: str) -> set[str]:
+    """The description keys of the entry's entities on ``platform``."""
+    registry = er.async_get(hass)
+    unique_prefix = f"{coordinator(entry).client.identity.unique_id}_"
+    return {
+        entity.unique_id.removeprefix(unique_prefix)
+        for entity in er.async_entries_for_config_entry(registry, entry.entry_id)
+        if entity.domain == platform
+    }
+
+
+def coordinator(entry: MockConfigEntry) -> IpcamCoordinator:
+    return entry.runtime_data.coordinator  # type: ignore[no-any-return]
+
+
+async def wait_for(
+    hass: HomeAssistant, predicate: Callable[[], bool], seconds: float = 10.0
+) -> None:
+    """Let the event loop run until ``predicate()`` holds (real sockets take real time)."""
+    async with asyncio.timeout(seconds):
+        while not predicate():
+            await asyncio.sleep(0.02)
+            await hass.async_block_till_done()

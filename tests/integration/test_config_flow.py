@@ -1,0 +1,232 @@
+"""The config flow against a real simulated camera: success, each error then recovery, duplicates,
+reauthentication, reconfiguration and options."""
+
+from __future__ import annotations
+
+import socket
+from unittest.mock import patch
+
+from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
+from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.ipcam.const import CONF_MOTION_TIMEOUT, CONF_VENDOR, DOMAIN
+from custom_components.ipcam.protocols.base import Vendor
+from tests.conftest import SIM_PASSWORD, SIM_USERNAME, StartSimulator
+from tests.integration.conftest import camera_port, entry_data
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def _start_flow(hass: HomeAssistant, vendor: str) -> str:
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "user"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_VENDOR: vendor}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "connect"
+    return str(result["flow_id"])
+
+
+async def test_user_flow_errors_then_success(
+    hass: HomeAssistant, start_simulator: StartSimulator
+) -> None:
+    camera = await start_simulator("cgi")
+    flow_id = await _start_flow(hass, "cgi")
+    good = {
+        CONF_HOST: "127.0.0.1",
+        CONF_PORT: camera_port(camera),
+        CONF_USERNAME: SIM_USERNAME,
+        CONF_PASSWORD: SIM_PASSWORD,
+    }
+
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {**good, CONF_PASSWORD: "wrong"}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "invalid_auth"}
+
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {**good, CONF_PORT: _closed_port()}
+    )
+    assert result["errors"] == {"base": "cannot_connect"}
+
+    result = await hass.config_entries.flow.async_configure(flow_id, {**good, CONF_HOST: " "})
+    assert result["errors"] == {CONF_HOST: "invalid_host"}
+
+    with patch(
+        "custom_components.ipcam.config_flow.connect_client", side_effect=RuntimeError("boom")
+    ):
+        result = await hass.config_entries.flow.async_configure(flow_id, good)
+    assert result["errors"] == {"base": "unknown"}
+
+    with patch("custom_components.ipcam.async_setup_entry", return_value=True):
+        result = await hass.config_entries.flow.async_configure(flow_id, good)
+        await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == camera.vendor_state()["system"]["camera_name"]
+    assert result["data"] == {CONF_VENDOR: "cgi", **good}
+    entry = result["result"]
+    assert entry.unique_id == camera.vendor_state()["mac"]
+
+
+async def test_user_flow_protocol_error(
+    hass: HomeAssistant, start_simulator: StartSimulator
+) -> None:
+    """Something answers on the port, but it is not an IPCamCGI camera."""
+    from aiohttp import web
+
+    async def not_a_camera(request: web.Request) -> web.Response:
+        return web.Response(text="<html>router login</html>", content_type="text/html")
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", not_a_camera)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        await start_simulator("cgi")  # enables sockets for this test
+        flow_id = await _start_flow(hass, "cgi")
+        result = await hass.config_entries.flow.async_configure(
+            flow_id,
+            {CONF_HOST: "127.0.0.1", CONF_PORT: port, CONF_USERNAME: "a", CONF_PASSWORD: "b"},
+        )
+        assert result["errors"] == {"base": "protocol_error"}
+    finally:
+        await runner.cleanup()
+
+
+async def test_duplicate_camera_aborts(
+    hass: HomeAssistant, start_simulator: StartSimulator
+) -> None:
+    camera = await start_simulator("cgi")
+    existing = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=camera.vendor_state()["mac"],
+        data={**entry_data(camera), CONF_HOST: "192.0.2.1"},
+    )
+    existing.add_to_hass(hass)
+    flow_id = await _start_flow(hass, "cgi")
+    data = entry_data(camera)
+    data.pop(CONF_VENDOR)
+    with patch("custom_components.ipcam.async_setup_entry", return_value=True):
+        result = await hass.config_entries.flow.async_configure(flow_id, data)
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    # The known camera's address is updated to where it answers now.
+    assert existing.data[CONF_HOST] == "127.0.0.1"
+
+
+async def test_vendor_not_built_says_so(hass: HomeAssistant) -> None:
+    with patch(
+        "custom_components.ipcam.config_flow.supported_vendors",
+        return_value=frozenset({Vendor.CGI}),
+    ):
+        result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {CONF_VENDOR: "foscam"}
+        )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "user"
+    assert result["errors"] == {CONF_VENDOR: "vendor_not_supported"}
+
+
+async def test_reauth_after_password_change(
+    hass: HomeAssistant, start_simulator: StartSimulator
+) -> None:
+    camera = await start_simulator("cgi")
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=camera.vendor_state()["mac"],
+        data={**entry_data(camera), CONF_PASSWORD: "old-password"},
+    )
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.SETUP_ERROR
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [flow["context"]["source"] for flow in flows] == ["reauth"]
+    flow_id = flows[0]["flow_id"]
+
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {CONF_USERNAME: SIM_USERNAME, CONF_PASSWORD: "still-wrong"}
+    )
+    assert result["errors"] == {"base": "invalid_auth"}
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {CONF_USERNAME: SIM_USERNAME, CONF_PASSWORD: SIM_PASSWORD}
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    assert entry.data[CONF_PASSWORD] == SIM_PASSWORD
+    assert entry.state is ConfigEntryState.LOADED
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_reauth_with_another_camera_aborts(
+    hass: HomeAssistant, start_simulator: StartSimulator
+) -> None:
+    camera = await start_simulator("cgi")
+    entry = MockConfigEntry(domain=DOMAIN, unique_id="00:11:22:33:44:55", data=entry_data(camera))
+    entry.add_to_hass(hass)
+    result = await entry.start_reauth_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_USERNAME: SIM_USERNAME, CONF_PASSWORD: SIM_PASSWORD}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "wrong_camera"
+
+
+async def test_reconfigure_moves_the_camera(
+    hass: HomeAssistant, start_simulator: StartSimulator
+) -> None:
+    camera = await start_simulator("cgi")
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=camera.vendor_state()["mac"],
+        data={**entry_data(camera), CONF_PORT: _closed_port()},
+    )
+    entry.add_to_hass(hass)
+    result = await entry.start_reconfigure_flow(hass)
+    assert result["step_id"] == "reconfigure"
+    good = entry_data(camera)
+    good.pop(CONF_VENDOR)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {**good, CONF_PASSWORD: "nope"}
+    )
+    assert result["errors"] == {"base": "invalid_auth"}
+    with patch("custom_components.ipcam.async_setup_entry", return_value=True):
+        result = await hass.config_entries.flow.async_configure(result["flow_id"], good)
+        await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert entry.data[CONF_PORT] == camera_port(camera)
+
+
+async def test_options_flow_sets_alarm_timeout(
+    hass: HomeAssistant, start_simulator: StartSimulator
+) -> None:
+    camera = await start_simulator("cgi")
+    entry = MockConfigEntry(
+        domain=DOMAIN, unique_id=camera.vendor_state()["mac"], data=entry_data(camera)
+    )
+    entry.add_to_hass(hass)
+    with patch("custom_components.ipcam.async_setup_entry", return_value=True):
+        result = await hass.config_entries.options.async_init(entry.entry_id)
+        assert result["type"] is FlowResultType.FORM
+        result = await hass.config_entries.options.async_configure(
+            result["flow_id"], {CONF_MOTION_TIMEOUT: 15}
+        )
+        await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert entry.options == {CONF_MOTION_TIMEOUT: 15}
