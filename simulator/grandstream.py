@@ -115,10 +115,15 @@ class GrandstreamCamera(SimulatedCamera):
         fps: int = 25,
         primary_size: tuple[int, int] = (640, 360),
         secondary_size: tuple[int, int] = (320, 180),
+        session_timeout: int = SESSION_TIMEOUT,
     ) -> None:
         super().__init__(host=host, port=port, username=username, password=password)
         self.fragment_size = fragment_size
         self.mctp_timeout = mctp_timeout
+        # Advertised in "Session: id;timeout=N"; like the camera, never enforced.
+        self.session_timeout = session_timeout
+        self.rtsp_keepalives = 0  # OPTIONS / SET_PARAMETER carrying a Session header
+        self.rtcp_received = 0  # interleaved packets from clients (RTCP RR), ignored
         self.fps = fps
         self.primary_size = primary_size
         self.secondary_size = secondary_size
@@ -194,10 +199,20 @@ class GrandstreamCamera(SimulatedCamera):
         if not 0 <= channel <= MAX_CHANNEL:
             raise FaultError(f"channel must be 0-{MAX_CHANNEL}")
         message = mctp.alarm_message(word, active, channel)
+        self.events_sent += 1
+        if self.stalled:  # a stalled camera says nothing; the alarm goes out afterwards
+            self.spawn(self._deliver_later(message, channel))
+        else:
+            self._deliver(message, channel)
+
+    def _deliver(self, message: bytes, channel: int) -> None:
         for connection in list(self.mctp_connections):
             if connection.alarm_channel in (mctp.ALL_CHANNELS, channel):
                 connection.send(message)
-        self.events_sent += 1
+
+    async def _deliver_later(self, message: bytes, channel: int) -> None:
+        await self.wait_unstalled()
+        self._deliver(message, channel)
 
     def vendor_state(self) -> dict[str, Any]:
         return {
@@ -205,6 +220,8 @@ class GrandstreamCamera(SimulatedCamera):
                 "sessions": len(self.sessions),
                 "playing": sum(1 for s in self.sessions.values() if s.playing),
                 "describes": self.describes,
+                "keepalives": self.rtsp_keepalives,
+                "rtcp_received": self.rtcp_received,
                 "auth_failures": self.auth_failures,
                 "fragment_size": self.fragment_size,
                 "channels": MAX_CHANNEL + 1,
@@ -272,8 +289,11 @@ class _RtspConnection:
         try:
             while True:
                 for event in parser.events():
-                    if isinstance(event, InterleavedFrame) or not isinstance(event, RtspRequest):
+                    if isinstance(event, InterleavedFrame):
+                        self.camera.rtcp_received += 1
                         continue  # the camera drops reads that start with "$" (RTCP RR)
+                    if not isinstance(event, RtspRequest):
+                        continue
                     await self.camera.wait_unstalled()
                     reply, close = self.handle(event)
                     if reply:
@@ -325,6 +345,8 @@ class _RtspConnection:
     def handle(self, request: RtspRequest) -> tuple[bytes, bool]:
         server = [("Server", SERVER)]
         method = request.method
+        if method in ("OPTIONS", "SET_PARAMETER") and request.headers.get("Session"):
+            self.camera.rtsp_keepalives += 1
         if method == "OPTIONS":
             return self.reply(request, 200, [*server, ("Public", PUBLIC)]), False
         if method == "DESCRIBE":
@@ -335,7 +357,7 @@ class _RtspConnection:
             if self.session_id is None or not self.tracks or self.playing:
                 return b"", True  # the camera's PLAY handler fails and closes the connection
             self.playing = True
-            session = [("Session", f"{self.session_id};timeout={SESSION_TIMEOUT}")]
+            session = [("Session", f"{self.session_id};timeout={self.camera.session_timeout}")]
             return self.reply(request, 200, [*server, *session]), False
         if method == "PAUSE":
             return self.reply(request, 455, [*server, ("Accept", ACCEPT)]), False
@@ -441,7 +463,7 @@ class _RtspConnection:
         self.tracks[int(track_text)] = pair
         headers = [
             *server,
-            ("Session", f"{self.session_id};timeout={SESSION_TIMEOUT}"),
+            ("Session", f"{self.session_id};timeout={self.camera.session_timeout}"),
             ("Transport", f"RTP/AVP/TCP;unicast;interleaved={pair[0]}-{pair[1]}"),
         ]
         return self.reply(request, 200, headers), False

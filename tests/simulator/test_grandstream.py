@@ -160,6 +160,47 @@ async def test_video_frames(client: Client) -> None:
     assert len({f.data for f in frames}) > 20
 
 
+async def test_rtsp_keepalive_and_receiver_reports(start_simulator: Any) -> None:
+    # A 2 s session timeout makes the client refresh the session every second.
+    camera: GrandstreamCamera = await start_simulator("grandstream", session_timeout=2)
+    cli = Client("127.0.0.1", camera.ports["rtsp"], SIM_USERNAME, SIM_PASSWORD)
+    await cli.connect()
+    frames = await _frames(cli, 80)  # 3.2 s of video at 25 fps
+    assert len(frames) == 80
+    state = camera.state()["rtsp"]
+    assert state["keepalives"] >= 2  # OPTIONS with Session, never GET_PARAMETER
+    assert state["rtcp_received"] >= 1  # receiver reports on the odd channel
+    await cli.close()
+
+
+async def test_events_keep_the_rtsp_session_alive(start_simulator: Any) -> None:
+    camera: GrandstreamCamera = await start_simulator("grandstream", session_timeout=2)
+    cli = Client(
+        "127.0.0.1",
+        camera.ports["rtsp"],
+        SIM_USERNAME,
+        SIM_PASSWORD,
+        keepalive_interval=KEEPALIVE,
+    )
+    await cli.connect()
+    received: list[CameraEvent] = []
+    task = asyncio.create_task(_collect(cli, received))
+    try:
+        await wait_for(lambda: camera.state()["rtsp"]["keepalives"] >= 2)
+        assert camera.state()["rtsp"]["sessions"] == 1
+        assert camera.state()["rtsp"]["playing"] == 0  # SETUP only: no media flows
+        await camera.inject_fault("stall", 0.2)
+        await camera.push_event("input", True, 5)  # delivered once the stall ends
+        await wait_for(lambda: len(received) == 1)
+        assert received[0].kind is EventKind.INPUT
+        assert received[0].channel == 5
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await cli.close()
+
+
 async def test_secondary_stream(camera: GrandstreamCamera) -> None:
     cli = Client("127.0.0.1", camera.ports["rtsp"], SIM_USERNAME, SIM_PASSWORD, channel=4)
     await cli.connect()

@@ -68,6 +68,7 @@ MCTP_IDLE_FLUSH = 0.3  # seconds of silence that end an MCTP message without END
 VIDEO_CHANNELS = (0, 1)
 AUDIO_CHANNELS = (2, 3)
 _CLIENT_SSRC = 0x49504341  # "IPCA"
+_FIRMWARE = re.compile(r"\bV\d+R\d+\w*")  # "GrandStream Rtsp Server V100R001"
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +95,7 @@ class _Connection:
         self._cseq = 0
         self.challenge: DigestChallenge | None = None
         self.server = ""
+        self.firmware = ""
         self.peer = ""
 
     async def open(self) -> None:
@@ -170,7 +172,10 @@ class _Connection:
             if isinstance(event, RtspResponse) and event.cseq in (cseq, None):
                 server = event.headers.get("Server")
                 if server:
-                    self.server = server
+                    self.server = server[:128]
+                    match = _FIRMWARE.search(server)
+                    if match and not self.firmware:
+                        self.firmware = match.group(0)
                 return event
 
     async def close(self) -> None:
@@ -228,6 +233,7 @@ class Client(CameraClient):
         self._writers: set[asyncio.StreamWriter] = set()
         self._sdp: SessionDescription | None = None
         self._server = ""
+        self._firmware = ""
         self._width = 0
         self._height = 0
         self._fps = 0.0
@@ -289,6 +295,7 @@ class Client(CameraClient):
         sdp = parse_sdp(response.body)
         self._sdp = sdp
         self._server = connection.server or self._server
+        self._firmware = connection.firmware or self._firmware
         self._learn_video_format(sdp)
         return sdp
 
@@ -402,10 +409,6 @@ class Client(CameraClient):
         audio = sdp.first("audio")
         if audio is not None and audio.encoding == "PCMU":
             capabilities.add(Capability.AUDIO)
-        firmware = ""
-        match = re.search(r"\bV\d+R\d+\w*", self._server)
-        if match:
-            firmware = match.group(0)
         self._identity = DeviceIdentity(
             vendor=self.vendor,
             unique_id=mac or f"grandstream:{self._host.lower()}:{self._port}",
@@ -413,7 +416,7 @@ class Client(CameraClient):
             + (f" stream {self._channel}" if self._channel else ""),
             model="GXV",
             manufacturer="Grandstream",
-            firmware=firmware,
+            firmware=self._firmware,
             mac=mac,
         )
         self.capabilities = frozenset(capabilities)
@@ -547,12 +550,26 @@ class Client(CameraClient):
         queue: deque[mctp.MctpMessage],
         timeout: float,
     ) -> mctp.MctpMessage:
-        """The next MCTP message; a message without END ends after a short silence."""
+        """The next MCTP message; CannotConnect when none arrives within ``timeout``."""
+        message = await self._poll_mctp(reader, parser, queue, timeout)
+        if message is None:
+            raise CannotConnect("no MCTP reply from the camera")
+        return message
+
+    @staticmethod
+    async def _poll_mctp(
+        reader: asyncio.StreamReader,
+        parser: mctp.MctpParser,
+        queue: deque[mctp.MctpMessage],
+        timeout: float,
+    ) -> mctp.MctpMessage | None:
+        """The next MCTP message, or None after ``timeout``; a message without END
+        ends after a short silence. CannotConnect when the connection ends."""
         deadline = time.monotonic() + timeout
         while not queue:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise CannotConnect("no MCTP reply from the camera")
+                return None
             wait = min(remaining, MCTP_IDLE_FLUSH) if parser.pending else remaining
             try:
                 data = await asyncio.wait_for(reader.read(4096), wait)
@@ -584,6 +601,7 @@ class Client(CameraClient):
             reader, writer = await self._open_tcp()
             parser = mctp.MctpParser()
             queue: deque[mctp.MctpMessage] = deque()
+            early: list[mctp.MctpMessage] = []  # alarms that arrive before a handshake reply
 
             async def exchange(data: bytes) -> mctp.HandshakeResult | None:
                 assert writer is not None
@@ -593,8 +611,8 @@ class Client(CameraClient):
                     message = await self._read_mctp(reader, parser, queue, self._timeout)
                     if message.verb == "ALIVE":
                         return mctp.parse_handshake_reply(message)
-                    queue.append(message)  # an early alarm: keep it for later
-                    if len(queue) > 64:
+                    early.append(message)
+                    if len(early) > 64:
                         raise ProtocolError("too many MCTP messages before the reply")
 
             result = await exchange(handshake)
@@ -606,10 +624,9 @@ class Client(CameraClient):
                 result = await exchange(mctp.alarm_subscription(self._channel))
                 if result is None or not result.ok:
                     raise NotSupported("the camera refused the MCTP alarm subscription")
-            pending = [m for m in queue if mctp.is_alarm(m)]
-            queue.clear()
-            for message in pending:
-                yield _event(message)
+            for message in early:
+                if mctp.is_alarm(message):
+                    yield _event(message)
 
             connection = session.connection
             rtsp_period = self._keepalive_period(session)
@@ -634,15 +651,12 @@ class Client(CameraClient):
                     await asyncio.wait_for(writer.drain(), self._timeout)
                     next_keepalive = now + self._keepalive
                 wait = max(0.01, min(next_keepalive, next_rtsp, last_heard + lost_after) - now)
-                try:
-                    message = await self._read_mctp(reader, parser, queue, wait)
-                except CannotConnect:
-                    if reader.at_eof():
-                        raise
-                    continue  # just the wait expired
+                polled = await self._poll_mctp(reader, parser, queue, wait)
+                if polled is None:
+                    continue
                 last_heard = time.monotonic()
-                if mctp.is_alarm(message):
-                    yield _event(message)
+                if mctp.is_alarm(polled):
+                    yield _event(polled)
         except (OSError, TimeoutError) as err:
             raise CannotConnect(f"MCTP connection lost: {type(err).__name__}") from err
         finally:
