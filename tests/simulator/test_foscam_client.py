@@ -594,3 +594,14 @@ async def test_stale_video_generator_does_not_disturb_a_new_connection(
     frame = await anext(new)
     assert frame.data[:2] == b"\xff\xd8"
     await new.aclose()
+
+
+async def test_close_then_connect_again(camera: FoscamCamera, clients: list[Client]) -> None:
+    client = await connected(camera, clients)
+    await client.close()
+    await client.close()  # idempotent
+    with pytest.raises(CannotConnect):
+        await anext(client.events())
+    await client.connect()
+    assert (await anext(client.video())).width == 640
+    await wait_for(lambda: camera.vendor_state()["logins"] == 1)

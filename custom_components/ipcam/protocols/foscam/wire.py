@@ -530,12 +530,10 @@ class ParamsFetchResp(Message):
         return cls(bytes(text))
 
 
-@_register
 @dataclass(frozen=True, slots=True)
-class ParamsChangedNotify(Message):
-    """MO_O op 18: UINT8 parameter, UINT8 value."""
+class _ParamValue(Message):
+    """A message whose text is UINT8 parameter, UINT8 value."""
 
-    OP = OpCode.PARAMS_CHANGED_NOTIFY
     param: int = 0
     value: int = 0
 
@@ -550,7 +548,15 @@ class ParamsChangedNotify(Message):
 
 @_register
 @dataclass(frozen=True, slots=True)
-class ParamsSetReq(ParamsChangedNotify):
+class ParamsChangedNotify(_ParamValue):
+    """MO_O op 18, camera -> client: UINT8 parameter, UINT8 value."""
+
+    OP = OpCode.PARAMS_CHANGED_NOTIFY
+
+
+@_register
+@dataclass(frozen=True, slots=True)
+class ParamsSetReq(_ParamValue):
     """MO_O op 19: UINT8 parameter (0 resolution ... 6 rate), UINT8 value."""
 
     OP = OpCode.PARAMS_SET_REQ
