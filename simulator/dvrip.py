@@ -14,17 +14,36 @@ Control API behaviour:
   ``storage`` (StorageFailure); ``raw:<Name>`` sends ``<Name>`` verbatim (e.g.
   ``raw:FaceDetect``). Anything else, or a channel out of range, raises
   ``FaultError``. Events go to every connection that sent Guard (1500).
-- ``vendor_state()``: ``settings`` (alarm_out list, encode per channel, white
-  light), ``ptz`` (per channel pan/tilt/zoom, moving command, presets),
-  ``sessions``, ``guarded``, ``streams``, ``snapshots``, ``failed_logins``,
-  ``locked``, ``time_offset``.
+- ``vendor_state()``: ``channels``; ``settings`` (``alarm_out`` booleans and
+  ``alarm_out_raw``, ``encode`` per channel: resolution name, size, fps,
+  bitrate, audio; ``white_light``); ``ptz`` per channel (pan, tilt, zoom,
+  moving command, presets) and the last ``ptz_commands``; ``sessions``,
+  ``guarded`` connections, live ``streams`` and ``streams_started``,
+  ``snapshots``, ``keepalives``, ``talking``, ``failed_logins``, ``locked``,
+  ``time_offset`` (seconds the camera clock was moved by OPTimeSetting).
+- Faults: ``drop``/``refuse``/``reboot`` close every socket (the reboot also
+  forgets sessions and stops PTZ moves); ``stall`` holds every reply and the
+  live streams until it ends.
 
-Options: ``channels`` (multi-channel NVR), ``alive_interval`` (login reply),
-``lockout_after`` wrong passwords (then Ret 205 for ``lockout_seconds``),
-``snapshot_mode`` ``"raw"`` (a bare JPEG in the 1561 reply), ``"frame"`` (a
-0x1FE picture frame split over packets) or ``"none"`` (no reply, like NVRs
+Ports: ``dvrip`` (TCP, default 34567 in real life, any free port here) and
+``dvrip_discovery`` (UDP; a 1530 probe gets a 1531 NetCommon reply).
+
+Options: ``channels`` (multi-channel NVR, 1-64), ``alive_interval`` (login
+reply; connections silent for three intervals are dropped), ``lockout_after``
+wrong passwords (Ret 203 each, then Ret 205 for ``lockout_seconds``),
+``snapshot_mode`` ``"raw"`` (a bare JFIF JPEG in the 1561 reply), ``"frame"``
+(a 0x1FE picture frame split over packets) or ``"none"`` (no reply, like NVRs
 without OPSNAP), ``ptz_reply`` (False: PTZ commands get no reply, like some
-firmware).
+firmware), ``discovery_port``.
+
+Live video: 1413 claims (whatever its Action), 1410 Start streams H.264 (or
+H.265 when ``Simplify.Encode`` says so) of the configured size at its FPS in
+real time, each frame split over 8 KiB 1412 packets (one key-frame packet per
+GOP starts with ``{`` when the data allows), plus 0x1FA G.711A audio (a 1 kHz
+tone) when ``AudioEnable`` is set. Start on another socket of the same
+session streams to the claiming socket and is answered with 1411. Talk: 1434
+Claim (Ret 503 when another client talks), 1430 Start/Stop, 1432 frames are
+decoded from A-law and recorded.
 """
 
 from __future__ import annotations

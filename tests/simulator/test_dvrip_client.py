@@ -27,6 +27,8 @@ from custom_components.ipcam.protocols.errors import (
     CannotConnect,
     DeviceBusy,
     InvalidValue,
+    NotSupported,
+    ProtocolError,
 )
 from simulator.dvrip import DvripCamera
 from tests.conftest import SIM_PASSWORD, SIM_USERNAME
@@ -572,13 +574,18 @@ async def test_media_socket_without_login_carries_the_session(camera: DvripCamer
         assert (started.msg_id, started.ret) == (wire.MsgId.MONITOR_REPLY, 100)
         demuxer = media.MediaDemuxer()
         frames: list[media.MediaFrame] = []
-        while not frames:
+        brace_packets = 0
+        while len(frames) < 12:
             packet = await media_packets.next()
             assert isinstance(packet, wire.BinaryMessage)
             assert packet.msg_id == wire.MsgId.MONITOR_DATA
             assert packet.session == session
+            brace_packets += packet.payload.startswith(b"{")
             frames += demuxer.feed(packet.payload)
         assert (frames[0].kind, frames[0].codec, frames[0].keyframe) == ("video", "h264", True)
+        assert {f.kind for f in frames} == {"video", "audio"}
+        # A key frame continuation packet starts with '{': routed by id, it stays media.
+        assert brace_packets >= 1
         # A socket with neither login nor a known session is refused.
         stranger_reader, stranger_writer = await asyncio.open_connection("127.0.0.1", port)
         stranger_writer.write(
@@ -665,3 +672,82 @@ async def test_control_api_drives_the_camera(
             assert state["guarded"] == 1
     finally:
         await events.aclose()
+
+
+# --- login Ret codes from a canned device, H.265, extras ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("ret", "error"),
+    [
+        (203, AuthError),
+        (106, AuthError),
+        (205, AccountLocked),
+        (104, DeviceBusy),
+        (207, DeviceBusy),
+        (212, DeviceBusy),
+        (101, ProtocolError),
+    ],
+)
+async def test_login_ret_codes(socket_enabled: None, ret: int, error: type[Exception]) -> None:
+    async def device(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        packets = _Packets(reader)
+        request = await packets.next()
+        assert isinstance(request, wire.JsonMessage)
+        assert request.msg_id == wire.MsgId.LOGIN
+        assert request.body["PassWord"] == wire.sofia_hash("pw")
+        body = {"Ret": ret, "SessionID": "0x00000000"}
+        writer.write(wire.encode_json(wire.MsgId.LOGIN_REPLY, body, version=1))
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(device, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    client = Client("127.0.0.1", port, "admin", "pw", timeout=5.0)
+    try:
+        with pytest.raises(error) as info:
+            await client.connect()
+        if error is AuthError:
+            assert not isinstance(info.value, AccountLocked)
+        assert "pw" not in str(info.value).replace("password", "")
+    finally:
+        await client.close()
+        server.close()
+        await server.wait_closed()
+
+
+async def test_h265_stream(client: Client, camera: DvripCamera) -> None:
+    await client.write_setting(SettingKey.RESOLUTION, "320x240")
+    await client.set_config(
+        "Simplify.Encode", [{"MainFormat": {"Video": {"Compression": "H.265"}}}]
+    )
+    assert (await client.encode_settings())["Compression"] == "H.265"
+    decoder: Any = av.CodecContext.create("hevc", "r")
+    decoded = []
+    frames = []
+    video = client.video()
+    try:
+        async for frame in video:
+            frames.append(frame)
+            decoded += decoder.decode(av.Packet(frame.data))
+            if len(frames) >= 8:
+                break
+    finally:
+        await video.aclose()
+    assert {f.codec for f in frames} == {"h265"}
+    assert {(f.width, f.height) for f in decoded} == {(320, 240)}
+
+
+async def test_extras_mac_bitrate_abilities(client: Client, camera: DvripCamera) -> None:
+    assert client.identity.mac == "00:12:31:47:e7:18"
+    await client.write_setting("bitrate", 512)
+    assert camera.vendor_state()["settings"]["encode"][0]["bitrate"] == 512
+    assert (await client.encode_settings())["BitRate"] == 512
+    ability = await client.get_ability("EncodeCapability")
+    assert ability["EncodeInfo"][0]["StreamType"] == "MainStream"
+    with pytest.raises(NotSupported):
+        await client.get_config("SystemInfo")  # 607: asked through the wrong message id
+    with pytest.raises(NotSupported):
+        await client.write_setting(SettingKey.IR, True)
+    settings = await client.read_settings()
+    assert set(settings.values) <= {key.value for key in SettingKey}

@@ -136,6 +136,21 @@ def _int(value: object, default: int = 0) -> int:
     return default
 
 
+def _normalise_mac(value: object) -> str:
+    """``"00:12:31:47:E7:18"`` (or with dashes) as lower case, colon separated; "" if invalid."""
+    if not isinstance(value, str):
+        return ""
+    parts = value.strip().replace("-", ":").split(":")
+    if len(parts) != 6 or not all(len(p) == 2 for p in parts):
+        return ""
+    try:
+        if not any(int(p, 16) for p in parts):
+            return ""
+    except ValueError:
+        return ""
+    return ":".join(parts).lower()
+
+
 class _SnapshotCollector:
     """Collects a 1561 reply: a raw JPEG, a 0x1FE picture frame or a JSON error."""
 
@@ -336,6 +351,11 @@ class Client(CameraClient):
         encode: Any = None
         with contextlib.suppress(NotSupported, InvalidValue, ProtocolError):
             encode = await self._get_config("Simplify.Encode")
+        mac = ""
+        with contextlib.suppress(NotSupported, InvalidValue, ProtocolError):
+            common = await self._get_config("NetWork.NetCommon")
+            if isinstance(common, dict):
+                mac = _normalise_mac(common.get("MAC"))
         serial = str(info.get("SerialNo", "")).strip()
         hardware = str(info.get("HardWare", "")).strip()
         model = str(info.get("DeviceModel", "")).strip() or hardware or self.device_type
@@ -352,6 +372,7 @@ class Client(CameraClient):
                 part for part in (hardware, str(info.get("HardWareVersion", ""))) if part
             ),
             serial=serial,
+            mac=mac,
         )
         self.capabilities = self._capabilities(encode)
 
@@ -674,6 +695,16 @@ class Client(CameraClient):
         except ValueError:
             raise ProtocolError("the camera sent an unreadable time") from None
 
+    async def encode_settings(self) -> dict[str, Any]:
+        """This channel's stream ``Video`` settings (Resolution, FPS, BitRate, Compression...).
+
+        ``write_setting("bitrate", kbps)`` changes the bit rate; vendor extra.
+        """
+        fmt = self._main_format(await self._get_config("Simplify.Encode"))
+        if fmt is None:
+            raise NotSupported("Simplify.Encode has no entry for this channel")
+        return dict(fmt["Video"])
+
     async def get_config(self, name: str) -> Any:
         """Read a config section by dotted path (``Camera.Param.[0]``); vendor extra."""
         return await self._get_config(name)
@@ -707,7 +738,6 @@ class Client(CameraClient):
                 size = wire.resolution_size(name)
                 settings.values[SettingKey.RESOLUTION] = f"{size[0]}x{size[1]}" if size else name
                 settings.values[SettingKey.FRAME_RATE] = str(_int(video.get("FPS")))
-                settings.values["bitrate"] = _int(video.get("BitRate"))
                 settings.options[SettingKey.RESOLUTION] = self._resolution_options
                 settings.options[SettingKey.FRAME_RATE] = tuple(str(n) for n in range(1, 26))
         if Capability.LED in caps:
