@@ -478,6 +478,8 @@ async def test_stall_times_out_as_cannot_connect(
     await camera.inject_fault("stall", 2)
     with pytest.raises(CannotConnect):
         await anext(client.video())
+    with pytest.raises(CannotConnect):
+        await client.connect()  # the login itself times out
 
 
 async def test_keepalives_both_ways(start_simulator: Any, clients: list[Client]) -> None:
@@ -605,3 +607,16 @@ async def test_close_then_connect_again(camera: FoscamCamera, clients: list[Clie
     await client.connect()
     assert (await anext(client.video())).width == 640
     await wait_for(lambda: camera.vendor_state()["logins"] == 1)
+
+
+async def test_visitor_talk_is_refused_by_privilege(
+    start_simulator: Any, clients: list[Client]
+) -> None:
+    from custom_components.ipcam.protocols.errors import NotSupported
+
+    camera = await start_simulator("foscam", extra_users={"guest": ("guest", 0)})
+    client = await connected(camera, clients, "guest", "guest")
+    with pytest.raises(NotSupported, match="privilege"):
+        await client.talk(pcm_chunks(bytes(3200)))
+    assert camera.talk_sessions == 0
+    assert "TalkEnd" not in camera.op_requests

@@ -201,6 +201,9 @@ class Client(CameraClient):
                 raise DeviceBusy("the camera refused the login: too many connections")
             if verify.result != w.Result.OK:
                 raise ProtocolError(f"unexpected Verify_Resp result {verify.result}")
+        except TimeoutError:
+            writer.close()
+            raise CannotConnect("the camera did not answer the login in time") from None
         except BaseException:
             writer.close()
             raise
@@ -408,7 +411,7 @@ class Client(CameraClient):
         if response.result == w.Result.UNSUPPORTED:
             raise NotSupported(f"the camera does not support {what}")
         if response.result == w.Result.NO_PRIVILEGE:
-            raise AuthError(f"the account may not use {what}")
+            raise NotSupported(f"this account's privilege level does not allow {what}")
         if response.result != w.Result.OK:
             raise ProtocolError(f"{what} start refused (result {response.result})")
         if response.connection_id is not None:
