@@ -116,12 +116,15 @@ class GrandstreamCamera(SimulatedCamera):
         primary_size: tuple[int, int] = (640, 360),
         secondary_size: tuple[int, int] = (320, 180),
         session_timeout: int = SESSION_TIMEOUT,
+        alarm_all_channels: bool = True,
     ) -> None:
         super().__init__(host=host, port=port, username=username, password=password)
         self.fragment_size = fragment_size
         self.mctp_timeout = mctp_timeout
         # Advertised in "Session: id;timeout=N"; like the camera, never enforced.
         self.session_timeout = session_timeout
+        # Channel -1 ("all channels") is a "latest firmware" feature; False mimics older ones.
+        self.alarm_all_channels = alarm_all_channels
         self.rtsp_keepalives = 0  # OPTIONS / SET_PARAMETER carrying a Session header
         self.rtcp_received = 0  # interleaved packets from clients (RTCP RR), ignored
         self.fps = fps
@@ -593,7 +596,9 @@ class _MctpConnection:
             return
         ok = -1 <= channel <= MAX_CHANNEL
         if ok and session.upper() == mctp.ALARM_SESSION:
-            self.alarm_channel = channel
+            ok = channel >= 0 or camera.alarm_all_channels
+            if ok:
+                self.alarm_channel = channel
         elif ok and channel >= 0 and session in camera.sessions:
             self.session_id = session
             camera.heartbeats += 1

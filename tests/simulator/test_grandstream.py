@@ -284,6 +284,26 @@ async def test_events_from_control_pushes(
     await wait_for(lambda: camera.state()["rtsp"]["sessions"] == 0)
 
 
+async def test_alarm_subscription_falls_back_to_one_channel(start_simulator: Any) -> None:
+    # Older firmware refuses channel -1; the client subscribes to its own channel.
+    camera: GrandstreamCamera = await start_simulator("grandstream", alarm_all_channels=False)
+    cli = Client("127.0.0.1", camera.ports["rtsp"], SIM_USERNAME, SIM_PASSWORD, channel=1)
+    await cli.connect()
+    received: list[CameraEvent] = []
+    task = asyncio.create_task(_collect(cli, received))
+    try:
+        await wait_for(lambda: camera.state()["mctp"]["alarm_subscribers"] == 1)
+        await camera.push_event("motion", True, 0)  # another channel: not delivered
+        await camera.push_event("motion", True, 1)
+        await wait_for(lambda: len(received) == 1)
+        assert received[0].channel == 1
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await cli.close()
+
+
 async def test_unknown_event_kind(camera: GrandstreamCamera) -> None:
     with pytest.raises(FaultError):
         await camera.push_event("smoke", True, 0)

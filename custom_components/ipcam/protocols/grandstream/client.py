@@ -283,10 +283,11 @@ class Client(CameraClient):
                 break
             if connection.challenge is not None:
                 raise AuthError("the camera rejected the user name or password")
-            challenge = response.headers.get("WWW-Authenticate")
-            if not challenge:
+            offers = response.headers.get_all("WWW-Authenticate")
+            digest = [c for c in offers if c.strip().lower().startswith("digest")]
+            if not digest:
                 raise ProtocolError("401 without a Digest challenge")
-            connection.challenge = parse_challenge(challenge)
+            connection.challenge = parse_challenge(digest[0])
             response = await connection.request("DESCRIBE", self.base_url, headers)
         if response.status in (401, 403):
             raise AuthError("the camera rejected the user name or password")
@@ -618,12 +619,16 @@ class Client(CameraClient):
             result = await exchange(handshake)
             if result is None or not result.ok:
                 raise ProtocolError("the camera refused the MCTP heartbeat")
+            _LOGGER.debug("MCTP heartbeat up for RTSP session %s", session.session_id)
             # Alarm subscription: every channel (-1, "latest firmware"), else our channel.
             result = await exchange(mctp.alarm_subscription(mctp.ALL_CHANNELS))
             if result is None or not result.ok:
                 result = await exchange(mctp.alarm_subscription(self._channel))
                 if result is None or not result.ok:
                     raise NotSupported("the camera refused the MCTP alarm subscription")
+                _LOGGER.debug(
+                    "MCTP alarm subscription for all channels refused; using %s", self._channel
+                )
             for message in early:
                 if mctp.is_alarm(message):
                     yield _event(message)

@@ -206,9 +206,6 @@ class H264Depacketizer:
             return None
         if not nals:
             return None
-        if damaged:
-            self.dropped += 1
-            return None
         types = {nal_type(n) for n in nals}
         for nal in nals:
             self._remember(nal)
