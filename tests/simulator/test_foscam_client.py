@@ -620,3 +620,26 @@ async def test_visitor_talk_is_refused_by_privilege(
         await client.talk(pcm_chunks(bytes(3200)))
     assert camera.talk_sessions == 0
     assert "TalkEnd" not in camera.op_requests
+
+
+async def test_pyav_plays_videostream_cgi(camera: FoscamCamera) -> None:
+    """ffmpeg's mpjpeg demuxer (through PyAV) reads the MJPEG CGI with Basic auth."""
+    url = (
+        f"http://{SIM_USERNAME}:{SIM_PASSWORD}@127.0.0.1:{camera.ports['http']}"
+        "/videostream.cgi?resolution=32&rate=0"
+    )
+
+    def read_frames() -> list[tuple[int, int]]:
+        sizes = []
+        container = av.open(url, format="mpjpeg", timeout=5)
+        try:
+            for frame in container.decode(video=0):
+                sizes.append((frame.width, frame.height))
+                if len(sizes) == 3:
+                    break
+        finally:
+            container.close()
+        return sizes
+
+    assert await asyncio.to_thread(read_frames) == [(640, 480)] * 3
+    assert camera.cgi_auth_methods["basic"] == 1  # ffmpeg retried with Basic after a 401
