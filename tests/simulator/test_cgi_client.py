@@ -225,6 +225,23 @@ async def test_external_session_is_used_and_left_open(cam: CgiCamera) -> None:
         assert not session.closed
         with pytest.raises(CannotConnect):
             await camera_client.get_system()  # a closed client refuses politely
+        await camera_client.connect()  # ...until connect() reopens it, on the same session
+        assert camera_client._session is session
+        await camera_client.close()
+        assert not session.closed
+
+
+async def test_close_then_connect_with_own_session(cam: CgiCamera) -> None:
+    camera_client = make_client(cam)
+    await camera_client.connect()
+    first = camera_client._session
+    await camera_client.close()
+    await camera_client.close()  # twice is fine
+    assert first is not None
+    assert first.closed
+    await camera_client.connect()
+    assert (await camera_client.get_system()).camera_name == "DCS-930L"
+    await camera_client.close()
 
 
 async def test_stall_times_out(cam: CgiCamera, client: Client) -> None:

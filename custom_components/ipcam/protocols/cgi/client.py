@@ -147,6 +147,7 @@ class Client(CameraClient):
     """
 
     vendor = Vendor.CGI
+    ptz_needs_stop = False  # pan/tilt moves are single steps; nothing keeps moving
 
     def __init__(
         self,
@@ -345,10 +346,11 @@ class Client(CameraClient):
         self.capabilities = frozenset(caps)
 
     async def close(self) -> None:
+        """Close the session we own (a caller's session stays open); ``connect()`` reopens."""
         self._closed = True
         if self._own_session and self._session is not None:
-            await self._session.close()
-        self._session = None
+            session, self._session = self._session, None
+            await session.close()
 
     def diagnostics(self) -> Mapping[str, object]:
         return {
