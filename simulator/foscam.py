@@ -5,6 +5,8 @@ One TCP port serves both: the first four bytes decide (``MO_O`` operation channe
 MO_I search. Quirks reproduced from the notes' simulator checklist:
 
 - the text length at header offsets 15 and 19;
+- login answers written in uneven fragments with pauses (``fragment_writes``), so a
+  client must buffer (real cameras' answers arrive split across TCP reads);
 - Login_Resp with the MAC as camera id, ``00 00 00 01``, ``00 00 00 00`` and firmware
   11.37.2.56; result 2 (too many connections) above ``max_connections`` logins;
 - Verify_Resp of 3 bytes (privilege) on success, 2 bytes (result 1 or 5) on failure,
@@ -29,6 +31,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import itertools
 import math
 import random
 import struct
@@ -117,6 +120,7 @@ class FoscamCamera(SimulatedCamera):
         idle_timeout: float = 120.0,
         search_port: int | None = 0,
         extra_users: dict[str, tuple[str, int]] | None = None,
+        fragment_writes: bool = True,
     ) -> None:
         super().__init__(host=host, port=port, username=username, password=password)
         self.max_connections = max_connections
@@ -129,6 +133,7 @@ class FoscamCamera(SimulatedCamera):
         self.keepalive_interval = keepalive_interval
         self.idle_timeout = idle_timeout
         self.search_port = search_port
+        self.fragment_writes = fragment_writes
         self.users: dict[str, tuple[str, int]] = {username: (password, w.Privilege.ADMINISTRATOR)}
         self.users.update(extra_users or {})
         self._server: asyncio.Server | None = None
@@ -396,17 +401,18 @@ class FoscamCamera(SimulatedCamera):
                             return
                         login = _Login(writer, random.getrandbits(32))
                         self._logins.append(login)
-                        login.send(
-                            w.LoginResp(
-                                w.Result.OK, self.camera_id, w.PROTOCOL_VERSION, 0, self.firmware
-                            )
+                        response = w.LoginResp(
+                            w.Result.OK, self.camera_id, w.PROTOCOL_VERSION, 0, self.firmware
                         )
+                        await self._send_split(writer, response.encode())
                     elif login is None:
                         continue  # nothing before Login_Req
                     elif isinstance(message, w.VerifyReq):
-                        if not self._verify(login, message):
-                            await writer.drain()
-                            return
+                        replies = self._verify(login, message)
+                        await self._send_split(writer, b"".join(r.encode() for r in replies))
+                        if len(replies) == 1:
+                            return  # refused: the 2-byte Verify_Resp, then hang up
+                        login.verified = True  # only now may alarms interleave
                         keepalive = asyncio.ensure_future(self._keepalive(login))
                     elif not login.verified:
                         continue
@@ -425,23 +431,32 @@ class FoscamCamera(SimulatedCamera):
             if login is not None:
                 self._forget(login)
 
-    def _verify(self, login: _Login, message: w.VerifyReq) -> bool:
+    def _verify(self, login: _Login, message: w.VerifyReq) -> list[w.Message]:
+        """Verify_Resp (+ the unprompted op 28 on success)."""
         expected = self.users.get(message.username)
         if expected is None:
             self.auth_failures += 1
-            login.send(w.VerifyResp(w.Result.WRONG_USER))
-            return False
+            return [w.VerifyResp(w.Result.WRONG_USER)]
         password, privilege = expected
         if message.password != password:
             self.auth_failures += 1
-            login.send(w.VerifyResp(w.Result.WRONG_PASSWORD))
-            return False
-        login.verified = True
+            return [w.VerifyResp(w.Result.WRONG_PASSWORD)]
         login.username = message.username
         login.privilege = privilege
-        login.send(w.VerifyResp(w.Result.OK, privilege))
-        login.send(w.OtherDevicesNotify())
-        return True
+        return [w.VerifyResp(w.Result.OK, privilege), w.OtherDevicesNotify()]
+
+    async def _send_split(self, writer: asyncio.StreamWriter, data: bytes) -> None:
+        """Write in uneven pieces with pauses: real cameras' answers arrive fragmented."""
+        if not self.fragment_writes:
+            writer.write(data)
+            await writer.drain()
+            return
+        cuts = [0, 3, 11, 24, len(data) // 2, len(data) - 1, len(data)]
+        cuts = sorted({c for c in cuts if 0 <= c <= len(data)})
+        for start, end in itertools.pairwise(cuts):
+            writer.write(data[start:end])
+            await writer.drain()
+            await asyncio.sleep(0.002)
 
     def _operate(self, login: _Login, message: w.Message) -> None:
         new_id = None if login.av is not None else login.connection_id
