@@ -201,3 +201,19 @@ def test_audio_codecs_and_rates() -> None:
     frame = media.encode_audio_frame(b"\xff" * 8, codec="g711u", sample_rate=16000)
     (parsed,) = MediaDemuxer().feed(frame)
     assert (parsed.codec, parsed.sample_rate) == ("g711u", 16000)
+
+
+def test_mutated_stream_only_raises_protocol_error() -> None:
+    data, _expected = _stream()
+    rng = random.Random(99)
+    for _ in range(2000):
+        mutated = bytearray(data)
+        for _flip in range(rng.randint(1, 6)):
+            mutated[rng.randrange(len(mutated))] = rng.randrange(256)
+        demuxer = MediaDemuxer(max_frame=4096)
+        try:
+            demuxer.feed(bytes(mutated))
+            demuxer.close()
+        except ProtocolError:
+            continue
+        assert demuxer.buffered == 0

@@ -423,3 +423,37 @@ def test_discovery_address_vector() -> None:
     assert wire.encode_ip_hex("10.6.0.114") == "0x7200060A"
     with pytest.raises(ProtocolError):
         wire.decode_ip_hex("nope")
+
+
+def test_mutated_seed_stream_only_raises_protocol_error() -> None:
+    import random
+
+    rng = random.Random(20261122)
+    for _ in range(2000):
+        data = bytearray(STREAM)
+        for _flip in range(rng.randint(1, 8)):
+            data[rng.randrange(len(data))] = rng.randrange(256)
+        decoder = PacketDecoder(max_json=4096)
+        try:
+            offset = 0
+            while offset < len(data):
+                size = rng.randint(1, 300)
+                decoder.feed(bytes(data[offset : offset + size]))
+                offset += size
+        except ProtocolError:
+            continue
+        assert decoder.buffered <= 20 + 4096
+
+
+def test_random_bytes_only_raise_protocol_error() -> None:
+    import random
+
+    rng = random.Random(7)
+    for _ in range(500):
+        data = bytes([0xFF]) + rng.randbytes(rng.randint(0, 200))
+        decoder = PacketDecoder(max_json=1000, max_binary_packet=1000)
+        try:
+            decoder.feed(data)
+        except ProtocolError:
+            continue
+        assert decoder.buffered <= 1020

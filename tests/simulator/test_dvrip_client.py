@@ -751,3 +751,12 @@ async def test_extras_mac_bitrate_abilities(client: Client, camera: DvripCamera)
         await client.write_setting(SettingKey.IR, True)
     settings = await client.read_settings()
     assert set(settings.values) <= {key.value for key in SettingKey}
+
+
+def test_go2rtc_source_quotes_credentials() -> None:
+    client = Client("192.0.2.7", 34567, "ad min", "p@ss:w/rd", channel=1)
+    assert client.go2rtc_source() == (
+        "dvrip://ad%20min:p%40ss%3Aw%2Frd@192.0.2.7:34567?channel=1&subtype=0"
+    )
+    assert "p@ss" not in repr(client)
+    assert "p@ss" not in repr(client.diagnostics())

@@ -12,6 +12,7 @@ import contextlib
 import copy
 import datetime as dt
 import logging
+import urllib.parse
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from fractions import Fraction
 from typing import Any
@@ -705,6 +706,18 @@ class Client(CameraClient):
             raise NotSupported("Simplify.Encode has no entry for this channel")
         return dict(fmt["Video"])
 
+    def go2rtc_source(self, *, subtype: int = 0) -> str:
+        """The ``dvrip://`` source for go2rtc (WebRTC path only; ffmpeg/HLS cannot play it).
+
+        Carries the credentials: never log it.
+        """
+        user = urllib.parse.quote(self._username, safe="")
+        password = urllib.parse.quote(self._password, safe="")
+        return (
+            f"dvrip://{user}:{password}@{self.host}:{self.port}"
+            f"?channel={self.channel}&subtype={subtype}"
+        )
+
     async def get_config(self, name: str) -> Any:
         """Read a config section by dotted path (``Camera.Param.[0]``); vendor extra."""
         return await self._get_config(name)
@@ -839,9 +852,8 @@ class Client(CameraClient):
             async for chunk in paced_frames(pcm, frame_pcm):
                 if conn.closed:
                     raise CannotConnect(f"talk connection lost ({conn.close_reason})")
-                await conn.send_binary(
-                    MsgId.TALK_DATA, media.encode_talk_frame(alaw_encode(chunk)), self.channel
-                )
+                # The device has one talk channel (0), whatever the video channel.
+                await conn.send_binary(MsgId.TALK_DATA, media.encode_talk_frame(alaw_encode(chunk)))
                 frames_sent += 1
             return frames_sent * media.TALK_FRAME_BYTES / 8000
         finally:
