@@ -376,6 +376,8 @@ async def test_video_frames_change_and_carry_state(cam: CgiCamera, client: Clien
     assert all(f.codec == "jpeg" and (f.width, f.height) == (320, 240) for f in frames)
     assert len({f.data for f in frames}) > 1
     assert frames[-1].timestamp >= frames[0].timestamp
+    assert frames[0].fps == 0.0
+    assert frames[-1].fps > 0
     state = client.last_io_state
     assert state is not None
     assert (state.io, state.pan, state.tilt) == ("00000000", 170, 67)
@@ -399,6 +401,10 @@ async def test_triggers_show_in_date_header(cam: CgiCamera, client: Client) -> N
     )
     await first_frame(client)
     assert client.last_io_state.io == "00001111"
+    await client.set_image_upload(False)
+    status = await client.set_image_email(False)
+    assert (status.image_upload, status.image_email) == (0, 0)
+    assert cam.vendor_state()["io_digits"] == "00000011"
     with pytest.raises(InvalidValue):
         await client.set_trigger(3, True)
 

@@ -384,19 +384,23 @@ class Client(CameraClient):
     async def video(self) -> AsyncIterator[VideoFrame]:
         """``/mjpeg.cgi`` frames as ``VideoFrame(codec="jpeg")``; updates ``last_io_state``."""
         start = time.monotonic()
+        count = 0
         async with contextlib.aclosing(self._stream_parts()) as parts:
             async for part in parts:
                 try:
                     width, height = jpeg_size(part.jpeg)
                 except ProtocolError:
                     width = height = 0
+                elapsed = time.monotonic() - start
+                count += 1
                 yield VideoFrame(
                     codec="jpeg",
                     data=part.jpeg,
                     keyframe=True,
                     width=width,
                     height=height,
-                    timestamp=time.monotonic() - start,
+                    timestamp=elapsed,
+                    fps=round((count - 1) / elapsed, 2) if count > 1 and elapsed > 0 else 0.0,
                 )
 
     async def _stream_parts(self) -> AsyncGenerator[MjpegPart]:
@@ -735,6 +739,14 @@ class Client(CameraClient):
         )
         await self._control("/iocontrol.cgi", params)
         return await self.get_io_status()
+
+    async def set_image_upload(self, on: bool) -> IoStatus:
+        """Start or stop the FTP image upload (5.1.3)."""
+        return await self.set_io(image_upload=on)
+
+    async def set_image_email(self, on: bool) -> IoStatus:
+        """Start or stop the e-mail image sending (5.1.4)."""
+        return await self.set_io(image_email=on)
 
     async def set_trigger(self, number: int, on: bool) -> IoStatus:
         """Switch output Trigger1 or Trigger2."""
