@@ -562,8 +562,13 @@ async def test_curl_cgis(camera: FoscamCamera) -> None:
     assert result.stdout.count(b"Content-Type: image/jpeg") >= 2
 
 
-async def test_query_credentials_fallback(start_simulator: Any, clients: list[Client]) -> None:
+async def test_query_credentials_fallback(
+    start_simulator: Any, clients: list[Client], caplog: pytest.LogCaptureFixture
+) -> None:
     """A camera that refuses Basic auth still works with user=/pwd= (never logged)."""
+    import logging
+
+    caplog.set_level(logging.DEBUG)
     camera = await start_simulator("foscam")
     original = camera._http_privilege
 
@@ -579,6 +584,11 @@ async def test_query_credentials_fallback(start_simulator: Any, clients: list[Cl
     assert camera.cgi_auth_methods["query"] >= 1
     assert camera.cgi_auth_methods["basic"] == 0
     assert client.diagnostics()["cgi_query_auth"] is True
+    await client.reboot()
+    with pytest.raises(CannotConnect):
+        await asyncio.wait_for(anext(client.events()), 5)
+    assert "camera needs query-string credentials" in caplog.text
+    assert SIM_PASSWORD not in caplog.text
     header = "Basic " + base64.b64encode(b"x:y").decode()
     assert no_basic({"authorization": header}, {}) is None
 
