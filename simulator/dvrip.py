@@ -660,7 +660,7 @@ class DvripCamera(SimulatedCamera):
             return
         if message.msg_id == MsgId.DISCOVERY:
             return
-        if conn.session is None:
+        if conn.session is None or conn.session not in self.sessions:
             # A connection may skip login and carry a logged-in session (vendor media sockets).
             if message.session in self.sessions:
                 conn.session = message.session

@@ -760,3 +760,14 @@ def test_go2rtc_source_quotes_credentials() -> None:
     )
     assert "p@ss" not in repr(client)
     assert "p@ss" not in repr(client.diagnostics())
+
+
+async def test_forgotten_session_is_replaced_by_a_new_login(
+    client: Client, camera: DvripCamera
+) -> None:
+    before = camera.connections_total
+    camera.sessions.clear()  # the camera forgets the session but keeps the socket
+    settings = await client.read_settings()
+    assert settings.values[SettingKey.ALARM_OUT] is False
+    assert camera.connections_total == before + 1
+    assert len(camera.sessions) == 1

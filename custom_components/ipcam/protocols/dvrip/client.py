@@ -253,6 +253,8 @@ class Client(CameraClient):
     # --- connections ---------------------------------------------------------------------------
 
     async def _open(self, purpose: str) -> Connection:
+        if self._closed:
+            raise CannotConnect("the client is closed")
         conn = Connection(self.host, self.port, self.timeout, purpose=purpose)
         await conn.open()
         self._connections.add(conn)
@@ -285,12 +287,21 @@ class Client(CameraClient):
         *,
         accept: frozenset[int] = frozenset(),
     ) -> dict[str, Any]:
-        """Send one request on the control connection; map ``Ret`` to errors."""
-        conn = await self._control_connection()
-        reply = await conn.request(msg_id, conn.body(body_name, value))
-        ret = reply.ret
-        if ret in wire.OK_CODES or ret in accept:
-            return reply.body
+        """Send one request on the control connection; map ``Ret`` to errors.
+
+        A session the camera forgot (Ret 105, e.g. after a reboot) is replaced
+        by a new login once.
+        """
+        for attempt in range(2):
+            conn = await self._control_connection()
+            reply = await conn.request(msg_id, conn.body(body_name, value))
+            ret = reply.ret
+            if ret in wire.OK_CODES or ret in accept:
+                return reply.body
+            if ret == wire.Ret.NOT_LOGGED_IN and attempt == 0:
+                await self._drop(conn)
+                continue
+            break
         raise self._error(ret, f"message {msg_id} ({body_name or 'no name'})")
 
     @staticmethod
