@@ -49,7 +49,10 @@ FORBIDDEN: list[tuple[str, str]] = [
     (r"\bshow_advanced_options\b", "deprecated in 2026.6"),
     (r"\bdefault_(manufacturer|model|name)\b", "DeviceInfo default_* is deprecated"),
     (r"\.suggested_area\b", "reading DeviceEntry.suggested_area was removed in 2026.9"),
-    (r"\.config_entries\b(?!\.)", "reading DeviceEntry.config_entries warns from 2026.10"),
+    (
+        r"(?<!homeassistant)(?<!hass)\.config_entries\b(?!\.)",
+        "reading DeviceEntry.config_entries warns from 2026.10",
+    ),
     (r"\basync_timeout\b", "use asyncio.timeout"),
     (r"\bretry_after\s*=", "UpdateFailed(retry_after=) does not exist in 2025.4"),
     (r"\bdescription_placeholders\s*=.*services", "not in 2025.4"),
@@ -117,9 +120,26 @@ class WheelModules:
             if path is None:
                 self._names[module] = None
             else:
-                tree = ast.parse(self.zip.read(path))
-                self._names[module] = _top_level_names(tree)
+                self._names[module] = _module_names(self.zip.read(path).decode())
         return self._names[module]
+
+
+# Python 3.14 (PEP 758) allows "except A, B:"; the 3.13 parser here needs parentheses.
+_BARE_EXCEPT_TUPLE = re.compile(r"^(\s*except\s+)(?!\()([^:\n]+,[^:\n]+?)(\s+as\s+\w+)?:", re.M)
+_TOP_LEVEL_NAME = re.compile(r"^(?:async\s+def|def|class)\s+(\w+)|^(\w+)\s*(?::[^=]*)?=", re.M)
+
+
+def _module_names(source: str) -> set[str]:
+    """Top-level names of a module written for a newer Python than this one."""
+    try:
+        return _top_level_names(ast.parse(source))
+    except SyntaxError:
+        pass
+    try:
+        return _top_level_names(ast.parse(_BARE_EXCEPT_TUPLE.sub(r"\1(\2)\3:", source)))
+    except SyntaxError:
+        # Newer syntax still: fall back to names defined at the start of a line.
+        return {a or b for a, b in _TOP_LEVEL_NAME.findall(source)}
 
 
 def _top_level_names(tree: ast.Module) -> set[str]:

@@ -11,9 +11,10 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
 
 from .connection import connect_client
-from .const import DOMAIN
+from .const import DOMAIN, REMUXED_VIDEO_VENDORS
 from .coordinator import IpcamCoordinator
 from .data import IpcamConfigEntry, IpcamData
+from .live import async_get_live_server
 from .protocols.base import Capability
 from .protocols.errors import AuthError, CameraError, NotSupported
 from .services import async_setup_services
@@ -24,6 +25,7 @@ PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
     Platform.BUTTON,
     Platform.CAMERA,
+    Platform.MEDIA_PLAYER,
     Platform.SELECT,
     Platform.SWITCH,
 ]
@@ -65,6 +67,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: IpcamConfigEntry) -> boo
         await coordinator.async_shutdown()
         raise
     entry.runtime_data = IpcamData(client=client, coordinator=coordinator)
+    if client.vendor in REMUXED_VIDEO_VENDORS and Capability.VIDEO in client.capabilities:
+        entry.runtime_data.live_url = await async_get_live_server(hass).async_register(
+            coordinator.video
+        )
 
     async def _stop(_event: Event) -> None:
         await coordinator.async_shutdown()
@@ -85,4 +91,6 @@ async def async_unload_entry(hass: HomeAssistant, entry: IpcamConfigEntry) -> bo
     unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
     if unloaded:
         await entry.runtime_data.coordinator.async_shutdown()
+        if entry.runtime_data.live_url is not None:
+            await async_get_live_server(hass).async_unregister(entry.runtime_data.live_url)
     return unloaded

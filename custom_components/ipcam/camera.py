@@ -13,13 +13,19 @@ from homeassistant.helpers import entity_platform
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .const import DOMAIN, REQUEST_TIMEOUT_SECONDS
+from .const import (
+    CONF_STREAM_SOURCE,
+    DOMAIN,
+    REQUEST_TIMEOUT_SECONDS,
+    STREAM_SOURCE_INTEGRATION,
+)
 from .coordinator import IpcamCoordinator
 from .data import IpcamConfigEntry
 from .entity import IpcamEntity
 from .protocols.base import Capability, Vendor
 from .protocols.errors import CameraError
 from .services import async_setup_platform_services
+from .stream_source import dvrip_stream_source
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -55,12 +61,17 @@ class IpcamCamera(IpcamEntity, Camera):
         self._jpeg_video = (
             client.vendor in JPEG_VIDEO_VENDORS and Capability.VIDEO in client.capabilities
         )
-        if Capability.STREAM_URL in client.capabilities:
+        self._live_url = coordinator.config_entry.runtime_data.live_url
+        if Capability.STREAM_URL in client.capabilities or self._live_url is not None:
             self._attr_supported_features = CameraEntityFeature.STREAM
         self._attr_is_streaming = self._jpeg_video
 
     async def stream_source(self) -> str | None:
         """The URL Home Assistant's stream and go2rtc play (never None while starting)."""
+        if self._live_url is not None:
+            entry = self.coordinator.config_entry
+            choice = entry.options.get(CONF_STREAM_SOURCE, STREAM_SOURCE_INTEGRATION)
+            return dvrip_stream_source(choice, entry.data, self._live_url)
         return self.client.stream_url()
 
     async def async_camera_image(

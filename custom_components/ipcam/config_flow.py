@@ -31,10 +31,13 @@ from .connection import connect_client
 from .const import (
     CONF_CHANNEL,
     CONF_MOTION_TIMEOUT,
+    CONF_STREAM_SOURCE,
     CONF_VENDOR,
     DEFAULT_MOTION_TIMEOUT,
     DEFAULT_USERNAME,
     DOMAIN,
+    STREAM_SOURCE_INTEGRATION,
+    STREAM_SOURCES,
 )
 from .protocols import DEFAULT_PORTS, supported_vendors
 from .protocols.base import DeviceIdentity, Vendor
@@ -236,26 +239,35 @@ class IpcamOptionsFlow(_OptionsFlowBase):
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         if user_input is not None:
-            result = self.async_create_entry(
-                data={CONF_MOTION_TIMEOUT: int(user_input[CONF_MOTION_TIMEOUT])}
-            )
+            options: dict[str, Any] = {CONF_MOTION_TIMEOUT: int(user_input[CONF_MOTION_TIMEOUT])}
+            if CONF_STREAM_SOURCE in user_input:
+                options[CONF_STREAM_SOURCE] = user_input[CONF_STREAM_SOURCE]
+            result = self.async_create_entry(data=options)
             if _OptionsFlowBase is OptionsFlow:  # before 2025.8 nothing reloads for us
                 self.hass.config_entries.async_schedule_reload(self.config_entry.entry_id)
             return result
-        current = self.config_entry.options.get(CONF_MOTION_TIMEOUT, DEFAULT_MOTION_TIMEOUT)
-        return self.async_show_form(
-            step_id="init",
-            data_schema=vol.Schema(
-                {
-                    vol.Required(CONF_MOTION_TIMEOUT, default=current): NumberSelector(
-                        NumberSelectorConfig(
-                            min=0,
-                            max=3600,
-                            step=1,
-                            unit_of_measurement="s",
-                            mode=NumberSelectorMode.BOX,
-                        )
-                    )
-                }
-            ),
-        )
+        options = self.config_entry.options
+        fields: dict[Any, Any] = {
+            vol.Required(
+                CONF_MOTION_TIMEOUT,
+                default=options.get(CONF_MOTION_TIMEOUT, DEFAULT_MOTION_TIMEOUT),
+            ): NumberSelector(
+                NumberSelectorConfig(
+                    min=0, max=3600, step=1, unit_of_measurement="s", mode=NumberSelectorMode.BOX
+                )
+            )
+        }
+        if self.config_entry.data.get(CONF_VENDOR) == Vendor.DVRIP:
+            fields[
+                vol.Required(
+                    CONF_STREAM_SOURCE,
+                    default=options.get(CONF_STREAM_SOURCE, STREAM_SOURCE_INTEGRATION),
+                )
+            ] = SelectSelector(
+                SelectSelectorConfig(
+                    options=list(STREAM_SOURCES),
+                    translation_key="stream_source",
+                    mode=SelectSelectorMode.LIST,
+                )
+            )
+        return self.async_show_form(step_id="init", data_schema=vol.Schema(fields))

@@ -38,3 +38,13 @@ VENDOR_EVENT_KINDS: Final[dict[Vendor, tuple[EventKind, ...]]] = {
     ),
     Vendor.GRANDSTREAM: (EventKind.ALARM,),
 }
+
+# Families whose H.264/H.265 video is only reachable over their own protocol: the
+# integration relays it as MPEG-TS for Home Assistant's stream and go2rtc.
+REMUXED_VIDEO_VENDORS: Final = frozenset({Vendor.DVRIP})
+
+# Where a DVRIP camera's stream_source() points (option CONF_STREAM_SOURCE).
+STREAM_SOURCE_INTEGRATION: Final = "integration"
+STREAM_SOURCE_RTSP: Final = "rtsp"
+STREAM_SOURCE_GO2RTC: Final = "go2rtc"
+STREAM_SOURCES: Final = (STREAM_SOURCE_INTEGRATION, STREAM_SOURCE_RTSP, STREAM_SOURCE_GO2RTC)

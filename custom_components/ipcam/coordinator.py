@@ -33,6 +33,7 @@ from .protocols.base import (
     Settings,
 )
 from .protocols.errors import AccountLocked, AuthError, CameraError
+from .talk import TalkManager
 from .video import VideoHub
 
 if TYPE_CHECKING:
@@ -68,6 +69,7 @@ class IpcamCoordinator(DataUpdateCoordinator[CameraState]):
         )
         self.client = client
         self.video = VideoHub(client)
+        self.talk = TalkManager(hass, client)
         self._auth_failures = 0
         self._reconnect_needed = False
         # The client is logged in when the coordinator is made; the push loop
@@ -236,5 +238,6 @@ class IpcamCoordinator(DataUpdateCoordinator[CameraState]):
         for cancel in self._clear_timers.values():
             cancel()
         self._clear_timers.clear()
+        await self.talk.async_stop()
         await self.video.close()
         await self.client.close()

@@ -19,6 +19,8 @@ class IpcamData:
 
     client: CameraClient
     coordinator: IpcamCoordinator
+    # URL of the integration's own MPEG-TS relay, for cameras whose video has no RTSP.
+    live_url: str | None = None
 
 
 type IpcamConfigEntry = ConfigEntry[IpcamData]

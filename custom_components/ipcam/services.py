@@ -16,6 +16,9 @@ from .entity import IpcamEntity, translated_errors
 from .protocols.base import Capability, PresetAction
 
 SERVICE_PTZ_PRESET = "ptz_preset"
+SERVICE_TALK = "talk"
+ATTR_MEDIA = "media"
+ATTR_VOLUME = "volume"
 ATTR_ACTION = "action"
 ATTR_PRESET = "preset"
 MAX_PRESET = 255
@@ -24,6 +27,28 @@ PTZ_PRESET_SCHEMA: dict[Any, Any] = {
     vol.Required(ATTR_ACTION): vol.In([action.value for action in PresetAction]),
     vol.Required(ATTR_PRESET): vol.All(vol.Coerce(int), vol.Range(min=0, max=MAX_PRESET)),
 }
+
+
+def _media_id(value: Any) -> str:
+    """The media selector gives {"media_content_id": ...}; a plain string is accepted too."""
+    if isinstance(value, dict):
+        value = value.get("media_content_id")
+    if not isinstance(value, str) or not value.strip():
+        raise vol.Invalid("media must be a media item or a non-empty string")
+    return value.strip()
+
+
+TALK_SCHEMA: dict[Any, Any] = {
+    vol.Required(ATTR_MEDIA): _media_id,
+    vol.Optional(ATTR_VOLUME, default=1.0): vol.All(vol.Coerce(float), vol.Range(min=0.0, max=1.0)),
+}
+
+
+async def async_talk(entity: Entity, call: ServiceCall) -> None:
+    """Play media through the targeted camera's speaker (shares the speaker's code path)."""
+    if not isinstance(entity, IpcamEntity):  # pragma: no cover - targets are ours
+        return
+    await entity.coordinator.talk.async_start(call.data[ATTR_MEDIA], call.data[ATTR_VOLUME])
 
 
 async def async_ptz_preset(entity: Entity, call: ServiceCall) -> None:
@@ -42,23 +67,24 @@ async def async_ptz_preset(entity: Entity, call: ServiceCall) -> None:
         )
 
 
+_ENTITY_SERVICES = (
+    (SERVICE_PTZ_PRESET, PTZ_PRESET_SCHEMA, async_ptz_preset),
+    (SERVICE_TALK, TALK_SCHEMA, async_talk),
+)
+
+
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register entity actions in async_setup where Home Assistant allows it (2025.10+)."""
     register = getattr(service, "async_register_platform_entity_service", None)
     if register is not None:
-        register(
-            hass,
-            DOMAIN,
-            SERVICE_PTZ_PRESET,
-            entity_domain=Platform.CAMERA,
-            schema=PTZ_PRESET_SCHEMA,
-            func=async_ptz_preset,
-        )
+        for name, schema, func in _ENTITY_SERVICES:
+            register(hass, DOMAIN, name, entity_domain=Platform.CAMERA, schema=schema, func=func)
 
 
 def async_setup_platform_services(platform: Any) -> None:
     """On Home Assistant before 2025.10, register the entity actions on the camera platform."""
     if hasattr(service, "async_register_platform_entity_service"):
         return
-    platform.async_register_entity_service(SERVICE_PTZ_PRESET, PTZ_PRESET_SCHEMA, async_ptz_preset)
+    for name, schema, func in _ENTITY_SERVICES:
+        platform.async_register_entity_service(name, schema, func)

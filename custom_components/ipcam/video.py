@@ -65,9 +65,6 @@ class VideoHub:
                 self._pump(), name="ipcam video upstream"
             )
         try:
-            if self.latest_keyframe is not None and self.latest_keyframe.codec != "jpeg":
-                # Give a joining H.264/H.265 viewer a decodable start.
-                yield self.latest_keyframe
             while True:
                 frame = await queue.get()
                 if frame is None:

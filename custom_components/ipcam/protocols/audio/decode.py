@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Any
 
 from ..errors import InvalidValue
@@ -27,7 +28,7 @@ class _Stop:
 
 
 def _decode_into(
-    source: str,
+    source: str | bytes,
     loop: asyncio.AbstractEventLoop,
     queue: asyncio.Queue[bytes | _Stop],
     cancelled: threading.Event,
@@ -49,8 +50,12 @@ def _decode_into(
         future.cancel()
 
     try:
-        options = {"rw_timeout": str(int(OPEN_TIMEOUT_SECONDS * 1_000_000))}
-        container: Any = av.open(source, options=options, timeout=OPEN_TIMEOUT_SECONDS)
+        container: Any
+        if isinstance(source, bytes):
+            container = av.open(io.BytesIO(source))
+        else:
+            options = {"rw_timeout": str(int(OPEN_TIMEOUT_SECONDS * 1_000_000))}
+            container = av.open(source, options=options, timeout=OPEN_TIMEOUT_SECONDS)
         with container:
             streams = container.streams.audio
             if not streams:
@@ -78,8 +83,12 @@ def _decode_into(
         put(_Stop(InvalidValue(f"cannot decode the media: {err}")))
 
 
-async def decode_to_pcm(source: str, *, max_seconds: float | None = None) -> AsyncIterator[bytes]:
-    """Yield 8 kHz mono s16le PCM chunks of ``source`` (a path or URL FFmpeg can open).
+async def decode_to_pcm(
+    source: str | bytes, *, max_seconds: float | None = None
+) -> AsyncGenerator[bytes]:
+    """Yield 8 kHz mono s16le PCM chunks of ``source``.
+
+    ``source`` is a path or URL FFmpeg can open, or the media file's bytes.
 
     Raises InvalidValue for media without audio or that FFmpeg cannot decode.
     """
