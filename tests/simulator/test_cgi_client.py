@@ -100,6 +100,7 @@ async def test_connect_identity_and_capabilities(cam: CgiCamera) -> None:
         assert identity.unique_id == cam.mac
         assert identity.mac == cam.mac
         assert identity.model == "DCS-930L"
+        assert identity.manufacturer == "D-Link"
         assert identity.firmware == cam.firmware
         assert camera_client.capabilities == {
             Capability.SNAPSHOT,

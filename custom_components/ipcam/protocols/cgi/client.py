@@ -77,7 +77,7 @@ from .wire import (
 _LOGGER = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT: Final = 10.0
-MANUFACTURER: Final = "D-Link / IPCamCGI"
+MANUFACTURER: Final = "IPCamCGI"  # generic CAS-3xx and OEM models
 _CHUNK: Final = 64 * 1024
 
 G = TypeVar("G", bound=CgiGroup)
@@ -318,7 +318,7 @@ class Client(CameraClient):
             unique_id=unique_id,
             name=info.camera_name or info.model or "IPCamCGI camera",
             model=info.model,
-            manufacturer=MANUFACTURER,
+            manufacturer="D-Link" if info.model.upper().startswith("DCS") else MANUFACTURER,
             firmware=info.firmware_version,
             mac=mac,
         )
