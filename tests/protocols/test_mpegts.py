@@ -1,0 +1,79 @@
+"""The MPEG-TS muxer: FFmpeg (PyAV) must demux and decode what it writes."""
+
+from __future__ import annotations
+
+import io
+
+import av
+import pytest
+
+from custom_components.ipcam.protocols.mpegts import (
+    PAT_PID,
+    PMT_PID,
+    TS_PACKET,
+    VIDEO_PID,
+    TsMuxer,
+    _crc32_mpeg2,
+)
+from simulator.media import video_cycle
+
+
+def _packets(data: bytes) -> list[bytes]:
+    assert len(data) % TS_PACKET == 0
+    return [data[i : i + TS_PACKET] for i in range(0, len(data), TS_PACKET)]
+
+
+def _pid(packet: bytes) -> int:
+    return ((packet[1] & 0x1F) << 8) | packet[2]
+
+
+@pytest.mark.parametrize(("codec", "ffmpeg_name"), [("h264", "h264"), ("h265", "hevc")])
+def test_pyav_decodes_every_access_unit(codec: str, ffmpeg_name: str) -> None:
+    units = video_cycle(320, 240, 25, ffmpeg_name)
+    muxer = TsMuxer(codec)
+    data = b"".join(
+        muxer.mux(unit.data, index * 3600, unit.keyframe) for index, unit in enumerate(units)
+    )
+    with av.open(io.BytesIO(data), format="mpegts") as container:
+        stream = container.streams.video[0]
+        assert stream.codec_context.name == ffmpeg_name
+        frames = list(container.decode(stream))
+    assert len(frames) == len(units)
+    assert (frames[0].width, frames[0].height) == (320, 240)
+    assert [frame.pts for frame in frames[:3]] == [0, 3600, 7200]
+
+
+def test_packet_structure() -> None:
+    units = video_cycle(320, 240, 25, "h264")
+    muxer = TsMuxer("h264")
+    key = muxer.mux(units[0].data, 90_000, True)
+    packets = _packets(key)
+    assert all(packet[0] == 0x47 for packet in packets)
+    # A key frame starts with PAT and PMT, so a consumer can join there.
+    assert [_pid(packets[0]), _pid(packets[1])] == [PAT_PID, PMT_PID]
+    for psi in packets[:2]:
+        length = ((psi[6] & 0x0F) << 8) | psi[7]
+        section = psi[5 : 8 + length]
+        assert _crc32_mpeg2(section[:-4]) == int.from_bytes(section[-4:], "big")
+    video = [packet for packet in packets if _pid(packet) == VIDEO_PID]
+    assert video[0][1] & 0x40  # payload unit start
+    assert video[0][5] & 0x40  # random access indicator on the key frame
+    counters = [packet[3] & 0x0F for packet in video]
+    assert counters == [i % 16 for i in range(len(counters))]
+    # Non-key frames carry no tables and continue the counter.
+    delta = _packets(muxer.mux(units[1].data, 93_600, False))
+    assert {_pid(packet) for packet in delta} == {VIDEO_PID}
+    assert delta[0][3] & 0x0F == len(counters) % 16
+
+
+@pytest.mark.parametrize("size", range(1, 400, 7))
+def test_every_payload_size_fills_whole_packets(size: int) -> None:
+    """Stuffing is right whatever the access unit's size (incl. 1 byte short of a packet)."""
+    muxer = TsMuxer("h264")
+    data = muxer.mux(b"\x00\x00\x00\x01\x65" + b"\x88" * size, 0, False)
+    assert len(data) % TS_PACKET == 0
+
+
+def test_unknown_codec_is_refused() -> None:
+    with pytest.raises(ValueError, match="unsupported"):
+        TsMuxer("mjpeg")
