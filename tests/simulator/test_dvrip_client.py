@@ -771,3 +771,18 @@ async def test_forgotten_session_is_replaced_by_a_new_login(
     assert settings.values[SettingKey.ALARM_OUT] is False
     assert camera.connections_total == before + 1
     assert len(camera.sessions) == 1
+
+
+async def test_discover_finds_the_simulator(camera: DvripCamera) -> None:
+    from custom_components.ipcam.protocols.dvrip.discovery import discover
+
+    devices = await discover(0.5, address="127.0.0.1", port=camera.ports["dvrip_discovery"])
+    assert len(devices) == 1
+    device = devices[0]
+    assert (device.host, device.port, device.serial) == (
+        "127.0.0.1",
+        camera.ports["dvrip"],
+        "58e7fa5e6e262535",
+    )
+    assert device.mac == "00:12:31:47:e7:18"
+    assert device.channels == 1
