@@ -100,6 +100,7 @@ async def test_login_identity_and_capabilities(camera: FoscamCamera, clients: li
     assert camera.vendor_state()["logins"] == 1
     assert camera.op_requests["ParamsFetchReq"] == 1  # op 16 like the official clients
     assert SIM_PASSWORD not in repr(client.diagnostics())
+    assert client.ptz_needs_stop is True
 
 
 async def test_visitor_gets_fewer_capabilities(start_simulator: Any, clients: list[Client]) -> None:

@@ -96,6 +96,7 @@ class Client(CameraClient):
     """A legacy Foscam MJPEG camera over MO_O/MO_V and its HTTP CGIs."""
 
     vendor = Vendor.FOSCAM
+    ptz_needs_stop = True  # decoder_control moves continue until the matching stop command
 
     def __init__(
         self,
