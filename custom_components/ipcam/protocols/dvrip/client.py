@@ -211,6 +211,7 @@ class Client(CameraClient):
     """A Xiongmai DVRIP camera (or one channel of a DVR/NVR)."""
 
     vendor = Vendor.DVRIP
+    ptz_needs_stop = True  # OPPTZControl moves run until a stop (Preset -1) is sent
 
     def __init__(
         self,
@@ -335,6 +336,13 @@ class Client(CameraClient):
 
     async def connect(self) -> None:
         self._closed = False
+        try:
+            await self._connect()
+        except BaseException:
+            await self.close()
+            raise
+
+    async def _connect(self) -> None:
         conn = await self._control_connection()
         login = conn.login_reply
         self.device_type = str(login.get("DeviceType ", login.get("DeviceType", ""))).strip()
@@ -371,11 +379,12 @@ class Client(CameraClient):
         serial = str(info.get("SerialNo", "")).strip()
         hardware = str(info.get("HardWare", "")).strip()
         model = str(info.get("DeviceModel", "")).strip() or hardware or self.device_type
-        if not serial:
-            raise ProtocolError("the camera reported no serial number")
+        device_id = serial or mac.replace(":", "")
+        if not device_id:
+            raise ProtocolError("the camera reported neither a serial number nor a MAC address")
         self._identity = DeviceIdentity(
             vendor=Vendor.DVRIP,
-            unique_id=serial if self.channel == 0 else f"{serial}-{self.channel}",
+            unique_id=device_id if self.channel == 0 else f"{device_id}-{self.channel}",
             name=machine_name if machine_name and machine_name != "LocalHost" else model,
             model=model,
             manufacturer="Xiongmai",
