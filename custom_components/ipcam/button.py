@@ -35,7 +35,7 @@ class IpcamButtonDescription(IpcamEntityDescription, ButtonEntityDescription):
 
 async def _nudge(client: CameraClient, move: PtzMove) -> None:
     await client.ptz(move)
-    if getattr(client, "ptz_needs_stop", False):
+    if client.ptz_needs_stop:
         await asyncio.sleep(PTZ_NUDGE_SECONDS)
         await client.ptz(PtzMove.STOP)
 
@@ -59,7 +59,7 @@ BUTTONS: tuple[IpcamButtonDescription, ...] = (
         translation_key="ptz_stop",
         press_fn=lambda client: client.ptz(PtzMove.STOP),
         supported=lambda client: Capability.PTZ in client.capabilities
-        and bool(getattr(client, "ptz_needs_stop", False)),
+        and client.ptz_needs_stop,
     ),
     IpcamButtonDescription(
         key="ptz_home",

@@ -163,6 +163,9 @@ class CameraClient(ABC):
     """
 
     vendor: Vendor
+    # True when a pan/tilt move continues until ptz(PtzMove.STOP) (DVRIP, Foscam
+    # decoder_control); False when each move is one step.
+    ptz_needs_stop: bool = False
 
     def __init__(self) -> None:
         self._identity: DeviceIdentity | None = None

@@ -1,0 +1,217 @@
+"""An XM / DVRIP camera in Home Assistant, against the DVRIP simulator."""
+
+from __future__ import annotations
+
+import asyncio
+
+import av
+import pytest
+from homeassistant.components.camera import async_get_image, async_get_stream_source
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import ATTR_ENTITY_ID, STATE_OFF, STATE_ON, STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant
+
+from custom_components.ipcam.const import (
+    CONF_CHANNEL,
+    CONF_STREAM_SOURCE,
+    STREAM_SOURCE_GO2RTC,
+    STREAM_SOURCE_RTSP,
+)
+from custom_components.ipcam.protocols.jpeg import jpeg_size
+from tests.conftest import SIM_PASSWORD, StartSimulator
+from tests.integration.conftest import AddEntry, camera_port
+from tests.integration.helpers import coordinator, entity_id, keys, wait_for
+
+
+async def test_entities_from_the_devices_abilities(
+    hass: HomeAssistant, start_simulator: StartSimulator, add_entry: AddEntry
+) -> None:
+    camera = await start_simulator("dvrip")
+    entry = await add_entry(camera, **{CONF_CHANNEL: 0})
+    assert entry.state is ConfigEntryState.LOADED
+    assert entry.runtime_data.client.identity.serial
+    assert {"motion", "human", "input", "video_loss", "tamper"} <= keys(
+        hass, entry, "binary_sensor"
+    )
+    assert "alarm_out" in keys(hass, entry, "switch")
+    assert "resolution" in keys(hass, entry, "select")
+    assert {"ptz_up", "ptz_stop", "ptz_zoom_in", "reboot"} <= keys(hass, entry, "button")
+
+
+async def test_pushed_alarms_drive_binary_sensors(
+    hass: HomeAssistant, start_simulator: StartSimulator, add_entry: AddEntry
+) -> None:
+    camera = await start_simulator("dvrip")
+    entry = await add_entry(camera, **{CONF_CHANNEL: 0})
+    motion = entity_id(hass, entry, "binary_sensor", "motion")
+    human = entity_id(hass, entry, "binary_sensor", "human")
+    await wait_for(hass, lambda: camera.vendor_state()["guarded"] >= 1)
+    assert hass.states.get(motion).state == STATE_OFF
+    await camera.push_event("motion", True, 0)
+    await wait_for(hass, lambda: hass.states.get(motion).state == STATE_ON)
+    assert hass.states.get(human).state == STATE_OFF
+    await camera.push_event("human", True, 0)
+    await wait_for(hass, lambda: hass.states.get(human).state == STATE_ON)
+    await camera.push_event("motion", False, 0)
+    await wait_for(hass, lambda: hass.states.get(motion).state == STATE_OFF)
+
+
+async def test_alarm_out_resolution_and_ptz_change_the_camera(
+    hass: HomeAssistant, start_simulator: StartSimulator, add_entry: AddEntry
+) -> None:
+    camera = await start_simulator("dvrip")
+    entry = await add_entry(camera, **{CONF_CHANNEL: 0})
+    switch = entity_id(hass, entry, "switch", "alarm_out")
+    await hass.services.async_call("switch", "turn_on", {ATTR_ENTITY_ID: switch}, blocking=True)
+    assert camera.vendor_state()["settings"]["alarm_out"][0] is True
+    assert hass.states.get(switch).state == STATE_ON
+    await hass.services.async_call("switch", "turn_off", {ATTR_ENTITY_ID: switch}, blocking=True)
+    assert camera.vendor_state()["settings"]["alarm_out"][0] is False
+    assert hass.states.get(switch).state == STATE_OFF
+
+    select = entity_id(hass, entry, "select", "resolution")
+    state = hass.states.get(select)
+    target = next(option for option in state.attributes["options"] if option != state.state)
+    await hass.services.async_call(
+        "select", "select_option", {ATTR_ENTITY_ID: select, "option": target}, blocking=True
+    )
+    assert hass.states.get(select).state == target
+    width, height = (int(v) for v in target.split("x"))
+    assert camera.vendor_state()["settings"]["encode"][0]["size"] == [width, height]
+
+    before = list(camera.vendor_state()["ptz_commands"])
+    await hass.services.async_call(
+        "button",
+        "press",
+        {ATTR_ENTITY_ID: entity_id(hass, entry, "button", "ptz_left")},
+        blocking=True,
+    )
+    commands = camera.vendor_state()["ptz_commands"][len(before) :]
+    assert len(commands) >= 2  # the move, then the stop that ends the nudge
+    assert camera.vendor_state()["ptz"][0] != {}
+
+
+async def test_snapshot_is_a_jpeg(
+    hass: HomeAssistant, start_simulator: StartSimulator, add_entry: AddEntry
+) -> None:
+    camera = await start_simulator("dvrip")
+    entry = await add_entry(camera, **{CONF_CHANNEL: 0})
+    image = await async_get_image(hass, entity_id(hass, entry, "camera", "camera"))
+    assert image.content.startswith(b"\xff\xd8")
+    assert jpeg_size(image.content) != (0, 0)
+
+
+def _decode_frames(url: str, count: int) -> tuple[str, int, int, int]:
+    with av.open(url, timeout=10) as container:
+        stream = container.streams.video[0]
+        decoded = 0
+        width = height = 0
+        for frame in container.decode(stream):
+            decoded += 1
+            width, height = frame.width, frame.height
+            if decoded >= count:
+                break
+        return stream.codec_context.name, decoded, width, height
+
+
+async def test_live_view_from_the_dvrip_stream(
+    hass: HomeAssistant, start_simulator: StartSimulator, add_entry: AddEntry
+) -> None:
+    """stream_source() is ready at once and FFmpeg (PyAV) plays it; one camera stream."""
+    camera = await start_simulator("dvrip")
+    entry = await add_entry(camera, **{CONF_CHANNEL: 0})
+    cam = entity_id(hass, entry, "camera", "camera")
+    url = await async_get_stream_source(hass, cam)
+    assert url is not None
+    assert url.startswith("http://127.0.0.1:")
+    assert SIM_PASSWORD not in url
+    results = await asyncio.gather(
+        asyncio.to_thread(_decode_frames, url, 30), asyncio.to_thread(_decode_frames, url, 30)
+    )
+    for codec, decoded, width, height in results:
+        assert codec == "h264"
+        assert decoded == 30
+        size = camera.vendor_state()["settings"]["encode"][0]["size"]
+        assert [width, height] == size
+    assert camera.vendor_state()["streams_started"] == 1
+    await wait_for(hass, lambda: coordinator(entry).video.subscriber_count == 0)
+    # A wrong token gets nothing.
+    bad = url.replace("/live.ts", "x/live.ts")
+    with pytest.raises(av.error.HTTPNotFoundError):
+        await asyncio.to_thread(_decode_frames, bad.rsplit("/", 2)[0] + "/nope/live.ts", 1)
+
+
+async def test_stream_source_options(
+    hass: HomeAssistant, start_simulator: StartSimulator, add_entry: AddEntry
+) -> None:
+    camera = await start_simulator("dvrip")
+    entry = await add_entry(camera, options={CONF_STREAM_SOURCE: STREAM_SOURCE_GO2RTC})
+    cam = entity_id(hass, entry, "camera", "camera")
+    assert await async_get_stream_source(hass, cam) == (
+        f"dvrip://admin:{SIM_PASSWORD}@127.0.0.1:{camera_port(camera)}?channel=0&subtype=0"
+    )
+    hass.config_entries.async_update_entry(entry, options={CONF_STREAM_SOURCE: STREAM_SOURCE_RTSP})
+    assert await async_get_stream_source(hass, cam) == (
+        f"rtsp://127.0.0.1:554/user=admin&password={SIM_PASSWORD}&channel=1&stream=0.sdp"
+        "?real_stream"
+    )
+
+
+async def test_hls_stream_produces_segments(
+    hass: HomeAssistant, start_simulator: StartSimulator, add_entry: AddEntry, hass_client
+) -> None:
+    """Home Assistant's own stream component opens the relay and cuts HLS segments."""
+    from homeassistant.components.camera import _async_stream_endpoint_url
+
+    camera = await start_simulator("dvrip")
+    entry = await add_entry(camera, **{CONF_CHANNEL: 0})
+    cam = entity_id(hass, entry, "camera", "camera")
+    camera_entity = hass.data["camera"].get_entity(cam)
+    playlist_url = await _async_stream_endpoint_url(hass, camera_entity, "hls")
+    client = await hass_client()
+    async with asyncio.timeout(60):
+        while True:
+            response = await client.get(playlist_url)
+            if response.status == 200:
+                body = await response.text()
+                if "#EXT-X-STREAM-INF" in body:
+                    playlist_url = playlist_url.replace("master_playlist.m3u8", "playlist.m3u8")
+                    continue
+                if "#EXTINF" in body:
+                    break
+            await asyncio.sleep(0.5)
+    segment = next(line for line in body.splitlines() if line and not line.startswith("#"))
+    base = playlist_url.rsplit("/", 1)[0]
+    response = await client.get(f"{base}/{segment}")
+    assert response.status == 200
+    assert len(await response.read()) > 1000
+    stream = camera_entity.stream
+    for provider in list(stream.outputs().values()):
+        await stream.remove_provider(provider)  # clears the provider's idle timer
+    await stream.stop()
+
+
+async def test_dropped_connection_goes_unavailable_and_recovers(
+    hass: HomeAssistant, start_simulator: StartSimulator, add_entry: AddEntry
+) -> None:
+    camera = await start_simulator("dvrip")
+    entry = await add_entry(camera, **{CONF_CHANNEL: 0})
+    motion = entity_id(hass, entry, "binary_sensor", "motion")
+    await wait_for(hass, lambda: camera.vendor_state()["guarded"] >= 1)
+    await camera.inject_fault("refuse", 2)
+    await wait_for(hass, lambda: hass.states.get(motion).state == STATE_UNAVAILABLE)
+    await wait_for(hass, lambda: hass.states.get(motion).state == STATE_OFF, 30)
+    await wait_for(hass, lambda: camera.vendor_state()["guarded"] >= 1)
+    await camera.push_event("motion", True, 0)
+    await wait_for(hass, lambda: hass.states.get(motion).state == STATE_ON)
+
+
+async def test_wrong_password_starts_reauth_without_lockout(
+    hass: HomeAssistant, start_simulator: StartSimulator, add_entry: AddEntry
+) -> None:
+    camera = await start_simulator("dvrip")
+    entry = await add_entry(camera, password="wrong")
+    assert entry.state is ConfigEntryState.SETUP_ERROR
+    flows = hass.config_entries.flow.async_progress_by_handler("ipcam")
+    assert [flow["context"]["source"] for flow in flows] == ["reauth"]
+    assert camera.vendor_state().get("locked", False) is False
