@@ -442,7 +442,7 @@ class _RtspConnection:
             return self.reply(request, 406, server), False
         track_text = path[marker + len("trackID=") :].strip("/")
         channel_text = path.lstrip("/").split("/")[0]
-        if not track_text.isdigit() or int(track_text) > 1 or not channel_text.isdigit():
+        if not track_text.isdecimal() or int(track_text) > 1 or not channel_text.isdecimal():
             return self.reply(request, 404, server), False
         channel = int(channel_text)
         if channel > MAX_CHANNEL:

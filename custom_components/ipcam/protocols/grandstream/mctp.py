@@ -108,7 +108,7 @@ def format_session(session_id: str) -> str:
     """The 8-digit form of an RTSP session id (``FFFFFFFF`` passes through)."""
     if session_id == ALARM_SESSION:
         return session_id
-    if not session_id.isdigit() or len(session_id) > 8:
+    if not session_id.isdecimal() or len(session_id) > 8:
         raise ValueError("MCTP needs a numeric RTSP session id of at most 8 digits")
     return session_id.zfill(8)
 
@@ -339,7 +339,7 @@ def interpret_alarm(message: MctpMessage) -> AlarmReport:
             break
     channel = 0
     for value in fields[:-1] if len(fields) > 1 else fields:
-        if value.isdigit() and int(value) <= 7:
+        if value.isdecimal() and int(value) <= 7:
             channel = int(value)
             break
     active = True

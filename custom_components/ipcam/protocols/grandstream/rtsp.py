@@ -71,7 +71,7 @@ def _cseq(headers: Headers) -> int | None:
     if value is None:
         return None
     token = value.split()[0] if value.split() else ""
-    return int(token) if token.isdigit() and len(token) <= 10 else None
+    return int(token) if token.isdecimal() and len(token) <= 10 else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,7 +239,7 @@ class RtspReader:
             raise ProtocolError("RTSP header section too long")
         start, headers = parse_head(bytes(buffer[:head_end]))
         length_text = headers.get("Content-Length", "0") or "0"
-        if not length_text.isdigit() or len(length_text) > 9:
+        if not length_text.isdecimal() or len(length_text) > 9:
             raise ProtocolError("invalid Content-Length")
         length = int(length_text)
         if length > self._max_body:
@@ -254,7 +254,7 @@ class RtspReader:
 def _message(start: str, headers: Headers, body: bytes) -> RtspRequest | RtspResponse:
     parts = start.split(None, 2)
     if parts and parts[0].upper().startswith("RTSP/"):
-        if len(parts) < 2 or not parts[1].isdigit() or len(parts[1]) != 3:
+        if len(parts) < 2 or not parts[1].isdecimal() or len(parts[1]) != 3:
             raise ProtocolError("malformed RTSP status line")
         return RtspResponse(
             status=int(parts[1]),
@@ -287,7 +287,7 @@ def parse_session(value: str) -> SessionHeader:
     timeout: int | None = None
     for part in parts[1:]:
         name, _, raw = part.partition("=")
-        if name.strip().lower() == "timeout" and raw.strip().isdigit() and len(raw.strip()) < 7:
+        if name.strip().lower() == "timeout" and raw.strip().isdecimal() and len(raw.strip()) < 7:
             timeout = int(raw.strip())
     return SessionHeader(parts[0], timeout)
 
@@ -314,7 +314,7 @@ class Transport:
         if value is None:
             return None
         first, _, second = value.partition("-")
-        if not first.strip().isdigit() or (second and not second.strip().isdigit()):
+        if not first.strip().isdecimal() or (second and not second.strip().isdecimal()):
             raise ProtocolError("invalid interleaved channels")
         rtp = int(first)
         rtcp = int(second) if second else rtp + 1
@@ -385,6 +385,6 @@ def stream_channel(path: str) -> int | None:
     The camera wants the last character to be one digit preceded by ``/``:
     ``/0`` is stream 0; ``/0/`` and ``/10`` are rejected (None).
     """
-    if len(path) >= 2 and path[-2] == "/" and path[-1].isdigit():
+    if len(path) >= 2 and path[-2] == "/" and path[-1].isdecimal():
         return int(path[-1])
     return None

@@ -41,7 +41,7 @@ class MediaDescription:
     @property
     def payload_type(self) -> int | None:
         first = self.formats[0] if self.formats else ""
-        return int(first) if first.isdigit() and int(first) < 128 else None
+        return int(first) if first.isdecimal() and int(first) < 128 else None
 
     def rtpmap(self) -> tuple[str, int, int] | None:
         """(encoding, clock rate, channels) of the first format."""
@@ -54,8 +54,8 @@ class MediaDescription:
                 continue
             pieces = rest.strip().split("/")
             encoding = pieces[0]
-            clock = int(pieces[1]) if len(pieces) > 1 and pieces[1].isdigit() else 0
-            channels = int(pieces[2]) if len(pieces) > 2 and pieces[2].isdigit() else 1
+            clock = int(pieces[1]) if len(pieces) > 1 and pieces[1].isdecimal() else 0
+            channels = int(pieces[2]) if len(pieces) > 2 and pieces[2].isdecimal() else 1
             return encoding, clock, channels
         if pt == 0:
             return "PCMU", 8000, 1
@@ -125,7 +125,7 @@ def parse_sdp(text: str | bytes) -> SessionDescription:
             continue  # tolerate junk lines
         if kind == "m":
             pieces = value.split()
-            if len(pieces) < 3 or not pieces[1].split("/")[0].isdigit():
+            if len(pieces) < 3 or not pieces[1].split("/")[0].isdecimal():
                 raise ProtocolError("malformed SDP m= line")
             current = MediaDescription(
                 media=pieces[0],
@@ -160,7 +160,7 @@ def parse_sprop(value: str) -> list[bytes]:
 def parse_videoinfo(value: str) -> tuple[int, int, int, int] | None:
     """``a=videoinfo:W*H*FPS*BITRATE`` (or the ``Server:`` suffix) -> numbers, or None."""
     pieces = value.strip().rsplit(" ", 1)[-1].split("*")
-    if len(pieces) != 4 or not all(p.isdigit() and len(p) < 7 for p in pieces):
+    if len(pieces) != 4 or not all(p.isdecimal() and len(p) < 7 for p in pieces):
         return None
     width, height, fps, bitrate = (int(p) for p in pieces)
     return width, height, fps, bitrate
