@@ -15,10 +15,11 @@ import contextlib
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from homeassistant.components import media_source, tts
-from homeassistant.components.media_player import async_process_play_media_url
+from homeassistant.components.media_player.browse_media import async_process_play_media_url
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
@@ -32,6 +33,7 @@ _LOGGER = logging.getLogger(__name__)
 MAX_TALK_SECONDS = 300.0
 START_TIMEOUT_SECONDS = 20.0
 _URL_SCHEMES = ("http://", "https://", "rtsp://", "rtsps://")
+TTS_MEDIA_SOURCE_PREFIX = "media-source://tts/"
 
 
 def _scaled(pcm: AsyncIterator[bytes], volume: float) -> AsyncIterator[bytes]:
@@ -82,7 +84,7 @@ class TalkManager:
     async def _resolve(self, media_id: str) -> str | bytes:
         """Media id -> something PyAV opens: bytes (TTS), a URL, or an allowed file path."""
         if media_source.is_media_source_id(media_id):
-            if media_id.startswith(f"{media_source.URI_SCHEME}{tts.DOMAIN}/"):
+            if media_id.startswith(TTS_MEDIA_SOURCE_PREFIX):
                 try:
                     _extension, data = await tts.async_get_media_source_audio(self._hass, media_id)
                 except HomeAssistantError:
@@ -156,7 +158,8 @@ class TalkManager:
         self._notify()
         try:
             async with asyncio.timeout(START_TIMEOUT_SECONDS):
-                await asyncio.wait({started, self._task}, return_when=asyncio.FIRST_COMPLETED)
+                waiting: set[asyncio.Future[Any]] = {started, self._task}
+                await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
         except TimeoutError:
             await self.async_stop()
             raise HomeAssistantError(
