@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from custom_components.ipcam.protocols.cgi.mjpeg import (
@@ -309,3 +311,28 @@ def test_jpeg_size() -> None:
             jpeg_size(bad)
     assert not is_jpeg(b"\xff\xd8hello")
     assert is_jpeg(J2 + b"\r\n")
+
+
+def test_fuzzed_streams_only_raise_protocol_error() -> None:
+    """Mutated streams in random chunks: frames or ProtocolError, never anything else."""
+    rng = random.Random(1234)
+    data = spec_stream()
+    for _ in range(400):
+        mutated = bytearray(data)
+        for _ in range(rng.randrange(1, 8)):
+            mutated[rng.randrange(len(mutated))] = rng.randrange(256)
+        if rng.random() < 0.3:
+            del mutated[rng.randrange(len(mutated)) :]
+        parser = MjpegParser(max_frame=4096)
+        position = 0
+        try:
+            while position < len(mutated):
+                size = rng.randrange(1, 64)
+                for part in parser.feed(bytes(mutated[position : position + size])):
+                    assert part.jpeg.startswith(b"\xff\xd8")
+                    assert len(part.jpeg) <= 4096
+                position += size
+                assert len(parser._buf) <= 4096 + 64 + 8192
+            parser.close()
+        except ProtocolError:
+            pass

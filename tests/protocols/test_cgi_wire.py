@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import random
 
 import pytest
 
@@ -425,3 +426,26 @@ def test_motion_vectors() -> None:
     assert len(motion.block_set) == 25
     assert motion.schedule_day == 1 | 64  # Sunday and Saturday
     wire.validate(motion)
+
+
+def test_fuzzed_answers_only_raise_protocol_error() -> None:
+    rng = random.Random(99)
+    groups = [type(g) for g in GROUPS] + [SystemInfo, wire.IoStatus, wire.ImageInfo]
+    seeds = [wire.format_params(wire.to_pairs(g)) for g in GROUPS]
+    for _ in range(500):
+        body = bytearray(rng.choice(seeds))
+        for _ in range(rng.randrange(1, 6)):
+            body[rng.randrange(len(body))] = rng.randrange(256)
+        for cls in groups:
+            try:
+                wire.from_params(cls, wire.parse_params(bytes(body)))
+            except ProtocolError:
+                pass
+        try:
+            wire.parse_io_status(bytes(body))
+        except ProtocolError:
+            pass
+        try:
+            wire.parse_date_header(bytes(body[:80]).decode("latin-1"))
+        except ProtocolError:
+            pass
