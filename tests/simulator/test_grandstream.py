@@ -24,7 +24,12 @@ from custom_components.ipcam.protocols.base import (
     Vendor,
     VideoFrame,
 )
-from custom_components.ipcam.protocols.errors import AuthError, CannotConnect, DeviceBusy
+from custom_components.ipcam.protocols.errors import (
+    AuthError,
+    CannotConnect,
+    DeviceBusy,
+    InvalidValue,
+)
 from custom_components.ipcam.protocols.grandstream import mctp, web_port_for_rtsp_port
 from custom_components.ipcam.protocols.grandstream.client import Client
 from custom_components.ipcam.protocols.grandstream.rtsp import RtspReader, RtspResponse
@@ -104,6 +109,15 @@ async def test_connect_identity_and_capabilities(client: Client, camera: Grandst
     assert SIM_PASSWORD not in str(client.diagnostics())
     assert client.diagnostics()["width"] == 640
     assert camera.state()["rtsp"]["describes"] == 1
+
+
+def test_options_and_urls() -> None:
+    with pytest.raises(InvalidValue):
+        Client("cam", 554, "admin", "x", channel=8)
+    assert Client("cam", 554, "admin", "x", channel=None).base_url == "rtsp://cam:554/0"
+    ipv6 = Client("fe80::1", 10080, "ad min", "p@ss", channel=4, session=object())
+    assert ipv6.base_url == "rtsp://[fe80::1]:10080/4"
+    assert ipv6.stream_url() == "rtsp://ad%20min:p%40ss@[fe80::1]:10080/4"
 
 
 async def test_open_client_registration(camera: GrandstreamCamera) -> None:

@@ -40,7 +40,15 @@ from ..audio.g711 import ulaw_decode, ulaw_encode
 from ..audio.pacing import paced_frames
 from ..base import AudioChunk, CameraClient, CameraEvent, Capability, DeviceIdentity, VideoFrame
 from ..base import Vendor as _Vendor
-from ..errors import AuthError, CameraError, CannotConnect, DeviceBusy, NotSupported, ProtocolError
+from ..errors import (
+    AuthError,
+    CameraError,
+    CannotConnect,
+    DeviceBusy,
+    InvalidValue,
+    NotSupported,
+    ProtocolError,
+)
 from . import DEFAULT_RTSP_PORT, check_channel, mctp
 from .digest import DigestChallenge, authorization_header, parse_challenge
 from .h264 import H264Depacketizer, sps_dimensions
@@ -212,18 +220,18 @@ class Client(CameraClient):
         username: str = "admin",
         password: str = "",
         *,
-        channel: int = 0,
+        channel: int | None = 0,
         timeout: float = 10.0,
         keepalive_interval: float = mctp.KEEPALIVE_INTERVAL,
         **_options: Any,
     ) -> None:
         super().__init__()
         try:
-            self._channel = check_channel(channel)
+            self._channel = check_channel(0 if channel is None else channel)
         except ValueError as err:
-            raise NotSupported(str(err)) from err
+            raise InvalidValue(str(err)) from err
         if not 0 < port < 65536:
-            raise NotSupported("port must be 1-65535")
+            raise InvalidValue("port must be 1-65535")
         self._host = host
         self._port = port
         self._username = username
