@@ -120,6 +120,21 @@ def test_options_and_urls() -> None:
     assert ipv6.stream_url() == "rtsp://ad%20min:p%40ss@[fe80::1]:10080/4"
 
 
+def test_mac_from_the_arp_table(tmp_path: Any) -> None:
+    from custom_components.ipcam.protocols.grandstream.client import _arp_lookup
+
+    table = tmp_path / "arp"
+    table.write_text(
+        "IP address       HW type     Flags       HW address            Mask     Device\n"
+        "192.168.1.20     0x1         0x2         00:0B:82:12:34:56     *        eth0\n"
+        "192.168.1.21     0x1         0x0         00:00:00:00:00:00     *        eth0\n"
+    )
+    assert _arp_lookup("192.168.1.20", table) == "00:0b:82:12:34:56"
+    assert _arp_lookup("192.168.1.21", table) == ""  # incomplete entry
+    assert _arp_lookup("10.0.0.1", table) == ""
+    assert _arp_lookup("10.0.0.1", tmp_path / "missing") == ""
+
+
 async def test_open_client_registration(camera: GrandstreamCamera) -> None:
     cli = open_client("grandstream", "127.0.0.1", camera.ports["rtsp"], SIM_USERNAME, SIM_PASSWORD)
     assert isinstance(cli, Client)

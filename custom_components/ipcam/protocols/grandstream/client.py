@@ -744,10 +744,13 @@ def _event(message: mctp.MctpMessage) -> CameraEvent:
     )
 
 
-def _arp_lookup(ip: str) -> str:
+ARP_TABLE = Path("/proc/net/arp")
+
+
+def _arp_lookup(ip: str, table: Path = ARP_TABLE) -> str:
     """The MAC of ``ip`` from the Linux ARP table, or "" (not on the local link, not Linux)."""
     try:
-        lines = Path("/proc/net/arp").read_text(encoding="ascii").splitlines()[1:]
+        lines = table.read_text(encoding="ascii", errors="replace").splitlines()[1:]
     except OSError:
         return ""
     for line in lines[:4096]:
