@@ -201,6 +201,8 @@ class Client(CameraClient):
                 timeout=aiohttp.ClientTimeout(total=None),
             )
             self._own_session = True
+        if self._session.closed:
+            raise CannotConnect("the HTTP session is closed")
         return self._session
 
     def _url(self, path: str, params: Mapping[str, str] | None = None) -> URL:
