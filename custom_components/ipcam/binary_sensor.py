@@ -105,7 +105,9 @@ class IpcamAlarmSensor(IpcamEntity, BinarySensorEntity):
         return any(
             active
             for (alarm_kind, channel), active in self.coordinator.data.alarms.items()
-            if alarm_kind is kind and (self._channel is None or channel == self._channel)
+            # The generic "alarm" sensor is on whatever the kind of the alarm.
+            if (alarm_kind is kind or kind is EventKind.ALARM)
+            and (self._channel is None or channel == self._channel)
         )
 
 

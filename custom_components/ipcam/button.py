@@ -58,8 +58,7 @@ BUTTONS: tuple[IpcamButtonDescription, ...] = (
         key="ptz_stop",
         translation_key="ptz_stop",
         press_fn=lambda client: client.ptz(PtzMove.STOP),
-        supported=lambda client: Capability.PTZ in client.capabilities
-        and client.ptz_needs_stop,
+        supported=lambda client: Capability.PTZ in client.capabilities and client.ptz_needs_stop,
     ),
     IpcamButtonDescription(
         key="ptz_home",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 from aiohttp import web
 from homeassistant.components.camera import Camera, CameraEntityFeature
@@ -36,6 +37,10 @@ JPEG_SOI = b"\xff\xd8"
 
 # Families whose live video is a sequence of JPEG images (relayed as MJPEG as is).
 JPEG_VIDEO_VENDORS = {Vendor.CGI, Vendor.FOSCAM}
+# Families whose still image means opening a video stream and decoding a key frame:
+# keep it a while, so a dashboard refreshing every few seconds does not open a stream each time.
+STREAM_STILL_VENDORS = {Vendor.GRANDSTREAM}
+STREAM_STILL_CACHE_SECONDS = 10.0
 
 CAMERA_DESCRIPTION = EntityDescription(key="camera", translation_key="camera", name=None)
 
@@ -65,6 +70,9 @@ class IpcamCamera(IpcamEntity, Camera):
         if Capability.STREAM_URL in client.capabilities or self._live_url is not None:
             self._attr_supported_features = CameraEntityFeature.STREAM
         self._attr_is_streaming = self._jpeg_video
+        self._cache_stills = client.vendor in STREAM_STILL_VENDORS
+        self._still: tuple[float, bytes] | None = None
+        self._still_lock = asyncio.Lock()
 
     async def stream_source(self) -> str | None:
         """The URL Home Assistant's stream and go2rtc play (never None while starting)."""
@@ -81,6 +89,19 @@ class IpcamCamera(IpcamEntity, Camera):
         frame = self.coordinator.video.fresh_frame("jpeg")
         if frame is not None:
             return frame.data
+        if not self._cache_stills:
+            return await self._fetch_still()
+        async with self._still_lock:  # concurrent viewers share one fetch
+            if self._still is not None and (
+                time.monotonic() - self._still[0] < STREAM_STILL_CACHE_SECONDS
+            ):
+                return self._still[1]
+            image = await self._fetch_still()
+            if image is not None:
+                self._still = (time.monotonic(), image)
+            return image
+
+    async def _fetch_still(self) -> bytes | None:
         client = self.client
         try:
             async with asyncio.timeout(REQUEST_TIMEOUT_SECONDS * 2):

@@ -31,11 +31,14 @@ from .connection import connect_client
 from .const import (
     CONF_CHANNEL,
     CONF_MOTION_TIMEOUT,
+    CONF_STREAM,
     CONF_STREAM_SOURCE,
     CONF_VENDOR,
     DEFAULT_MOTION_TIMEOUT,
     DEFAULT_USERNAME,
     DOMAIN,
+    STREAM_PRIMARY,
+    STREAM_SECONDARY,
     STREAM_SOURCE_INTEGRATION,
     STREAM_SOURCES,
 )
@@ -79,6 +82,16 @@ def _connection_schema(vendor: Vendor, defaults: Mapping[str, Any]) -> vol.Schem
         fields[vol.Required(CONF_CHANNEL, default=defaults.get(CONF_CHANNEL, 0))] = NumberSelector(
             NumberSelectorConfig(min=0, max=MAX_CHANNEL, step=1, mode=NumberSelectorMode.BOX)
         )
+    if vendor is Vendor.GRANDSTREAM:
+        fields[vol.Required(CONF_STREAM, default=defaults.get(CONF_STREAM, STREAM_PRIMARY))] = (
+            SelectSelector(
+                SelectSelectorConfig(
+                    options=[STREAM_PRIMARY, STREAM_SECONDARY],
+                    translation_key="stream",
+                    mode=SelectSelectorMode.LIST,
+                )
+            )
+        )
     return vol.Schema(fields)
 
 
@@ -92,6 +105,11 @@ def _normalise(vendor: Vendor, user_input: Mapping[str, Any]) -> dict[str, Any]:
     }
     if CONF_CHANNEL in user_input:
         data[CONF_CHANNEL] = int(user_input[CONF_CHANNEL])
+    if vendor is Vendor.GRANDSTREAM:
+        stream = user_input.get(CONF_STREAM, STREAM_PRIMARY)
+        data[CONF_STREAM] = (
+            stream if stream in (STREAM_PRIMARY, STREAM_SECONDARY) else (STREAM_PRIMARY)
+        )
     return data
 
 

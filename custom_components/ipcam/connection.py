@@ -9,7 +9,14 @@ from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNA
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
-from .const import CONF_CHANNEL, CONF_VENDOR, REQUEST_TIMEOUT_SECONDS
+from .const import (
+    CONF_CHANNEL,
+    CONF_STREAM,
+    CONF_VENDOR,
+    GRANDSTREAM_SECONDARY_OFFSET,
+    REQUEST_TIMEOUT_SECONDS,
+    STREAM_SECONDARY,
+)
 from .protocols import open_client
 from .protocols.base import CameraClient, Vendor
 
@@ -23,6 +30,9 @@ def build_client(hass: HomeAssistant, data: Mapping[str, Any]) -> CameraClient:
         options["session"] = async_get_clientsession(hass)
     if CONF_CHANNEL in data:
         options["channel"] = int(data[CONF_CHANNEL])
+    if vendor is Vendor.GRANDSTREAM:
+        secondary = data.get(CONF_STREAM) == STREAM_SECONDARY
+        options["channel"] = GRANDSTREAM_SECONDARY_OFFSET if secondary else 0
     return open_client(
         vendor,
         data[CONF_HOST],

@@ -12,6 +12,11 @@ CONF_VENDOR: Final = "vendor"
 CONF_CHANNEL: Final = "channel"
 CONF_MOTION_TIMEOUT: Final = "motion_timeout"
 CONF_STREAM_SOURCE: Final = "stream_source"
+CONF_STREAM: Final = "stream"  # Grandstream: "primary" or "secondary" encoder stream
+STREAM_PRIMARY: Final = "primary"
+STREAM_SECONDARY: Final = "secondary"
+# Grandstream numbers streams as channels: 0-3 primary, 4-7 the matching secondary.
+GRANDSTREAM_SECONDARY_OFFSET: Final = 4
 
 DEFAULT_USERNAME: Final = "admin"
 DEFAULT_MOTION_TIMEOUT: Final = 60  # seconds an alarm stays on when the camera never says "stop"
@@ -36,7 +41,8 @@ VENDOR_EVENT_KINDS: Final[dict[Vendor, tuple[EventKind, ...]]] = {
         EventKind.VIDEO_LOSS,
         EventKind.TAMPER,
     ),
-    Vendor.GRANDSTREAM: (EventKind.ALARM,),
+    # Grandstream's alarm format is unpublished: "alarm" is on for any alarm it reports.
+    Vendor.GRANDSTREAM: (EventKind.ALARM, EventKind.MOTION, EventKind.INPUT),
 }
 
 # Families whose H.264/H.265 video is only reachable over their own protocol: the

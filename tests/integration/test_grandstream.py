@@ -1,0 +1,121 @@
+"""A Grandstream GXV camera in Home Assistant, against the Grandstream simulator."""
+
+from __future__ import annotations
+
+import asyncio
+
+import av
+from homeassistant.components.camera import (
+    CameraEntityFeature,
+    async_get_image,
+    async_get_stream_source,
+)
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import ATTR_SUPPORTED_FEATURES, STATE_OFF, STATE_ON, STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant
+
+from custom_components.ipcam.const import CONF_STREAM, STREAM_SECONDARY
+from custom_components.ipcam.protocols.jpeg import jpeg_size
+from tests.conftest import StartSimulator
+from tests.integration.conftest import AddEntry
+from tests.integration.helpers import entity_id, keys, wait_for
+
+
+def _decode(url: str, count: int) -> tuple[str, int, int, int]:
+    options = {"rtsp_transport": "tcp"}
+    with av.open(url, options=options, timeout=10) as container:
+        stream = container.streams.video[0]
+        decoded = width = height = 0
+        for frame in container.decode(stream):
+            decoded += 1
+            width, height = frame.width, frame.height
+            if decoded >= count:
+                break
+        return stream.codec_context.name, decoded, width, height
+
+
+async def test_entities_and_stream(
+    hass: HomeAssistant, start_simulator: StartSimulator, add_entry: AddEntry
+) -> None:
+    camera = await start_simulator("grandstream")
+    entry = await add_entry(camera)
+    assert entry.state is ConfigEntryState.LOADED
+    assert {"alarm", "motion", "input"} == keys(hass, entry, "binary_sensor")
+    cam = entity_id(hass, entry, "camera", "camera")
+    assert hass.states.get(cam).attributes[ATTR_SUPPORTED_FEATURES] & CameraEntityFeature.STREAM
+    url = await async_get_stream_source(hass, cam)
+    assert url is not None
+    assert url.startswith("rtsp://")
+    codec, decoded, width, height = await asyncio.wait_for(asyncio.to_thread(_decode, url, 10), 60)
+    assert (codec, decoded) == ("h264", 10)
+    assert width > 0
+    assert height > 0
+
+
+async def test_secondary_stream_is_a_smaller_picture(
+    hass: HomeAssistant, start_simulator: StartSimulator, add_entry: AddEntry
+) -> None:
+    camera = await start_simulator("grandstream")
+    primary = await add_entry(camera)
+    url = await async_get_stream_source(hass, entity_id(hass, primary, "camera", "camera"))
+    await hass.config_entries.async_unload(primary.entry_id)
+    secondary = await add_entry(camera, **{CONF_STREAM: STREAM_SECONDARY})
+    url2 = await async_get_stream_source(hass, entity_id(hass, secondary, "camera", "camera"))
+    assert url != url2
+    _, _, w1, _ = await asyncio.to_thread(_decode, url, 1)
+    _, _, w2, _ = await asyncio.to_thread(_decode, url2, 1)
+    assert w2 < w1
+
+
+async def test_still_from_a_key_frame_is_cached(
+    hass: HomeAssistant, start_simulator: StartSimulator, add_entry: AddEntry
+) -> None:
+    camera = await start_simulator("grandstream")
+    entry = await add_entry(camera)
+    cam = entity_id(hass, entry, "camera", "camera")
+    first = await async_get_image(hass, cam)
+    assert jpeg_size(first.content) != (0, 0)
+    describes = camera.vendor_state()["rtsp"]["describes"]
+    second = await async_get_image(hass, cam)
+    assert second.content == first.content
+    assert camera.vendor_state()["rtsp"]["describes"] == describes  # no new stream opened
+
+
+async def test_alarms_from_mctp(
+    hass: HomeAssistant, start_simulator: StartSimulator, add_entry: AddEntry
+) -> None:
+    camera = await start_simulator("grandstream")
+    entry = await add_entry(camera)
+    alarm = entity_id(hass, entry, "binary_sensor", "alarm")
+    motion = entity_id(hass, entry, "binary_sensor", "motion")
+    await wait_for(hass, lambda: camera.vendor_state()["mctp"]["alarm_subscribers"] >= 1)
+    await camera.push_event("motion", True, 0)
+    await wait_for(hass, lambda: hass.states.get(motion).state == STATE_ON)
+    assert hass.states.get(alarm).state == STATE_ON  # "alarm" is on for any alarm
+    await camera.push_event("motion", False, 0)
+    await wait_for(hass, lambda: hass.states.get(motion).state == STATE_OFF)
+
+
+async def test_heartbeat_loss_then_recovery(
+    hass: HomeAssistant, start_simulator: StartSimulator, add_entry: AddEntry
+) -> None:
+    camera = await start_simulator("grandstream")
+    entry = await add_entry(camera)
+    alarm = entity_id(hass, entry, "binary_sensor", "alarm")
+    await wait_for(hass, lambda: camera.vendor_state()["mctp"]["alarm_subscribers"] >= 1)
+    await camera.inject_fault("refuse", 2)
+    await wait_for(hass, lambda: hass.states.get(alarm).state == STATE_UNAVAILABLE)
+    await wait_for(hass, lambda: hass.states.get(alarm).state == STATE_OFF, 40)
+    await wait_for(hass, lambda: camera.vendor_state()["mctp"]["alarm_subscribers"] >= 1)
+    await camera.push_event("alarm", True, 0)
+    await wait_for(hass, lambda: hass.states.get(alarm).state == STATE_ON)
+
+
+async def test_wrong_password_starts_reauth(
+    hass: HomeAssistant, start_simulator: StartSimulator, add_entry: AddEntry
+) -> None:
+    camera = await start_simulator("grandstream")
+    entry = await add_entry(camera, password="wrong")
+    assert entry.state is ConfigEntryState.SETUP_ERROR
+    flows = hass.config_entries.flow.async_progress_by_handler("ipcam")
+    assert [flow["context"]["source"] for flow in flows] == ["reauth"]
