@@ -625,9 +625,12 @@ class Client(CameraClient):
                         raise ProtocolError("too many MCTP messages before the reply")
 
             result = await exchange(handshake)
-            if result is None or not result.ok:
-                raise ProtocolError("the camera refused the MCTP heartbeat")
-            _LOGGER.debug("MCTP heartbeat up for RTSP session %s", session.session_id)
+            # A refused heartbeat is not fatal: alarms come from the subscription below.
+            _LOGGER.debug(
+                "MCTP heartbeat for RTSP session %s: %s",
+                session.session_id,
+                "accepted" if result is not None and result.ok else "refused",
+            )
             # Alarm subscription: every channel (-1, "latest firmware"), else our channel.
             result = await exchange(mctp.alarm_subscription(mctp.ALL_CHANNELS))
             if result is None or not result.ok:
