@@ -6,13 +6,21 @@ from __future__ import annotations
 import socket
 from unittest.mock import patch
 
+import pytest
 from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.ipcam.const import CONF_MOTION_TIMEOUT, CONF_VENDOR, DOMAIN
+from custom_components.ipcam.const import (
+    CONF_CHANNEL,
+    CONF_MOTION_TIMEOUT,
+    CONF_STREAM,
+    CONF_VENDOR,
+    DOMAIN,
+    STREAM_SECONDARY,
+)
 from custom_components.ipcam.protocols.base import Vendor
 from tests.conftest import SIM_PASSWORD, SIM_USERNAME, StartSimulator
 from tests.integration.conftest import camera_port, entry_data
@@ -230,3 +238,29 @@ async def test_options_flow_sets_alarm_timeout(
         await hass.async_block_till_done()
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert entry.options == {CONF_MOTION_TIMEOUT: 15}
+
+
+@pytest.mark.parametrize(
+    ("vendor", "extra"),
+    [
+        ("foscam", {}),
+        ("dvrip", {CONF_CHANNEL: 0}),
+        ("grandstream", {CONF_STREAM: STREAM_SECONDARY}),
+    ],
+)
+async def test_each_family_is_added_through_the_flow(
+    hass: HomeAssistant, start_simulator: StartSimulator, vendor: str, extra: dict[str, object]
+) -> None:
+    camera = await start_simulator(vendor)
+    flow_id = await _start_flow(hass, vendor)
+    data = {**entry_data(camera), **extra}
+    data.pop(CONF_VENDOR)
+    with patch("custom_components.ipcam.async_setup_entry", return_value=True):
+        result = await hass.config_entries.flow.async_configure(flow_id, data)
+        await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_VENDOR] == vendor
+    assert result["data"][CONF_PORT] == camera_port(camera)
+    for key, value in extra.items():
+        assert result["data"][key] == value
+    assert result["result"].unique_id
