@@ -38,13 +38,16 @@ class IpcamEntity(CoordinatorEntity[IpcamCoordinator]):
         self.entity_description = description
         client = coordinator.client
         identity = client.identity
-        self._attr_unique_id = f"{identity.unique_id}_{description.key}"
+        # The ID stored at setup stays the device's ID even if the camera later reports
+        # another (e.g. a Grandstream MAC learnt from ARP only some of the time).
+        device_id = coordinator.config_entry.unique_id or identity.unique_id
+        self._attr_unique_id = f"{device_id}_{description.key}"
         data = coordinator.config_entry.data
         configuration_url = None
         if identity.vendor in WEB_UI_VENDORS:
             configuration_url = f"http://{data[CONF_HOST]}:{data.get(CONF_PORT, 80)}/"
         self._attr_device_info = DeviceInfo(
-            identifiers={(DOMAIN, identity.unique_id)},
+            identifiers={(DOMAIN, device_id)},
             connections={(CONNECTION_NETWORK_MAC, identity.mac)} if identity.mac else set(),
             name=identity.name,
             manufacturer=identity.manufacturer or None,

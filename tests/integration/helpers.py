@@ -24,7 +24,7 @@ def entity_id(hass: HomeAssistant, entry: MockConfigEntry, platform: str, key: s
 def keys(hass: HomeAssistant, entry: MockConfigEntry, platform: str) -> set[str]:
     """The description keys of the entry's entities on ``platform``."""
     registry = er.async_get(hass)
-    unique_prefix = f"{coordinator(entry).client.identity.unique_id}_"
+    unique_prefix = f"{entry.unique_id or coordinator(entry).client.identity.unique_id}_"
     return {
         entity.unique_id.removeprefix(unique_prefix)
         for entity in er.async_entries_for_config_entry(registry, entry.entry_id)
