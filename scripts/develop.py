@@ -29,8 +29,8 @@ DEMO_USER = "demo"
 DEMO_PASSWORD = "ipcam-demo"
 CAMERA_USER = "admin"
 CAMERA_PASSWORD = "demo-camera"
-CONTROL_PORT = 8099
 SIMULATOR_PORTS = {"cgi": 8081, "foscam": 8082, "dvrip": 34567, "grandstream": 8554}
+CONTROL_PORTS = {"cgi": 8099, "foscam": 8100, "dvrip": 8101, "grandstream": 8102}
 
 CONFIGURATION_YAML = """\
 # Written by scripts/develop. A minimal Home Assistant for trying ipcam.
@@ -195,7 +195,7 @@ def main() -> int:
     ports: dict[str, dict[str, int]] = {}
     from simulator.registry import SIMULATORS
 
-    for index, vendor in enumerate(SIMULATORS):
+    for vendor in SIMULATORS:
         process = subprocess.Popen(  # noqa: S603
             [
                 str(python),
@@ -210,7 +210,7 @@ def main() -> int:
                 "--password",
                 CAMERA_PASSWORD,
                 "--control-port",
-                str(CONTROL_PORT + index),
+                str(CONTROL_PORTS.get(vendor, 0)),
             ],
             cwd=ROOT,
             stdout=subprocess.PIPE,
@@ -255,7 +255,8 @@ def main() -> int:
             f"  Log in as: {DEMO_USER} / {DEMO_PASSWORD}\n"
             f"  Cameras: Settings > Devices & services > IP Camera; live view on the Overview.\n"
             f'  Push an alarm: curl -X POST -d \'{{"kind": "motion"}}\' '
-            f"http://127.0.0.1:{CONTROL_PORT + 1}/event\n"
+            f"http://127.0.0.1:{CONTROL_PORTS['foscam']}/event\n"
+            f"  Control APIs (POST /event, GET /state, ...): {CONTROL_PORTS}\n"
             f"  Logs: .develop/home-assistant.log   Stop: Ctrl-C\n",
             flush=True,
         )

@@ -77,6 +77,10 @@ class IpcamSwitch(IpcamEntity, SwitchEntity):
     entity_description: IpcamSwitchDescription
 
     @property
+    def assumed_state(self) -> bool:
+        return self.entity_description.setting in self.client.write_only_settings
+
+    @property
     def is_on(self) -> bool | None:
         value = self.coordinator.data.settings.values.get(self.entity_description.setting)
         return None if value is None else bool(value)

@@ -22,6 +22,18 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load custom_components/ipcam in every test here."""
 
 
+@pytest.fixture(autouse=True)
+def no_blocking_calls_in_the_event_loop(caplog: pytest.LogCaptureFixture) -> Any:
+    """Home Assistant only logs a blocking call in the event loop; here it fails the test."""
+    yield
+    blocking = [
+        record.getMessage()
+        for record in caplog.records
+        if "Detected blocking call" in record.getMessage() and "ipcam" in record.getMessage()
+    ]
+    assert not blocking, blocking
+
+
 def camera_port(camera: SimulatedCamera) -> int:
     return next(iter(camera.ports.values()))
 

@@ -6,11 +6,17 @@ use it as a plain library.
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from .base import CameraClient, Vendor
+
+# Every client is imported with the package, not on demand: Home Assistant imports
+# the integration in a worker thread, and an import inside the event loop blocks it.
+from .cgi.client import Client as CgiClient
+from .dvrip.client import Client as DvripClient
 from .errors import NotSupported
+from .foscam.client import Client as FoscamClient
+from .grandstream.client import Client as GrandstreamClient
 
 DEFAULT_PORTS: dict[Vendor, int] = {
     Vendor.CGI: 80,
@@ -19,18 +25,17 @@ DEFAULT_PORTS: dict[Vendor, int] = {
     Vendor.GRANDSTREAM: 554,
 }
 
-# Vendors whose client module exists; the others answer "not supported yet".
-_CLIENT_MODULES: dict[Vendor, str] = {
-    Vendor.CGI: ".cgi.client",
-    Vendor.GRANDSTREAM: ".grandstream.client",
-    Vendor.FOSCAM: ".foscam.client",
-    Vendor.DVRIP: ".dvrip.client",
+_CLIENTS: dict[Vendor, type[CameraClient]] = {
+    Vendor.CGI: CgiClient,
+    Vendor.FOSCAM: FoscamClient,
+    Vendor.DVRIP: DvripClient,
+    Vendor.GRANDSTREAM: GrandstreamClient,
 }
 
 
 def supported_vendors() -> frozenset[Vendor]:
     """The vendors this build of the library can talk to."""
-    return frozenset(_CLIENT_MODULES)
+    return frozenset(_CLIENTS)
 
 
 def open_client(
@@ -47,11 +52,9 @@ def open_client(
     ``channel`` for multi-channel devices, ``timeout`` in seconds, ...).
     """
     vendor = Vendor(vendor)
-    module_name = _CLIENT_MODULES.get(vendor)
-    if module_name is None:
+    client_class = _CLIENTS.get(vendor)
+    if client_class is None:
         raise NotSupported(f"vendor {vendor.value!r} is not supported yet")
-    module = importlib.import_module(module_name, __name__)
-    client_class: type[CameraClient] = module.Client
     return client_class(  # type: ignore[call-arg]
         host, port or DEFAULT_PORTS[vendor], username, password, **options
     )

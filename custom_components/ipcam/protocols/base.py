@@ -166,6 +166,9 @@ class CameraClient(ABC):
     # True when a pan/tilt move continues until ptz(PtzMove.STOP) (DVRIP, Foscam
     # decoder_control); False when each move is one step.
     ptz_needs_stop: bool = False
+    # Settings the camera accepts but cannot report: read_settings() gives the last
+    # value written (or None), and Home Assistant marks them as assumed.
+    write_only_settings: frozenset[str] = frozenset()
 
     def __init__(self) -> None:
         self._identity: DeviceIdentity | None = None

@@ -97,6 +97,7 @@ class Client(CameraClient):
 
     vendor = Vendor.FOSCAM
     ptz_needs_stop = True  # decoder_control moves continue until the matching stop command
+    write_only_settings = frozenset({SettingKey.IR})  # no CGI reports the IR lamp
 
     def __init__(
         self,
