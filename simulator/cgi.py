@@ -105,7 +105,14 @@ class CgiCamera(SimulatedCamera):
         self.max_streams = 3
         self.reboot_seconds = 3.0
         self.swing_interval = 1.0
-        self.mac = "00:40:8c:" + ":".join(f"{random.randrange(256):02x}" for _ in range(3))
+        # A camera on a fixed port keeps its MAC across restarts (the demo re-adds nothing);
+        # on port 0 (tests) every camera is a different one.
+        tail = (
+            [0x30, self.port >> 8 & 0xFF, self.port & 0xFF]
+            if self.port
+            else [random.randrange(256) for _ in range(3)]
+        )
+        self.mac = "00:40:8c:" + ":".join(f"{byte:02x}" for byte in tail)
         self.model = "DCS-930L"
         self.firmware = "1.04 (2010-06-25)"
         self.streams = 0
