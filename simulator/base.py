@@ -8,6 +8,7 @@ drives it through the public methods here.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import time
 from abc import ABC, abstractmethod
@@ -51,6 +52,10 @@ class SimulatedCamera(ABC):
         self.talk_sessions = 0
         self.talk_packets = 0
         self.talk_first_packet_at: float | None = None
+        # Arrival time (time.time()) and size of the latest talk packets, for benchmarks.
+        self.talk_arrivals: collections.deque[tuple[float, int]] = collections.deque(
+            maxlen=100_000
+        )
         self.talk_last_packet_at: float | None = None
         self.faults: list[dict[str, Any]] = []
 
@@ -118,6 +123,7 @@ class SimulatedCamera(ABC):
     def record_talk(self, pcm: bytes) -> None:
         """Keep decoded talk audio (8 kHz mono s16le) for ``/talk.wav``."""
         now = time.time()
+        self.talk_arrivals.append((now, len(pcm)))
         if self.talk_first_packet_at is None:
             self.talk_first_packet_at = now
         self.talk_last_packet_at = now
@@ -128,6 +134,7 @@ class SimulatedCamera(ABC):
 
     def reset_talk(self) -> None:
         self.talk_pcm.clear()
+        self.talk_arrivals.clear()
         self.talk_packets = 0
         self.talk_first_packet_at = None
         self.talk_last_packet_at = None
