@@ -27,6 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
+from .. import jpeg
 from ..errors import ProtocolError
 from .wire import MjpegState, parse_date_header
 
@@ -285,37 +286,15 @@ def format_part(jpeg: bytes, date: str | None = None) -> bytes:
 
 # --- JPEG geometry -----------------------------------------------------------------------------
 
-_SOF_MARKERS: Final = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
-
 
 def jpeg_size(data: bytes) -> tuple[int, int]:
     """(width, height) from the JPEG's SOF segment; ``ProtocolError`` if not a JPEG."""
     if not data.startswith(SOI):
         raise ProtocolError("not a JPEG (no SOI marker)")
-    pos = 2
-    size = len(data)
-    for _ in range(1024):  # bound the walk
-        while pos < size and data[pos] == 0xFF and pos + 1 < size and data[pos + 1] == 0xFF:
-            pos += 1  # fill bytes
-        if pos + 4 > size or data[pos] != 0xFF:
-            break
-        marker = data[pos + 1]
-        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
-            pos += 2
-            continue
-        if marker in (0xD9, 0xDA):
-            break
-        length = int.from_bytes(data[pos + 2 : pos + 4], "big")
-        if length < 2:
-            break
-        if marker in _SOF_MARKERS:
-            if pos + 9 > size:
-                break
-            height = int.from_bytes(data[pos + 5 : pos + 7], "big")
-            width = int.from_bytes(data[pos + 7 : pos + 9], "big")
-            return width, height
-        pos += 2 + length
-    raise ProtocolError("JPEG without a frame header (SOF)")
+    size = jpeg.jpeg_size(data)
+    if size == (0, 0):
+        raise ProtocolError("JPEG without a frame header (SOF)")
+    return size
 
 
 def is_jpeg(data: bytes) -> bool:

@@ -25,6 +25,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from .. import jpeg
 from ..errors import InvalidValue, ProtocolError
 
 MAGIC_OPERATION = b"MO_O"
@@ -1021,40 +1022,8 @@ class FrameParser:
 
 # --- JPEG ------------------------------------------------------------------------------------
 
-_SOF_MARKERS = frozenset({0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD})
-_SOF_MARKERS = _SOF_MARKERS | {0xCE, 0xCF}
-
 
 def jpeg_dimensions(data: bytes) -> tuple[int, int] | None:
-    """(width, height) from the SOF segment, wherever it is; None when not found.
-
-    Walks the marker segments (bounded by the data), so a SOF placed before the
-    tables, or a non-JFIF APP0, is handled.
-    """
-    if data[:2] != b"\xff\xd8":
-        return None
-    position = 2
-    size = len(data)
-    while position + 4 <= size:
-        if data[position] != 0xFF:
-            return None
-        marker = data[position + 1]
-        if marker == 0xFF:  # fill byte
-            position += 1
-            continue
-        if marker in (0x01, *range(0xD0, 0xD8)):
-            position += 2
-            continue
-        if marker in (0xD9, 0xDA):
-            return None
-        length = (data[position + 2] << 8) | data[position + 3]
-        if length < 2:
-            return None
-        if marker in _SOF_MARKERS:
-            if position + 9 > size:
-                return None
-            height = (data[position + 5] << 8) | data[position + 6]
-            width = (data[position + 7] << 8) | data[position + 8]
-            return width, height
-        position += 2 + length
-    return None
+    """(width, height) from the SOF segment, wherever it is; None when not found."""
+    size = jpeg.jpeg_size(data)
+    return None if size == (0, 0) else size
