@@ -71,6 +71,7 @@ class IpcamCoordinator(DataUpdateCoordinator[CameraState]):
         self.video = VideoHub(client)
         self.talk = TalkManager(hass, client)
         self._auth_failures = 0
+        self._account_locked = False
         self._reconnect_needed = False
         # The client is logged in when the coordinator is made; the push loop
         # marks the camera unavailable when its connection drops.
@@ -89,6 +90,11 @@ class IpcamCoordinator(DataUpdateCoordinator[CameraState]):
         return self.last_update_success and self._push_connected
 
     @property
+    def credentials_rejected(self) -> bool:
+        """True once the camera refused the stored credentials too often to try again."""
+        return self._auth_failures >= MAX_AUTH_FAILURES or self._account_locked
+
+    @property
     def push_connected(self) -> bool:
         return self._push_connected
 
@@ -96,6 +102,8 @@ class IpcamCoordinator(DataUpdateCoordinator[CameraState]):
 
     async def _async_update_data(self) -> CameraState:
         previous = self.data or CameraState()
+        if self.credentials_rejected:
+            raise ConfigEntryAuthFailed(translation_domain=DOMAIN, translation_key="invalid_auth")
         try:
             async with asyncio.timeout(REQUEST_TIMEOUT_SECONDS * 2):
                 await self._async_reconnect_if_needed()
@@ -104,7 +112,8 @@ class IpcamCoordinator(DataUpdateCoordinator[CameraState]):
             self._reconnect_needed = True
             self.last_error = type(err).__name__
             self._auth_failures += 1
-            if isinstance(err, AccountLocked) or self._auth_failures >= MAX_AUTH_FAILURES:
+            self._account_locked |= isinstance(err, AccountLocked)
+            if self.credentials_rejected:
                 raise ConfigEntryAuthFailed(
                     translation_domain=DOMAIN, translation_key="invalid_auth"
                 ) from err
@@ -133,6 +142,8 @@ class IpcamCoordinator(DataUpdateCoordinator[CameraState]):
 
     async def async_write_setting(self, key: str, value: bool | int | str) -> None:
         """Write one setting, then read the camera's real state back."""
+        if self.credentials_rejected:
+            raise AuthError("the stored credentials were rejected")
         async with asyncio.timeout(REQUEST_TIMEOUT_SECONDS):
             await self.client.write_setting(key, value)
         await self.async_refresh()
@@ -146,6 +157,8 @@ class IpcamCoordinator(DataUpdateCoordinator[CameraState]):
         """
         delay = RECONNECT_MIN_SECONDS
         while True:
+            if self.credentials_rejected:
+                return  # reauthentication was requested; logging in again risks a lock-out
             try:
                 async with asyncio.timeout(REQUEST_TIMEOUT_SECONDS * 2):
                     await self._async_reconnect_if_needed()
@@ -160,12 +173,17 @@ class IpcamCoordinator(DataUpdateCoordinator[CameraState]):
                 raise
             except AuthError as err:
                 self.last_error = type(err).__name__
+                self._reconnect_needed = True
                 self._set_push_connected(False)
-                _LOGGER.warning(
-                    "%s rejected the stored credentials; asking for new ones", self.name
-                )
-                self.config_entry.async_start_reauth(self.hass)
-                return
+                self._auth_failures += 1
+                self._account_locked |= isinstance(err, AccountLocked)
+                if self.credentials_rejected:
+                    # Stop logging in: the camera would lock the account. Ask the user.
+                    _LOGGER.warning(
+                        "%s rejected the stored credentials; asking for new ones", self.name
+                    )
+                    self.config_entry.async_start_reauth(self.hass)
+                    return
             except (CameraError, TimeoutError, OSError) as err:
                 self.last_error = f"{type(err).__name__}: {err}"
                 self._reconnect_needed = True
