@@ -123,7 +123,9 @@ class MjpegParser:
         buf = self._buf
         while buf:
             if buf[0] in b"\r\n":
-                del buf[0]
+                blank = len(buf) - len(buf.lstrip(b"\r\n"))
+                self._garbage(blank)  # line ends forever are no stream either
+                del buf[:blank]
                 continue
             if buf.startswith(SOI):
                 self._start_body({})
@@ -142,6 +144,7 @@ class MjpegParser:
                 return False
             line = bytes(buf[:newline]).rstrip(b"\r")
             if line.startswith(b"--"):
+                self._garbage(newline + 1)  # counted: endless boundaries are no stream
                 del buf[: newline + 1]
                 continue
             if _header_line(line) is not None:
@@ -174,6 +177,7 @@ class MjpegParser:
             self._start_body(self._headers)
             return True
         if line.startswith(b"--"):  # a boundary with no body before it: start over
+            self._garbage(self._header_bytes)
             self._headers = {}
             self._header_bytes = 0
             return True
@@ -201,6 +205,7 @@ class MjpegParser:
         while lead < len(buf) and buf[lead] in b"\r\n":
             lead += 1
         if lead:
+            self._garbage(lead)  # bounded, like the garbage between parts
             del buf[:lead]
         if len(buf) >= 2 and not buf.startswith(SOI):
             raise ProtocolError("MJPEG part is not a JPEG")
