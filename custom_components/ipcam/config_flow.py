@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import voluptuous as vol
+from homeassistant import config_entries
 from homeassistant.config_entries import (
     ConfigEntry,
     ConfigFlow,
@@ -53,10 +54,10 @@ from .protocols.errors import (
     ProtocolError,
 )
 
-try:  # Home Assistant 2025.8+: reloads the entry after the options change.
-    from homeassistant.config_entries import OptionsFlowWithReload as _OptionsFlowBase
-except ImportError:  # Home Assistant before 2025.8
-    _OptionsFlowBase = OptionsFlow  # type: ignore[misc,assignment]
+if TYPE_CHECKING:
+    _OptionsFlowBase = OptionsFlow
+else:  # Home Assistant 2025.8+ reloads the entry after the options change by itself.
+    _OptionsFlowBase = getattr(config_entries, "OptionsFlowWithReload", OptionsFlow)
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -261,14 +262,14 @@ class IpcamOptionsFlow(_OptionsFlowBase):
             if CONF_STREAM_SOURCE in user_input:
                 options[CONF_STREAM_SOURCE] = user_input[CONF_STREAM_SOURCE]
             result = self.async_create_entry(data=options)
-            if _OptionsFlowBase is OptionsFlow:  # before 2025.8 nothing reloads for us
+            if not hasattr(config_entries, "OptionsFlowWithReload"):  # before 2025.8
                 self.hass.config_entries.async_schedule_reload(self.config_entry.entry_id)
             return result
-        options = self.config_entry.options
+        current = self.config_entry.options
         fields: dict[Any, Any] = {
             vol.Required(
                 CONF_MOTION_TIMEOUT,
-                default=options.get(CONF_MOTION_TIMEOUT, DEFAULT_MOTION_TIMEOUT),
+                default=current.get(CONF_MOTION_TIMEOUT, DEFAULT_MOTION_TIMEOUT),
             ): NumberSelector(
                 NumberSelectorConfig(
                     min=0, max=3600, step=1, unit_of_measurement="s", mode=NumberSelectorMode.BOX
@@ -279,7 +280,7 @@ class IpcamOptionsFlow(_OptionsFlowBase):
             fields[
                 vol.Required(
                     CONF_STREAM_SOURCE,
-                    default=options.get(CONF_STREAM_SOURCE, STREAM_SOURCE_INTEGRATION),
+                    default=current.get(CONF_STREAM_SOURCE, STREAM_SOURCE_INTEGRATION),
                 )
             ] = SelectSelector(
                 SelectSelectorConfig(

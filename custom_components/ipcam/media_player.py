@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from homeassistant.components import media_source
-from homeassistant.components.media_player import (
-    BrowseMedia,
-    MediaPlayerDeviceClass,
-    MediaPlayerEntity,
+from homeassistant.components.media_player import MediaPlayerDeviceClass, MediaPlayerEntity
+from homeassistant.components.media_player.browse_media import BrowseMedia
+from homeassistant.components.media_player.const import (
     MediaPlayerEntityFeature,
     MediaPlayerState,
     MediaType,
