@@ -58,6 +58,7 @@ class TalkManager:
         self._hass = hass
         self._client = client
         self._task: asyncio.Task[float] | None = None
+        self._start_lock = asyncio.Lock()
         self._listeners: list[Callable[[], None]] = []
         self.sessions = 0
         self.last_seconds = 0.0
@@ -134,6 +135,11 @@ class TalkManager:
                 translation_placeholders={"error": "volume must be between 0 and 1"},
             )
         source = await self._resolve(media_id)
+        # Requests arriving together are taken in turn: each replaces the one before.
+        async with self._start_lock:
+            await self._async_start(source, volume)
+
+    async def _async_start(self, source: str | bytes, volume: float) -> None:
         await self.async_stop()
 
         started: asyncio.Future[None] = self._hass.loop.create_future()

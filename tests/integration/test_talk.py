@@ -227,3 +227,24 @@ async def test_bad_media_and_cameras_without_talk(
             blocking=True,
         )
     assert err.value.translation_key == "no_talk"
+
+
+async def test_simultaneous_requests_are_taken_in_turn(
+    hass: HomeAssistant, start_simulator: StartSimulator, add_entry: AddEntry, tone_file: Path
+) -> None:
+    camera = await start_simulator("foscam")
+    entry = await add_entry(camera)
+    cam = entity_id(hass, entry, "camera", "camera")
+    await asyncio.gather(
+        *(
+            hass.services.async_call(
+                DOMAIN, "talk", {ATTR_ENTITY_ID: cam, "media": str(tone_file)}, blocking=True
+            )
+            for _ in range(3)
+        )
+    )
+    await _finish(hass, entry)
+    await asyncio.sleep(0.3)
+    assert camera.talk_sessions == 3  # each replaced the one before; none was refused as busy
+    assert not camera.vendor_state()["talking"]
+    assert 1.8 <= camera.talk_statistics()["seconds"] <= 2.2 + 0.5  # the last one played whole
