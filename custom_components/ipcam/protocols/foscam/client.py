@@ -70,6 +70,9 @@ TALK_FRAME_BYTES = 2 * 2 * w.AUDIO_PACKET_BYTES  # 320 samples of s16le = 160 AD
 TALK_FRAME_SECONDS = 0.04
 READ_SIZE = 65536
 QUEUE_FRAMES = 8
+# Packets in a row that mean nothing to us (unknown op codes, or not the awaited reply
+# during login): a camera sends a few; a stream of them is not a camera we understand.
+MAX_UNKNOWN_RUN = 1000
 
 _ALARM_KINDS: dict[int, EventKind] = {
     w.AlarmType.MOTION: EventKind.MOTION,
@@ -292,11 +295,15 @@ class Client(CameraClient):
         self, reader: asyncio.StreamReader, parser: w.FrameParser, kind: type[M]
     ) -> M:
         """Read the operation channel until a message of ``kind`` arrives (login phase)."""
+        unexpected = 0
         async with asyncio.timeout(self._timeout):
             while True:
                 for message in parser.messages():
                     if isinstance(message, kind):
                         return message
+                    unexpected += 1
+                    if unexpected > MAX_UNKNOWN_RUN:
+                        raise ProtocolError(f"no {kind.__name__} among the camera's packets")
                 try:
                     data = await reader.read(READ_SIZE)
                 except OSError as err:
@@ -321,9 +328,11 @@ class Client(CameraClient):
 
     async def _op_reader(self, reader: asyncio.StreamReader, parser: w.FrameParser) -> None:
         error: CameraError = CannotConnect("the camera closed the connection")
+        unknown = _UnknownRun()
         try:
             while True:
                 for message in parser.messages():
+                    unknown.check(message)
                     self._dispatch(message)
                 self._stats["resyncs"] = parser.discarded
                 try:
@@ -448,9 +457,11 @@ class Client(CameraClient):
     async def _av_reader(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         parser = w.FrameParser((w.MAGIC_AV,))
         error: CameraError = CannotConnect("the camera closed the A/V connection")
+        unknown = _UnknownRun()
         try:
             while True:
                 for message in parser.messages():
+                    unknown.check(message)
                     self._dispatch_av(message)
                 try:
                     data = await asyncio.wait_for(reader.read(READ_SIZE), self._dead_after)
@@ -607,8 +618,8 @@ class Client(CameraClient):
             if time.monotonic() - at <= SNAPSHOT_MAX_AGE:
                 return jpeg
         body = await self._cgi("snapshot.cgi", {}, limit=cgi.MAX_SNAPSHOT)
-        if body[:2] != b"\xff\xd8":
-            raise ProtocolError("snapshot.cgi did not return a JPEG")
+        if body[:2] != b"\xff\xd8" or not body.rstrip(b"\r\n\x00").endswith(b"\xff\xd9"):
+            raise ProtocolError("snapshot.cgi did not return a (whole) JPEG")
         return body
 
     async def talk(self, pcm: AsyncIterator[bytes]) -> float:
@@ -682,7 +693,7 @@ class Client(CameraClient):
                     self._http().get(url, auth=auth, allow_redirects=False) as response,
                 ):
                     status = response.status
-                    body = await response.content.read(limit + 1)
+                    body = await _read_bounded(response, limit)
             except (aiohttp.ClientError, OSError, TimeoutError) as err:
                 raise CannotConnect(f"HTTP {name} failed: {type(err).__name__}") from None
             if status == 401:
@@ -691,8 +702,6 @@ class Client(CameraClient):
                 raise NotSupported(f"the camera has no {name}")
             if status != 200:
                 raise ProtocolError(f"HTTP {name} answered status {status}")
-            if len(body) > limit:
-                raise ProtocolError(f"HTTP {name} answer is larger than {limit} bytes")
             if use_query and not self._cgi_query_auth:
                 self._cgi_query_auth = True
                 _LOGGER.debug("%s: camera needs query-string credentials for CGIs", self.host)
@@ -778,6 +787,38 @@ class Client(CameraClient):
             "lost": str(self._lost) if self._lost else None,
             **self._stats,
         }
+
+
+class _UnknownRun:
+    """Counts packets in a row with an unknown op code; too many is a ProtocolError."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def check(self, message: w.Message) -> None:
+        if not isinstance(message, w.UnknownMessage):
+            self.count = 0
+            return
+        self.count += 1
+        if self.count > MAX_UNKNOWN_RUN:
+            raise ProtocolError(f"{self.count} packets in a row with unknown op codes")
+
+
+async def _read_bounded(response: aiohttp.ClientResponse, limit: int) -> bytes:
+    """The whole body; ProtocolError beyond ``limit`` bytes (nothing more is read).
+
+    ``content.read(n)`` alone returns whatever arrived first: a body cut short (or
+    still arriving) would pass for the whole answer.
+    """
+    length = response.content_length
+    if length is not None and length > limit:
+        raise ProtocolError(f"HTTP answer of {length} bytes is larger than {limit}")
+    body = bytearray()
+    while chunk := await response.content.read(min(READ_SIZE, limit + 1 - len(body))):
+        body += chunk
+        if len(body) > limit:
+            raise ProtocolError(f"HTTP answer is larger than {limit} bytes")
+    return bytes(body)
 
 
 def _as_bool(value: bool | int | str) -> bool:

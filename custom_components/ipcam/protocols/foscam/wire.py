@@ -952,18 +952,26 @@ class FrameParser:
     - bytes before an accepted magic are discarded (counted in ``discarded``), like the
       vendor SDK's receiver does;
     - a declared length above the magic's cap raises ProtocolError before anything is
-      buffered for it (the connection should then be closed).
+      buffered for it (the connection should then be closed);
+    - more garbage in a row than ``max_garbage`` bytes (default: the largest packet an
+      accepted magic allows) raises ProtocolError: resynchronising never needs more, so
+      the peer is not speaking this protocol.
     """
 
     def __init__(
         self,
         magics: tuple[bytes, ...] = (MAGIC_OPERATION, MAGIC_AV),
         max_text: Mapping[bytes, int] | None = None,
+        max_garbage: int | None = None,
     ) -> None:
         self._magics = magics
         self._max_text = dict(DEFAULT_MAX_TEXT)
         if max_text:
             self._max_text.update(max_text)
+        if max_garbage is None:
+            max_garbage = HEADER_SIZE + max(self._max_text.get(m, 0) for m in magics)
+        self._max_garbage = max_garbage
+        self._garbage_run = 0  # bytes discarded since the last complete packet
         self._buffer = bytearray()
         self.discarded = 0
 
@@ -974,6 +982,13 @@ class FrameParser:
     def feed(self, data: bytes | bytearray | memoryview) -> None:
         self._buffer.extend(data)
 
+    def _discard(self, count: int) -> None:
+        self.discarded += count
+        self._garbage_run += count
+        del self._buffer[:count]
+        if self._garbage_run > self._max_garbage:
+            raise ProtocolError(f"{self._garbage_run} bytes without a Foscam packet")
+
     def _resync(self) -> bool:
         """Drop bytes before the first magic; True when the buffer starts with one."""
         buffer = self._buffer
@@ -981,9 +996,7 @@ class FrameParser:
             return True
         positions = [p for p in (buffer.find(m) for m in self._magics) if p >= 0]
         if positions:
-            start = min(positions)
-            self.discarded += start
-            del buffer[:start]
+            self._discard(min(positions))
             return True
         # Keep a possible magic prefix (up to 3 bytes) at the end.
         keep = 0
@@ -992,9 +1005,7 @@ class FrameParser:
             if tail and any(m.startswith(tail) for m in self._magics):
                 keep = size
                 break
-        drop = len(buffer) - keep
-        self.discarded += drop
-        del buffer[:drop]
+        self._discard(len(buffer) - keep)
         return False
 
     def next_packet(self) -> Packet | None:
@@ -1009,6 +1020,7 @@ class FrameParser:
             return None
         text = bytes(self._buffer[HEADER_SIZE:end])
         del self._buffer[:end]
+        self._garbage_run = 0
         return Packet(bytes(magic), op, text)
 
     def packets(self) -> Iterator[Packet]:
