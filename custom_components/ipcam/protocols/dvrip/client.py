@@ -53,6 +53,7 @@ SNAPSHOT_TIMEOUT = 5.0
 PTZ_REPLY_TIMEOUT = 2.0
 FIRST_KEYFRAME_TIMEOUT = 20.0
 MAX_SNAPSHOT = 8 * 1024 * 1024
+MAX_SKIPPED_MEDIA = 2 * media.MAX_FRAME_SIZE  # stream bytes without a video frame
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 _PTZ_COMMANDS = {
@@ -560,15 +561,20 @@ class Client(CameraClient):
         width = height = 0
         fps = 0
         count = 0
+        skipped = 0  # bytes of frames passed over since the last video frame
         frames = self._media_frames()
         try:
             async for frame in frames:
-                if frame.kind != "video":
-                    continue
-                if frame.keyframe:
+                if frame.kind == "video" and frame.keyframe:
                     codec, width, height, fps = frame.codec, frame.width, frame.height, frame.fps
-                if codec not in ("h264", "h265"):
-                    continue  # skip to the first I-frame (and ignore MPEG-4)
+                if frame.kind != "video" or codec not in ("h264", "h265"):
+                    # Skip audio, info, MPEG-4, P-frames before the first I-frame; but a
+                    # stream that never gets to a video frame is no live video.
+                    skipped += len(frame.data)
+                    if skipped > MAX_SKIPPED_MEDIA:
+                        raise ProtocolError("no H.264/H.265 video in the live stream")
+                    continue
+                skipped = 0
                 timestamp = count / fps if fps > 0 else 0.0
                 count += 1
                 yield VideoFrame(

@@ -38,6 +38,7 @@ DEVICE_VERSION = 1
 MAX_JSON_PAYLOAD = 1024 * 1024  # one JSON message, reassembled
 MAX_MEDIA_PACKET = 512 * 1024  # one packet of a media (binary) message
 MAX_FRAGMENTS = 256  # packets of one multi-packet JSON message
+MAX_PENDING_MESSAGES = 8  # multi-packet JSON messages being reassembled at once
 FRAGMENT_SIZE = 16 * 1024  # vendor: a multi-packet payload is split into 16 KiB pieces
 
 JSON_TRAILER = b"\n\x00"
@@ -466,6 +467,12 @@ class PacketDecoder:
         if pending.size > self._max_json:
             del self._fragments[header.msg_id]
             raise ProtocolError("JSON message too large")
+        # Every message id may be half-sent at once: bound them together, not one by one.
+        if len(self._fragments) > MAX_PENDING_MESSAGES or (
+            sum(p.size for p in self._fragments.values()) > self._max_json
+        ):
+            self._fragments.clear()
+            raise ProtocolError("too many unfinished multi-packet DVRIP messages")
         if header.current < header.total - 1:
             return None
         del self._fragments[header.msg_id]
