@@ -16,7 +16,7 @@ from .coordinator import IpcamCoordinator
 from .data import IpcamConfigEntry, IpcamData
 from .live import async_get_live_server
 from .protocols.base import Capability
-from .protocols.errors import AuthError, CameraError, NotSupported
+from .protocols.errors import AuthError, CameraError, InvalidValue, NotSupported
 from .services import async_setup_services
 
 _LOGGER = logging.getLogger(__name__)
@@ -47,7 +47,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: IpcamConfigEntry) -> boo
         raise ConfigEntryAuthFailed(
             translation_domain=DOMAIN, translation_key="invalid_auth"
         ) from err
-    except NotSupported as err:
+    except (NotSupported, InvalidValue) as err:
+        # Retrying cannot help (unsupported device, channel that does not exist, ...).
         raise ConfigEntryError(
             translation_domain=DOMAIN,
             translation_key="not_supported",
@@ -71,18 +72,21 @@ async def async_setup_entry(hass: HomeAssistant, entry: IpcamConfigEntry) -> boo
         entry.runtime_data.live_url = await async_get_live_server(hass).async_register(
             coordinator.video
         )
+    try:
+        await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    except BaseException:
+        if entry.runtime_data.live_url is not None:
+            await async_get_live_server(hass).async_unregister(entry.runtime_data.live_url)
+        await coordinator.async_shutdown()
+        raise
 
     async def _stop(_event: Event) -> None:
         await coordinator.async_shutdown()
 
     entry.async_on_unload(hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _stop))
 
-    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
-
     if Capability.EVENTS in client.capabilities:
-        entry.async_create_background_task(
-            hass, coordinator.async_run_events(), f"{DOMAIN} events {entry.title}"
-        )
+        coordinator.async_start_events()
     return True
 
 
@@ -90,7 +94,8 @@ async def async_unload_entry(hass: HomeAssistant, entry: IpcamConfigEntry) -> bo
     """Unload entities, then stop the push loop, video and the connection."""
     unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
     if unloaded:
-        await entry.runtime_data.coordinator.async_shutdown()
+        # First stop serving the relay (its viewers end), then the camera connections.
         if entry.runtime_data.live_url is not None:
             await async_get_live_server(hass).async_unregister(entry.runtime_data.live_url)
+        await entry.runtime_data.coordinator.async_shutdown()
     return unloaded

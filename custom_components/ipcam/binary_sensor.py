@@ -104,7 +104,7 @@ class IpcamAlarmSensor(IpcamEntity, BinarySensorEntity):
         kind = self.entity_description.kind
         return any(
             active
-            for (alarm_kind, channel), active in self.coordinator.data.alarms.items()
+            for (alarm_kind, channel), active in self.coordinator.alarms.items()
             # The generic "alarm" sensor is on whatever the kind of the alarm.
             if (alarm_kind is kind or kind is EventKind.ALARM)
             and (self._channel is None or channel == self._channel)
@@ -118,5 +118,5 @@ class IpcamInputSensor(IpcamEntity, BinarySensorEntity):
 
     @property
     def is_on(self) -> bool | None:
-        value = self.coordinator.data.settings.values.get(self.entity_description.setting)
+        value = self.coordinator.data.values.get(self.entity_description.setting)
         return None if value is None else bool(value)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
+from collections.abc import AsyncIterator
 
 from aiohttp import web
 from homeassistant.components.camera import Camera, CameraEntityFeature
@@ -23,24 +25,25 @@ from .const import (
 from .coordinator import IpcamCoordinator
 from .data import IpcamConfigEntry
 from .entity import IpcamEntity
-from .protocols.base import Capability, Vendor
+from .protocols.base import Capability, Vendor, VideoFrame
 from .protocols.errors import CameraError
 from .services import async_setup_platform_services
 from .stream_source import dvrip_stream_source
 
 _LOGGER = logging.getLogger(__name__)
 
-PARALLEL_UPDATES = 0
+PARALLEL_UPDATES = 1  # the camera platform carries the ptz_preset and talk actions
 
 MJPEG_BOUNDARY = "ipcamframe"
 JPEG_SOI = b"\xff\xd8"
 
 # Families whose live video is a sequence of JPEG images (relayed as MJPEG as is).
 JPEG_VIDEO_VENDORS = {Vendor.CGI, Vendor.FOSCAM}
-# Families whose still image means opening a video stream and decoding a key frame:
-# keep it a while, so a dashboard refreshing every few seconds does not open a stream each time.
-STREAM_STILL_VENDORS = {Vendor.GRANDSTREAM}
-STREAM_STILL_CACHE_SECONDS = 10.0
+# Families whose still image costs the camera a stream (Grandstream: RTSP + key-frame decode)
+# or a command on its small connection pool (DVRIP): keep it a few seconds, so dashboards
+# refreshing often do not hit the camera each time.
+STREAM_STILL_VENDORS = {Vendor.GRANDSTREAM, Vendor.DVRIP}
+STREAM_STILL_CACHE_SECONDS = 5.0
 
 CAMERA_DESCRIPTION = EntityDescription(key="camera", translation_key="camera", name=None)
 
@@ -69,7 +72,6 @@ class IpcamCamera(IpcamEntity, Camera):
         self._live_url = coordinator.config_entry.runtime_data.live_url
         if Capability.STREAM_URL in client.capabilities or self._live_url is not None:
             self._attr_supported_features = CameraEntityFeature.STREAM
-        self._attr_is_streaming = self._jpeg_video
         self._cache_stills = client.vendor in STREAM_STILL_VENDORS
         self._still: tuple[float, bytes] | None = None
         self._still_lock = asyncio.Lock()
@@ -126,8 +128,9 @@ class IpcamCamera(IpcamEntity, Camera):
         return image
 
     async def _first_live_frame(self) -> bytes:
-        async for frame in self.coordinator.video.frames():
-            return frame.data
+        async with contextlib.aclosing(self.coordinator.video.frames()) as frames:  # type: ignore[type-var]
+            async for frame in frames:
+                return frame.data
         raise CameraError("video ended")
 
     async def handle_async_mjpeg_stream(self, request: web.Request) -> web.StreamResponse | None:
@@ -138,12 +141,17 @@ class IpcamCamera(IpcamEntity, Camera):
         response.content_type = f"multipart/x-mixed-replace;boundary={MJPEG_BOUNDARY}"
         await response.prepare(request)
         try:
-            async for frame in self.coordinator.video.frames():
-                header = (
-                    f"--{MJPEG_BOUNDARY}\r\nContent-Type: image/jpeg\r\n"
-                    f"Content-Length: {len(frame.data)}\r\n\r\n"
-                ).encode()
-                await response.write(header + frame.data + b"\r\n")
-        except (ConnectionResetError, ConnectionError):
+            async with contextlib.aclosing(self.coordinator.video.frames()) as frames:  # type: ignore[type-var]
+                await self._write_mjpeg(frames, response)
+        except ConnectionError:
             _LOGGER.debug("MJPEG viewer of %s went away", self.entity_id)
         return response
+
+    @staticmethod
+    async def _write_mjpeg(frames: AsyncIterator[VideoFrame], response: web.StreamResponse) -> None:
+        async for frame in frames:
+            header = (
+                f"--{MJPEG_BOUNDARY}\r\nContent-Type: image/jpeg\r\n"
+                f"Content-Length: {len(frame.data)}\r\n\r\n"
+            ).encode()
+            await response.write(header + frame.data + b"\r\n")

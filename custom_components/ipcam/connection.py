@@ -25,8 +25,8 @@ def build_client(hass: HomeAssistant, data: Mapping[str, Any]) -> CameraClient:
     """A client (not yet connected) for the camera described by ``data``."""
     vendor = Vendor(data[CONF_VENDOR])
     options: dict[str, Any] = {"timeout": REQUEST_TIMEOUT_SECONDS}
-    if vendor is Vendor.CGI:
-        # Inject Home Assistant's shared aiohttp session (no session per camera).
+    if vendor in (Vendor.CGI, Vendor.FOSCAM):
+        # Inject Home Assistant's shared aiohttp session for HTTP (no session per camera).
         options["session"] = async_get_clientsession(hass)
     if CONF_CHANNEL in data:
         options["channel"] = int(data[CONF_CHANNEL])

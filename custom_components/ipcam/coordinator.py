@@ -1,11 +1,17 @@
-"""One coordinator per camera: owns the client, polls settings, runs the push loop."""
+"""One coordinator per camera: owns the client, polls settings, runs the push loop.
+
+Polled data (the camera's settings) is the coordinator's ``data``. Pushed alarms
+are kept beside it (``alarms``) and only notify the entities: a pushed event must
+neither mark a failing poll as recovered nor postpone the next poll, and a poll
+in flight must not overwrite an alarm that arrived meanwhile.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +27,7 @@ from .const import (
     MAX_AUTH_FAILURES,
     RECONNECT_MAX_SECONDS,
     RECONNECT_MIN_SECONDS,
+    REMUXED_VIDEO_VENDORS,
     REQUEST_TIMEOUT_SECONDS,
     SCAN_INTERVAL_SECONDS,
 )
@@ -42,18 +49,18 @@ if TYPE_CHECKING:
 _LOGGER = logging.getLogger(__name__)
 
 _INPUT_SETTINGS = {1: SettingKey.INPUT_1, 2: SettingKey.INPUT_2}
+# The push connection counts as up once it has delivered an event or run this long:
+# a subscription the camera refuses every time must not flap "back online"/"unavailable".
+PUSH_GRACE_SECONDS = 5.0
+# Frames a video viewer may fall behind: MJPEG frames are independent, so a short queue
+# drops old pictures; H.264/H.265 need ~2 s so that brief stalls lose nothing.
+JPEG_QUEUE_FRAMES = 4
+CODED_QUEUE_FRAMES = 64
+
+AlarmKey = tuple[EventKind, int]
 
 
-@dataclass(slots=True)
-class CameraState:
-    """What the entities show: the camera's read-back settings and alarm states."""
-
-    settings: Settings = field(default_factory=Settings)
-    alarms: dict[tuple[EventKind, int], bool] = field(default_factory=dict)
-    last_event: CameraEvent | None = None
-
-
-class IpcamCoordinator(DataUpdateCoordinator[CameraState]):
+class IpcamCoordinator(DataUpdateCoordinator[Settings]):
     """Polls settings, receives pushed alarms and tracks the camera's availability."""
 
     config_entry: IpcamConfigEntry
@@ -68,8 +75,16 @@ class IpcamCoordinator(DataUpdateCoordinator[CameraState]):
             always_update=False,
         )
         self.client = client
-        self.video = VideoHub(client)
+        coded = client.vendor in REMUXED_VIDEO_VENDORS
+        self.video = VideoHub(
+            client,
+            queue_frames=CODED_QUEUE_FRAMES if coded else JPEG_QUEUE_FRAMES,
+            may_connect=lambda: not self.credentials_rejected,
+            on_auth_error=self.async_note_auth_error,
+        )
         self.talk = TalkManager(hass, client)
+        self.alarms: dict[AlarmKey, bool] = {}
+        self.last_event: CameraEvent | None = None
         self._auth_failures = 0
         self._account_locked = False
         self._reconnect_needed = False
@@ -77,12 +92,14 @@ class IpcamCoordinator(DataUpdateCoordinator[CameraState]):
         # marks the camera unavailable when its connection drops.
         self._push_connected = True
         self._push_was_lost = False
-        self._clear_timers: dict[tuple[EventKind, int], CALLBACK_TYPE] = {}
+        self._clear_timers: dict[AlarmKey, CALLBACK_TYPE] = {}
         self._connect_lock = asyncio.Lock()
+        self._events_task: asyncio.Task[None] | None = None
+        self._stopping = False
         self.reconnects = 0
         self.last_error: str | None = None
 
-    # --- availability ----------------------------------------------------------------------
+    # --- availability and credentials -------------------------------------------------------
 
     @property
     def camera_available(self) -> bool:
@@ -98,10 +115,18 @@ class IpcamCoordinator(DataUpdateCoordinator[CameraState]):
     def push_connected(self) -> bool:
         return self._push_connected
 
+    @callback
+    def async_note_auth_error(self, err: AuthError) -> None:
+        """Count a rejected login from anywhere (polling, push, video); ask the user in time."""
+        self._auth_failures += 1
+        self._account_locked |= isinstance(err, AccountLocked)
+        self._reconnect_needed = True
+        if self.credentials_rejected:
+            self.config_entry.async_start_reauth(self.hass)
+
     # --- polling -----------------------------------------------------------------------------
 
-    async def _async_update_data(self) -> CameraState:
-        previous = self.data or CameraState()
+    async def _async_update_data(self) -> Settings:
         if self.credentials_rejected:
             raise ConfigEntryAuthFailed(translation_domain=DOMAIN, translation_key="invalid_auth")
         try:
@@ -109,31 +134,32 @@ class IpcamCoordinator(DataUpdateCoordinator[CameraState]):
                 await self._async_reconnect_if_needed()
                 settings = await self.client.read_settings()
         except AuthError as err:
-            self._reconnect_needed = True
             self.last_error = type(err).__name__
             self._auth_failures += 1
             self._account_locked |= isinstance(err, AccountLocked)
+            self._reconnect_needed = True
             if self.credentials_rejected:
                 raise ConfigEntryAuthFailed(
                     translation_domain=DOMAIN, translation_key="invalid_auth"
                 ) from err
             raise UpdateFailed(translation_domain=DOMAIN, translation_key="invalid_auth") from err
         except (CameraError, TimeoutError, OSError) as err:
-            self._reconnect_needed = True
-            self.last_error = f"{type(err).__name__}: {err}"
+            # No new login for a failed read: the clients re-establish their own command
+            # connection, and a full reconnect would also cut live video and talk-back.
+            self.last_error = f"{type(err).__name__}: {_safe_error(err)}"
             raise UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key="cannot_connect",
-                translation_placeholders={"error": str(err) or type(err).__name__},
+                translation_placeholders={"error": _safe_error(err)},
             ) from err
         self._auth_failures = 0
         self.last_error = None
-        return replace(previous, settings=settings)
+        return settings
 
     async def _async_reconnect_if_needed(self) -> None:
         # Polling and the push loop may both notice a drop; log in once.
         async with self._connect_lock:
-            if not self._reconnect_needed:
+            if not self._reconnect_needed or self._stopping:
                 return
             await self.client.close()
             await self.client.connect()
@@ -150,22 +176,33 @@ class IpcamCoordinator(DataUpdateCoordinator[CameraState]):
 
     # --- push -------------------------------------------------------------------------------
 
-    async def async_run_events(self) -> None:
-        """Receive pushed alarms forever, reconnecting with capped back-off.
+    @callback
+    def async_start_events(self) -> None:
+        """Start the push loop as the entry's background task (cancelled on unload)."""
+        self._events_task = self.config_entry.async_create_background_task(
+            self.hass, self.async_run_events(), f"{DOMAIN} events {self.config_entry.title}"
+        )
 
-        Runs as the entry's background task; cancelled on unload.
-        """
+    async def async_run_events(self) -> None:
+        """Receive pushed alarms until unload, reconnecting with capped back-off."""
         delay = RECONNECT_MIN_SECONDS
-        while True:
+        while not self._stopping:
             if self.credentials_rejected:
                 return  # reauthentication was requested; logging in again risks a lock-out
+            grace: asyncio.TimerHandle | None = None
+            started = time.monotonic()
             try:
                 async with asyncio.timeout(REQUEST_TIMEOUT_SECONDS * 2):
                     await self._async_reconnect_if_needed()
-                # Logged in (here or by polling): the camera is reachable again.
-                self._set_push_connected(True)
+                if not self._push_connected:
+                    grace = self.hass.loop.call_later(
+                        PUSH_GRACE_SECONDS, self._set_push_connected, True
+                    )
                 async for event in self.client.events():
-                    delay = RECONNECT_MIN_SECONDS
+                    if grace is not None:
+                        grace.cancel()
+                        grace = None
+                        self._set_push_connected(True)
                     self._handle_event(event)
                 # The iterator ended: the camera closed the connection.
                 raise ConnectionResetError("event connection closed")
@@ -173,27 +210,30 @@ class IpcamCoordinator(DataUpdateCoordinator[CameraState]):
                 raise
             except AuthError as err:
                 self.last_error = type(err).__name__
-                self._reconnect_needed = True
                 self._set_push_connected(False)
-                self._auth_failures += 1
-                self._account_locked |= isinstance(err, AccountLocked)
+                self.async_note_auth_error(err)
                 if self.credentials_rejected:
-                    # Stop logging in: the camera would lock the account. Ask the user.
                     _LOGGER.warning(
                         "%s rejected the stored credentials; asking for new ones", self.name
                     )
-                    self.config_entry.async_start_reauth(self.hass)
                     return
             except (CameraError, TimeoutError, OSError) as err:
-                self.last_error = f"{type(err).__name__}: {err}"
+                if self._stopping:
+                    return
+                self.last_error = f"{type(err).__name__}: {_safe_error(err)}"
                 self._reconnect_needed = True
                 self._set_push_connected(False)
+            finally:
+                if grace is not None:
+                    grace.cancel()
+            if time.monotonic() - started > RECONNECT_MAX_SECONDS:
+                delay = RECONNECT_MIN_SECONDS  # it worked for a while: retry soon
             await asyncio.sleep(delay)
             delay = min(delay * 2, RECONNECT_MAX_SECONDS)
 
     @callback
     def _set_push_connected(self, connected: bool) -> None:
-        if connected == self._push_connected:
+        if connected == self._push_connected or self._stopping:
             return
         self._push_connected = connected
         if connected and self._push_was_lost:
@@ -206,52 +246,58 @@ class IpcamCoordinator(DataUpdateCoordinator[CameraState]):
 
     @callback
     def _handle_event(self, event: CameraEvent) -> None:
-        state = self.data or CameraState()
+        self.last_event = event
         input_key = _INPUT_SETTINGS.get(event.channel)
         if (
             event.kind is EventKind.INPUT
             and input_key is not None
             and Capability.INPUTS in self.client.capabilities
+            and self.data is not None
         ):
             # A level input the camera also reports when polled: it stays as reported,
             # no alarm timeout applies.
-            values = {**state.settings.values, input_key: event.active}
-            settings = Settings(values=values, options=state.settings.options)
-            self.async_set_updated_data(replace(state, settings=settings, last_event=event))
+            self.data.values[input_key] = event.active
+            self.async_update_listeners()
             return
         key = (event.kind, event.channel)
-        alarms = dict(state.alarms)
-        alarms[key] = event.active
         if event.kind is EventKind.OTHER:
             _LOGGER.debug("%s reported an unmapped event %r", self.name, event.raw)
         self._cancel_clear_timer(key)
+        self.alarms[key] = event.active
         if event.active:
             timeout = self.config_entry.options.get(CONF_MOTION_TIMEOUT, DEFAULT_MOTION_TIMEOUT)
             if timeout:
                 self._clear_timers[key] = async_call_later(
                     self.hass, float(timeout), self._clear_alarm_later(key)
                 )
-        self.async_set_updated_data(replace(state, alarms=alarms, last_event=event))
+        self.async_update_listeners()
 
-    def _clear_alarm_later(self, key: tuple[EventKind, int]) -> Callable[[Any], None]:
+    def _clear_alarm_later(self, key: AlarmKey) -> Callable[[Any], None]:
         @callback
         def clear(_now: Any) -> None:
             self._clear_timers.pop(key, None)
-            state = self.data or CameraState()
-            if state.alarms.get(key):
-                alarms = dict(state.alarms)
-                alarms[key] = False
-                self.async_set_updated_data(replace(state, alarms=alarms))
+            if self.alarms.get(key):
+                self.alarms[key] = False
+                self.async_update_listeners()
 
         return clear
 
-    def _cancel_clear_timer(self, key: tuple[EventKind, int]) -> None:
+    def _cancel_clear_timer(self, key: AlarmKey) -> None:
         cancel = self._clear_timers.pop(key, None)
         if cancel is not None:
             cancel()
 
     async def async_shutdown(self) -> None:
-        """Stop timers, video and the client (entry unload)."""
+        """Stop the push loop, timers, talk, video and the client (entry unload)."""
+        self._stopping = True
+        if self._events_task is not None:
+            self._events_task.cancel()
+            try:
+                await self._events_task
+            except asyncio.CancelledError:
+                if (task := asyncio.current_task()) is not None and task.cancelling():
+                    raise
+            self._events_task = None
         await super().async_shutdown()
         for cancel in self._clear_timers.values():
             cancel()
@@ -259,3 +305,8 @@ class IpcamCoordinator(DataUpdateCoordinator[CameraState]):
         await self.talk.async_stop()
         await self.video.close()
         await self.client.close()
+
+
+def _safe_error(err: BaseException) -> str:
+    """An error's text for users and logs (clients keep credentials out of their messages)."""
+    return str(err) or type(err).__name__

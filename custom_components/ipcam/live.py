@@ -11,9 +11,11 @@ which is the authentication: only Home Assistant learns it, through
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import secrets
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -21,6 +23,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.util.hass_dict import HassKey
 
 from .const import DOMAIN
+from .protocols.base import VideoFrame
 from .protocols.mpegts import CLOCK_HZ, TsMuxer
 from .video import VideoHub
 
@@ -58,9 +61,10 @@ class LiveStreamServer:
 
     async def async_unregister(self, url: str) -> None:
         token = url.rstrip("/").split("/")[-2]
-        self._sources.pop(token, None)
-        if not self._sources:
-            await self.async_stop()
+        async with self._start_lock:
+            self._sources.pop(token, None)
+            if not self._sources:
+                await self.async_stop()
 
     async def _async_start(self) -> None:
         app = web.Application()
@@ -69,9 +73,7 @@ class LiveStreamServer:
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()
-        server = site._server  # noqa: SLF001 - aiohttp exposes no public bound-port accessor
-        sockets = getattr(server, "sockets", None) or []
-        self.port = int(sockets[0].getsockname()[1])
+        self.port = int(runner.addresses[0][1])
         self._runner = runner
 
     async def async_stop(self) -> None:
@@ -91,7 +93,7 @@ class LiveStreamServer:
         try:
             await response.prepare(request)
             await _relay(source.hub, response)
-        except (ConnectionResetError, ConnectionError, asyncio.CancelledError):
+        except ConnectionError:
             _LOGGER.debug("A live stream consumer went away")
         finally:
             source.clients -= 1
@@ -100,11 +102,16 @@ class LiveStreamServer:
 
 async def _relay(hub: VideoHub, response: web.StreamResponse) -> None:
     """Remux the hub's access units into ``response`` from the next key frame on."""
+    async with contextlib.aclosing(hub.frames()) as frames:  # type: ignore[type-var]
+        await _relay_frames(frames, response)
+
+
+async def _relay_frames(frames: AsyncIterator[VideoFrame], response: web.StreamResponse) -> None:
     muxer: TsMuxer | None = None
     first_timestamp = 0.0
     first_clock = 0.0
     last_pts = -1
-    async for frame in hub.frames():
+    async for frame in frames:
         if frame.codec not in ("h264", "h265"):
             continue
         if muxer is None:

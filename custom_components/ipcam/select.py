@@ -61,11 +61,11 @@ class IpcamSelect(IpcamEntity, SelectEntity):
 
     @property
     def options(self) -> list[str]:
-        return list(self.coordinator.data.settings.options.get(self.entity_description.setting, ()))
+        return list(self.coordinator.data.options.get(self.entity_description.setting, ()))
 
     @property
     def current_option(self) -> str | None:
-        value = self.coordinator.data.settings.values.get(self.entity_description.setting)
+        value = self.coordinator.data.values.get(self.entity_description.setting)
         return None if value is None else str(value)
 
     async def async_select_option(self, option: str) -> None:

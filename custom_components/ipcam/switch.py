@@ -82,7 +82,7 @@ class IpcamSwitch(IpcamEntity, SwitchEntity):
 
     @property
     def is_on(self) -> bool | None:
-        value = self.coordinator.data.settings.values.get(self.entity_description.setting)
+        value = self.coordinator.data.values.get(self.entity_description.setting)
         return None if value is None else bool(value)
 
     async def async_turn_on(self, **kwargs: Any) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from homeassistant.components import media_source, tts
+from homeassistant.components import media_source
 from homeassistant.components.media_player.browse_media import async_process_play_media_url
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
@@ -59,6 +59,7 @@ class TalkManager:
         self._client = client
         self._task: asyncio.Task[float] | None = None
         self._start_lock = asyncio.Lock()
+        self._generation = 0  # bumped by every stop, so a start in progress can notice
         self._listeners: list[Callable[[], None]] = []
         self.sessions = 0
         self.last_seconds = 0.0
@@ -86,6 +87,9 @@ class TalkManager:
         """Media id -> something PyAV opens: bytes (TTS), a URL, or an allowed file path."""
         if media_source.is_media_source_id(media_id):
             if media_id.startswith(TTS_MEDIA_SOURCE_PREFIX):
+                # Imported here: the tts component is heavy and not every install has it.
+                from homeassistant.components import tts
+
                 try:
                     _extension, data = await tts.async_get_media_source_audio(self._hass, media_id)
                 except HomeAssistantError:
@@ -103,13 +107,15 @@ class TalkManager:
             return media_id
         if media_id.startswith("/") and not media_id.startswith("/api/"):
             path = Path(media_id)
-            if not self._hass.config.is_allowed_path(str(path)):
+            # Both checks touch the file system: not in the event loop.
+            allowed, exists = await self._hass.async_add_executor_job(self._check_path, path)
+            if not allowed:
                 raise ServiceValidationError(
                     translation_domain=DOMAIN,
                     translation_key="path_not_allowed",
                     translation_placeholders={"path": media_id},
                 )
-            if not await self._hass.async_add_executor_job(path.is_file):
+            if not exists:
                 raise ServiceValidationError(
                     translation_domain=DOMAIN,
                     translation_key="bad_media",
@@ -123,6 +129,10 @@ class TalkManager:
             translation_key="bad_media",
             translation_placeholders={"error": f"unsupported media {media_id!r}"},
         )
+
+    def _check_path(self, path: Path) -> tuple[bool, bool]:
+        allowed = self._hass.config.is_allowed_path(str(path))
+        return allowed, allowed and path.is_file()
 
     async def async_start(self, media_id: str, volume: float = 1.0) -> None:
         """Start playing ``media_id``; return once audio flows (or raise a clear error)."""
@@ -141,6 +151,7 @@ class TalkManager:
 
     async def _async_start(self, source: str | bytes, volume: float) -> None:
         await self.async_stop()
+        generation = self._generation
 
         started: asyncio.Future[None] = self._hass.loop.create_future()
         pcm = decode_to_pcm(source, max_seconds=MAX_TALK_SECONDS)
@@ -149,6 +160,9 @@ class TalkManager:
         except BaseException:
             await pcm.aclose()
             raise
+        if generation != self._generation:  # stopped while the media was opening
+            await pcm.aclose()
+            return
 
         async def audio() -> AsyncIterator[bytes]:
             if not started.done():
@@ -232,7 +246,8 @@ class TalkManager:
         return 0.0
 
     async def async_stop(self) -> None:
-        """Stop the running talk (the client closes the channel)."""
+        """Stop the running talk (the client closes the channel), or one that is starting."""
+        self._generation += 1
         task, self._task = self._task, None
         if task is None or task.done():
             return

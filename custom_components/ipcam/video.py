@@ -2,8 +2,9 @@
 
 Cameras allow few concurrent streams, so viewers (MJPEG relays, the DVRIP
 remuxer, snapshots) subscribe to the hub instead of opening their own
-connection. Each subscriber has a small queue; a slow viewer loses old frames
-instead of slowing the others or growing memory.
+connection. Each subscriber has a bounded queue. When a viewer falls behind,
+MJPEG viewers lose their oldest pictures; H.264/H.265 viewers lose everything up
+to the next key frame (dropping single coded frames would corrupt the picture).
 """
 
 from __future__ import annotations
@@ -12,31 +13,51 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
 
 from .protocols.base import CameraClient, VideoFrame
-from .protocols.errors import CameraError
+from .protocols.errors import AuthError, CameraError
 
 _LOGGER = logging.getLogger(__name__)
 
-SUBSCRIBER_QUEUE_FRAMES = 4
 # Keep the upstream open this long after the last viewer leaves (page reloads).
 LINGER_SECONDS = 5.0
-RETRY_SECONDS = 2.0
+RETRY_MIN_SECONDS = 2.0
+RETRY_MAX_SECONDS = 30.0
 FRESH_FRAME_SECONDS = 2.0
+# A viewer that gets no frame for this long is let go (the camera is gone).
+IDLE_SECONDS = 20.0
+
+
+@dataclass(slots=True)
+class _Subscriber:
+    queue: asyncio.Queue[VideoFrame | None]
+    awaiting_keyframe: bool = True
+    frames: int = field(default=0)
 
 
 class VideoHub:
     """Fans one ``client.video()`` iteration out to many subscribers."""
 
-    def __init__(self, client: CameraClient) -> None:
+    def __init__(
+        self,
+        client: CameraClient,
+        *,
+        queue_frames: int = 4,
+        may_connect: Callable[[], bool] = lambda: True,
+        on_auth_error: Callable[[AuthError], None] = lambda _err: None,
+    ) -> None:
         self._client = client
-        self._subscribers: set[asyncio.Queue[VideoFrame | None]] = set()
+        self._queue_frames = queue_frames
+        self._may_connect = may_connect
+        self._on_auth_error = on_auth_error
+        self._subscribers: list[_Subscriber] = []
         self._task: asyncio.Task[None] | None = None
         self._linger: asyncio.TimerHandle | None = None
+        self._closed = False
         self.latest: VideoFrame | None = None
         self.latest_at = 0.0
-        self.latest_keyframe: VideoFrame | None = None
         self.upstream_connections = 0
         self.last_error: str | None = None
 
@@ -56,9 +77,15 @@ class VideoHub:
         return None
 
     async def frames(self) -> AsyncIterator[VideoFrame]:
-        """Yield live frames; the upstream starts with the first subscriber."""
-        queue: asyncio.Queue[VideoFrame | None] = asyncio.Queue(SUBSCRIBER_QUEUE_FRAMES)
-        self._subscribers.add(queue)
+        """Yield live frames; the upstream starts with the first subscriber.
+
+        Ends when the hub closes, the camera refuses the credentials, or no frame
+        arrives for ``IDLE_SECONDS``.
+        """
+        if self._closed:
+            return
+        subscriber = _Subscriber(asyncio.Queue(self._queue_frames))
+        self._subscribers.append(subscriber)
         self._cancel_linger()
         if self._task is None or self._task.done():
             self._task = asyncio.get_running_loop().create_task(
@@ -66,41 +93,72 @@ class VideoHub:
             )
         try:
             while True:
-                frame = await queue.get()
+                try:
+                    async with asyncio.timeout(IDLE_SECONDS):
+                        frame = await subscriber.queue.get()
+                except TimeoutError:
+                    return
                 if frame is None:
                     return
                 yield frame
         finally:
-            self._subscribers.discard(queue)
+            with contextlib.suppress(ValueError):
+                self._subscribers.remove(subscriber)
             if not self._subscribers:
                 self._schedule_linger()
 
+    def _deliver(self, frame: VideoFrame) -> None:
+        for subscriber in self._subscribers:
+            if frame.codec == "jpeg":
+                if subscriber.queue.full():
+                    with contextlib.suppress(asyncio.QueueEmpty):
+                        subscriber.queue.get_nowait()
+            else:
+                if subscriber.queue.full():
+                    # Behind: throw away everything and restart at the next key frame.
+                    while not subscriber.queue.empty():
+                        subscriber.queue.get_nowait()
+                    subscriber.awaiting_keyframe = True
+                if subscriber.awaiting_keyframe:
+                    if not frame.keyframe:
+                        continue
+                    subscriber.awaiting_keyframe = False
+            subscriber.queue.put_nowait(frame)
+
     async def _pump(self) -> None:
-        while self._subscribers:
-            try:
-                self.upstream_connections += 1
-                async for frame in self._client.video():
-                    self.latest = frame
-                    self.latest_at = time.monotonic()
-                    if frame.keyframe:
-                        self.latest_keyframe = frame
-                    for queue in list(self._subscribers):
-                        if queue.full():
-                            with contextlib.suppress(asyncio.QueueEmpty):
-                                queue.get_nowait()
-                        queue.put_nowait(frame)
-                    if not self._subscribers:
-                        return
-                self.last_error = "video stream ended"
-            except CameraError as err:
-                self.last_error = f"{type(err).__name__}: {err}"
-                _LOGGER.debug("Video upstream failed: %s", self.last_error)
-            except OSError as err:
-                self.last_error = f"{type(err).__name__}: {err}"
-            await asyncio.sleep(RETRY_SECONDS)
+        delay = RETRY_MIN_SECONDS
+        try:
+            while self._subscribers and not self._closed and self._may_connect():
+                try:
+                    self.upstream_connections += 1
+                    async with contextlib.aclosing(self._client.video()) as video:  # type: ignore[type-var]
+                        async for frame in video:
+                            self.latest = frame
+                            self.latest_at = time.monotonic()
+                            delay = RETRY_MIN_SECONDS
+                            self._deliver(frame)
+                    self.last_error = "video stream ended"
+                except AuthError as err:
+                    # Never retry a rejected login: the camera may lock the account.
+                    self.last_error = type(err).__name__
+                    self._on_auth_error(err)
+                    return
+                except (CameraError, OSError) as err:
+                    self.last_error = f"{type(err).__name__}: {err}"
+                    _LOGGER.debug("Video upstream failed: %s", self.last_error)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, RETRY_MAX_SECONDS)
+        finally:
+            # However the upstream ends, no viewer is left waiting for frames.
+            for subscriber in self._subscribers:
+                while not subscriber.queue.empty():
+                    subscriber.queue.get_nowait()
+                subscriber.queue.put_nowait(None)
 
     def _schedule_linger(self) -> None:
         self._cancel_linger()
+        if self._task is None:
+            return
         loop = asyncio.get_running_loop()
         self._linger = loop.call_later(LINGER_SECONDS, self._stop_if_idle)
 
@@ -117,13 +175,14 @@ class VideoHub:
 
     async def close(self) -> None:
         """Stop the upstream and end every subscriber's iteration."""
+        self._closed = True
         self._cancel_linger()
-        for queue in list(self._subscribers):
-            with contextlib.suppress(asyncio.QueueEmpty):
-                queue.get_nowait()
-            queue.put_nowait(None)
-        if self._task is not None:
-            self._task.cancel()
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._task
-            self._task = None
+                await task
+        for subscriber in self._subscribers:
+            while not subscriber.queue.empty():
+                subscriber.queue.get_nowait()
+            subscriber.queue.put_nowait(None)

@@ -60,6 +60,11 @@ def _decode_into(
             streams = container.streams.audio
             if not streams:
                 raise InvalidValue("the media has no audio")
+            duration = (container.duration or 0) / 1_000_000  # AV_TIME_BASE units
+            if max_seconds is not None and duration > max_seconds + 0.5:
+                raise InvalidValue(
+                    f"the media lasts {duration:.0f} s; at most {max_seconds:.0f} s can be played"
+                )
             resampler: Any = av.AudioResampler(format="s16", layout="mono", rate=TARGET_RATE)
             for frame in container.decode(streams[0]):
                 if cancelled.is_set():
