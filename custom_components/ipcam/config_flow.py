@@ -38,6 +38,8 @@ from .const import (
     DEFAULT_MOTION_TIMEOUT,
     DEFAULT_USERNAME,
     DOMAIN,
+    GRANDSTREAM_FALLBACK_PREFIX,
+    GRANDSTREAM_SECONDARY_OFFSET,
     STREAM_PRIMARY,
     STREAM_SECONDARY,
     STREAM_SOURCE_INTEGRATION,
@@ -79,9 +81,10 @@ def _connection_schema(vendor: Vendor, defaults: Mapping[str, Any]) -> vol.Schem
         ): TextSelector(),
         vol.Optional(CONF_PASSWORD, default=""): _PASSWORD_SELECTOR,
     }
-    if vendor is Vendor.DVRIP:
+    if vendor in (Vendor.DVRIP, Vendor.GRANDSTREAM):
+        highest = MAX_CHANNEL if vendor is Vendor.DVRIP else GRANDSTREAM_SECONDARY_OFFSET - 1
         fields[vol.Required(CONF_CHANNEL, default=defaults.get(CONF_CHANNEL, 0))] = NumberSelector(
-            NumberSelectorConfig(min=0, max=MAX_CHANNEL, step=1, mode=NumberSelectorMode.BOX)
+            NumberSelectorConfig(min=0, max=highest, step=1, mode=NumberSelectorMode.BOX)
         )
     if vendor is Vendor.GRANDSTREAM:
         fields[vol.Required(CONF_STREAM, default=defaults.get(CONF_STREAM, STREAM_PRIMARY))] = (
@@ -114,6 +117,30 @@ def _normalise(vendor: Vendor, user_input: Mapping[str, Any]) -> dict[str, Any]:
     return data
 
 
+def _unique_id(identity: DeviceIdentity, data: Mapping[str, Any]) -> str:
+    """The entry's unique ID: the camera's, plus which of its streams this entry shows."""
+    unique_id = identity.unique_id
+    if identity.vendor is Vendor.GRANDSTREAM:
+        if channel := int(data.get(CONF_CHANNEL, 0)):
+            unique_id += f"-channel{channel}"
+        if data.get(CONF_STREAM) == STREAM_SECONDARY:
+            unique_id += "-secondary"
+    return unique_id
+
+
+def _same_camera(stored: str | None, found: str) -> bool:
+    """Whether a login reached the camera an entry was made for.
+
+    A Grandstream camera whose MAC could not be learnt has an ID made from its
+    address, which says nothing when the address is what changed: trust it then.
+    """
+    if stored is None or stored.startswith(GRANDSTREAM_FALLBACK_PREFIX):
+        return True
+    if found.startswith(GRANDSTREAM_FALLBACK_PREFIX):
+        return True
+    return stored == found
+
+
 class IpcamConfigFlow(ConfigFlow, domain=DOMAIN):
     """Adds one camera per entry."""
 
@@ -142,7 +169,7 @@ class IpcamConfigFlow(ConfigFlow, domain=DOMAIN):
         except DeviceBusy:
             return None, {"base": "device_busy"}
         except InvalidValue:
-            return None, {"base": "invalid_auth"}
+            return None, {"base": "invalid_value"}
         except ProtocolError:
             return None, {"base": "protocol_error"}
         except (CameraError, TimeoutError, OSError):
@@ -190,7 +217,7 @@ class IpcamConfigFlow(ConfigFlow, domain=DOMAIN):
             data = _normalise(vendor, user_input)
             identity, errors = await self._async_try_login(data)
             if identity is not None:
-                await self.async_set_unique_id(identity.unique_id)
+                await self.async_set_unique_id(_unique_id(identity, data))
                 self._abort_if_unique_id_configured(
                     updates={CONF_HOST: data[CONF_HOST], CONF_PORT: data[CONF_PORT]}
                 )
@@ -215,8 +242,8 @@ class IpcamConfigFlow(ConfigFlow, domain=DOMAIN):
             data = {**entry.data, **user_input}
             identity, errors = await self._async_try_login(data)
             if identity is not None:
-                await self.async_set_unique_id(identity.unique_id)
-                self._abort_if_unique_id_mismatch(reason="wrong_camera")
+                if not _same_camera(entry.unique_id, _unique_id(identity, data)):
+                    return self.async_abort(reason="wrong_camera")
                 return self.async_update_reload_and_abort(entry, data_updates=user_input)
         return self.async_show_form(
             step_id="reauth_confirm",
@@ -240,15 +267,21 @@ class IpcamConfigFlow(ConfigFlow, domain=DOMAIN):
         vendor = Vendor(entry.data[CONF_VENDOR])
         errors: dict[str, str] = {}
         if user_input is not None:
+            if not user_input.get(CONF_PASSWORD):
+                # An untouched password field keeps the stored password (never an empty
+                # login attempt that would count towards the camera's lock-out).
+                user_input = {**user_input, CONF_PASSWORD: entry.data.get(CONF_PASSWORD, "")}
             data = _normalise(vendor, user_input)
             identity, errors = await self._async_try_login(data)
             if identity is not None:
-                await self.async_set_unique_id(identity.unique_id)
-                self._abort_if_unique_id_mismatch(reason="wrong_camera")
+                if not _same_camera(entry.unique_id, _unique_id(identity, data)):
+                    return self.async_abort(reason="wrong_camera")
                 return self.async_update_reload_and_abort(entry, data_updates=data)
         return self.async_show_form(
             step_id="reconfigure",
-            data_schema=_connection_schema(vendor, user_input or entry.data),
+            data_schema=_connection_schema(
+                vendor, {**(user_input or entry.data), CONF_PASSWORD: ""}
+            ),
             errors=errors,
         )
 

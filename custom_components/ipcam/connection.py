@@ -32,7 +32,8 @@ def build_client(hass: HomeAssistant, data: Mapping[str, Any]) -> CameraClient:
         options["channel"] = int(data[CONF_CHANNEL])
     if vendor is Vendor.GRANDSTREAM:
         secondary = data.get(CONF_STREAM) == STREAM_SECONDARY
-        options["channel"] = GRANDSTREAM_SECONDARY_OFFSET if secondary else 0
+        channel = int(data.get(CONF_CHANNEL, 0))
+        options["channel"] = channel + (GRANDSTREAM_SECONDARY_OFFSET if secondary else 0)
     return open_client(
         vendor,
         data[CONF_HOST],

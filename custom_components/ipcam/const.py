@@ -17,6 +17,8 @@ STREAM_PRIMARY: Final = "primary"
 STREAM_SECONDARY: Final = "secondary"
 # Grandstream numbers streams as channels: 0-3 primary, 4-7 the matching secondary.
 GRANDSTREAM_SECONDARY_OFFSET: Final = 4
+# The Grandstream client's ID when it cannot learn the camera's MAC (see its identity).
+GRANDSTREAM_FALLBACK_PREFIX: Final = "grandstream:"
 
 DEFAULT_USERNAME: Final = "admin"
 DEFAULT_MOTION_TIMEOUT: Final = 60  # seconds an alarm stays on when the camera never says "stop"

@@ -13,7 +13,7 @@ from homeassistant.helpers.device_registry import CONNECTION_NETWORK_MAC, Device
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .const import DOMAIN, REQUEST_TIMEOUT_SECONDS
+from .const import CONF_CHANNEL, CONF_STREAM, DOMAIN, REQUEST_TIMEOUT_SECONDS, STREAM_PRIMARY
 from .coordinator import IpcamCoordinator
 from .protocols.base import CameraClient, Vendor
 from .protocols.errors import AuthError, CameraError, InvalidValue, NotSupported
@@ -45,10 +45,19 @@ class IpcamEntity(CoordinatorEntity[IpcamCoordinator]):
         data = coordinator.config_entry.data
         configuration_url = None
         if identity.vendor in WEB_UI_VENDORS:
-            configuration_url = f"http://{data[CONF_HOST]}:{data.get(CONF_PORT, 80)}/"
+            host = str(data[CONF_HOST])
+            host = f"[{host}]" if ":" in host else host  # IPv6 literal
+            configuration_url = f"http://{host}:{data.get(CONF_PORT, 80)}/"
+        # Only the first channel's device carries the MAC: the recorder's other channels
+        # are devices of their own, which older Home Assistant would merge by the MAC.
+        first_channel = int(data.get(CONF_CHANNEL, 0)) == 0 and data.get(CONF_STREAM) in (
+            None,
+            STREAM_PRIMARY,
+        )
+        mac_connection = {(CONNECTION_NETWORK_MAC, identity.mac)}
         self._attr_device_info = DeviceInfo(
             identifiers={(DOMAIN, device_id)},
-            connections={(CONNECTION_NETWORK_MAC, identity.mac)} if identity.mac else set(),
+            connections=mac_connection if identity.mac and first_channel else set(),
             name=identity.name,
             manufacturer=identity.manufacturer or None,
             model=identity.model or None,

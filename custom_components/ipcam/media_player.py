@@ -15,6 +15,7 @@ from homeassistant.components.media_player.const import (
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.restore_state import RestoreEntity
 
 from .coordinator import IpcamCoordinator
 from .data import IpcamConfigEntry
@@ -36,7 +37,7 @@ async def async_setup_entry(
         async_add_entities([IpcamSpeaker(coordinator)])
 
 
-class IpcamSpeaker(IpcamEntity, MediaPlayerEntity):
+class IpcamSpeaker(IpcamEntity, MediaPlayerEntity, RestoreEntity):
     """Plays media (TTS, files, URLs) through the camera's talk-back channel."""
 
     _attr_device_class = MediaPlayerDeviceClass.SPEAKER
@@ -55,6 +56,10 @@ class IpcamSpeaker(IpcamEntity, MediaPlayerEntity):
 
     async def async_added_to_hass(self) -> None:
         await super().async_added_to_hass()
+        if (last := await self.async_get_last_state()) is not None:
+            volume = last.attributes.get("volume_level")
+            if isinstance(volume, int | float) and 0 <= volume <= 1:
+                self._attr_volume_level = float(volume)
         self.async_on_remove(self.coordinator.talk.async_add_listener(self.async_write_ha_state))
 
     @property

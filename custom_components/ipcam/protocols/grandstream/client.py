@@ -73,6 +73,10 @@ READ_SIZE = 65536
 RR_INTERVAL = 5.0
 MAX_RTSP_KEEPALIVE = 60.0
 MCTP_IDLE_FLUSH = 0.3  # seconds of silence that end an MCTP message without END
+# Interleaved data skipped while waiting for an RTSP reply; more is not a camera answering.
+MAX_SKIPPED_BEFORE_REPLY = 4 * 1024 * 1024
+# Stream bytes (RTCP, other channels, undecodable units) without one frame or audio chunk.
+MAX_UNPRODUCTIVE_MEDIA = 2 * 4 * 1024 * 1024
 VIDEO_CHANNELS = (0, 1)
 AUDIO_CHANNELS = (2, 3)
 _CLIENT_SSRC = 0x49504341  # "IPCA"
@@ -146,16 +150,23 @@ class _Connection:
             raise CannotConnect(f"cannot send to the camera: {type(err).__name__}") from err
 
     async def read_event(self, timeout: float) -> RtspEvent:
-        """The next RTSP message or interleaved frame; CannotConnect on EOF or timeout."""
+        """The next RTSP message or interleaved frame; CannotConnect on EOF or timeout.
+
+        ``timeout`` bounds the whole wait, however many bytes arrive meanwhile.
+        """
         if self._reader is None:
             raise CannotConnect("connection closed")
+        deadline = time.monotonic() + timeout
         while not self._events:
             event = self._rtsp.next_event()
             if event is not None:
                 self._events.append(event)
                 break
+            remaining = deadline - time.monotonic()
             try:
-                data = await asyncio.wait_for(self._reader.read(READ_SIZE), timeout)
+                if remaining <= 0:
+                    raise TimeoutError
+                data = await asyncio.wait_for(self._reader.read(READ_SIZE), remaining)
             except TimeoutError as err:
                 raise CannotConnect("the camera stopped sending") from err
             except OSError as err:
@@ -172,11 +183,16 @@ class _Connection:
         cseq = self.send(method, url, headers)
         await self.drain()
         deadline = time.monotonic() + self._params.timeout
+        skipped = 0
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise CannotConnect(f"no reply to {method}")
             event = await self.read_event(remaining)
+            if not isinstance(event, RtspResponse | RtspRequest):
+                skipped += len(event.payload)
+                if skipped > MAX_SKIPPED_BEFORE_REPLY:
+                    raise ProtocolError(f"only interleaved data, no reply to {method}")
             if isinstance(event, RtspResponse) and event.cseq in (cseq, None):
                 server = event.headers.get("Server")
                 if server:
@@ -302,6 +318,8 @@ class Client(CameraClient):
         if response.status != 200:
             raise ProtocolError(f"DESCRIBE failed: {response.status} {response.reason[:40]}")
         sdp = parse_sdp(response.body)
+        if not sdp.media:
+            raise ProtocolError("the DESCRIBE answer describes no media (not SDP?)")
         self._sdp = sdp
         self._server = connection.server or self._server
         self._firmware = connection.firmware or self._firmware
@@ -472,7 +490,10 @@ class Client(CameraClient):
             next_keepalive = now + keepalive_period
             next_report = now + RR_INTERVAL / 2
             width, height, fps = self._width, self._height, self._fps
+            unproductive = 0  # stream bytes since the last frame or audio chunk
             while True:
+                if unproductive > MAX_UNPRODUCTIVE_MEDIA:
+                    raise ProtocolError("the stream carries no usable video or audio")
                 now = time.monotonic()
                 if now >= next_keepalive:
                     connection.send("OPTIONS", self.base_url, [("Session", session.session_id)])
@@ -490,9 +511,12 @@ class Client(CameraClient):
                 if isinstance(event, RtspResponse):
                     if event.status == 454:
                         raise CannotConnect("the camera forgot the RTSP session")
+                    unproductive += len(event.body) + 64
                     continue
                 if isinstance(event, RtspRequest):
+                    unproductive += len(event.body) + 64
                     continue  # server-to-client requests are not used by these cameras
+                unproductive += len(event.payload) + 4
                 if event.channel & 1 or is_rtcp(event.payload):
                     continue  # the camera's RTCP (its SR is zeroed anyway)
                 packet = parse_rtp(event.payload)
@@ -517,6 +541,7 @@ class Client(CameraClient):
                                     width, height = sps_dimensions(sps)
                         self._stats["dropped_units"] = depacketizer.dropped
                         self._stats["lost_packets"] = depacketizer.lost_packets
+                        unproductive = 0
                         yield VideoFrame(
                             codec="h264",
                             data=unit.data,
@@ -527,6 +552,7 @@ class Client(CameraClient):
                             fps=fps,
                         )
                 elif audio and channel == AUDIO_CHANNELS[0] and packet.payload_type == 0:
+                    unproductive = 0
                     yield AudioChunk(ulaw_decode(packet.payload), 8000, value / 8000)
         finally:
             await self._end_session(session)

@@ -198,6 +198,7 @@ class RtspReader:
     def __init__(self, *, max_body: int = MAX_BODY) -> None:
         self._buffer = bytearray()
         self._max_body = max_body
+        self._stray = 0  # line breaks in a row between messages
 
     @property
     def buffered(self) -> int:
@@ -213,11 +214,16 @@ class RtspReader:
 
     def next_event(self) -> RtspEvent | None:
         buffer = self._buffer
-        # Tolerate stray line breaks between messages.
-        while buffer[:1] in (b"\r", b"\n"):
-            del buffer[:1]
+        # Tolerate stray line breaks between messages, but not an endless stream of them.
+        if buffer[:1] in (b"\r", b"\n"):
+            stray = len(buffer) - len(buffer.lstrip(b"\r\n"))
+            del buffer[:stray]
+            self._stray += stray
+            if self._stray > MAX_HEADER_BYTES:
+                raise ProtocolError("RTSP stream of empty lines")
         if not buffer:
             return None
+        self._stray = 0
         if buffer[0] == INTERLEAVED_MAGIC:
             if len(buffer) < 4:
                 return None
