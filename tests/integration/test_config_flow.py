@@ -17,11 +17,18 @@ from custom_components.ipcam.const import (
     CONF_CHANNEL,
     CONF_MOTION_TIMEOUT,
     CONF_STREAM,
+    CONF_STREAM_SOURCE,
     CONF_VENDOR,
     DOMAIN,
     STREAM_SECONDARY,
 )
 from custom_components.ipcam.protocols.base import Vendor
+from custom_components.ipcam.protocols.errors import (
+    AccountLocked,
+    CannotConnect,
+    DeviceBusy,
+    InvalidValue,
+)
 from tests.conftest import SIM_PASSWORD, SIM_USERNAME, StartSimulator
 from tests.integration.conftest import camera_port, entry_data
 
@@ -264,3 +271,134 @@ async def test_each_family_is_added_through_the_flow(
     for key, value in extra.items():
         assert result["data"][key] == value
     assert result["result"].unique_id
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (AccountLocked("locked"), "account_locked"),
+        (DeviceBusy("busy"), "device_busy"),
+        (InvalidValue("no channel 9"), "invalid_value"),
+        (CannotConnect("away"), "cannot_connect"),
+    ],
+)
+async def test_each_login_error_is_shown_then_recovers(
+    hass: HomeAssistant, start_simulator: StartSimulator, error: Exception, expected: str
+) -> None:
+    camera = await start_simulator("dvrip")
+    flow_id = await _start_flow(hass, "dvrip")
+    data = {**entry_data(camera), CONF_CHANNEL: 0}
+    data.pop(CONF_VENDOR)
+    with patch("custom_components.ipcam.config_flow.connect_client", side_effect=error):
+        result = await hass.config_entries.flow.async_configure(flow_id, data)
+    assert result["errors"] == {"base": expected}
+    with patch("custom_components.ipcam.async_setup_entry", return_value=True):
+        result = await hass.config_entries.flow.async_configure(flow_id, data)
+        await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_real_lockout_is_reported(
+    hass: HomeAssistant, start_simulator: StartSimulator
+) -> None:
+    """The DVRIP simulator locks the account after three wrong passwords, like the cameras."""
+    camera = await start_simulator("dvrip")
+    flow_id = await _start_flow(hass, "dvrip")
+    data = {**entry_data(camera), CONF_CHANNEL: 0, CONF_PASSWORD: "wrong"}
+    data.pop(CONF_VENDOR)
+    seen = []
+    for _ in range(4):
+        result = await hass.config_entries.flow.async_configure(flow_id, data)
+        seen.append(result["errors"]["base"])
+    assert seen[0] == "invalid_auth"
+    first_locked = seen.index("account_locked")
+    assert set(seen[first_locked:]) == {"account_locked"}
+
+
+async def test_reconfigure_keeps_the_password_and_refuses_another_camera(
+    hass: HomeAssistant, start_simulator: StartSimulator
+) -> None:
+    camera = await start_simulator("cgi")
+    other = await start_simulator("cgi")
+    entry = MockConfigEntry(
+        domain=DOMAIN, unique_id=camera.vendor_state()["mac"], data=entry_data(camera)
+    )
+    entry.add_to_hass(hass)
+    result = await entry.start_reconfigure_flow(hass)
+    form = entry_data(other)
+    form.pop(CONF_VENDOR)
+    form[CONF_PASSWORD] = ""  # untouched field: the stored password is used
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], form)
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "wrong_camera"
+
+    result = await entry.start_reconfigure_flow(hass)
+    form = entry_data(camera)
+    form.pop(CONF_VENDOR)
+    form[CONF_PASSWORD] = ""
+    with patch("custom_components.ipcam.async_setup_entry", return_value=True):
+        result = await hass.config_entries.flow.async_configure(result["flow_id"], form)
+        await hass.async_block_till_done()
+    assert result["reason"] == "reconfigure_successful"
+    assert entry.data[CONF_PASSWORD] == SIM_PASSWORD
+
+
+async def test_grandstream_fallback_id_does_not_block_reauth(
+    hass: HomeAssistant, start_simulator: StartSimulator
+) -> None:
+    """An ID made from the address cannot tell cameras apart; reauth trusts it."""
+    camera = await start_simulator("grandstream")
+    entry = MockConfigEntry(
+        domain=DOMAIN, unique_id="grandstream:192.0.2.7:554", data=entry_data(camera)
+    )
+    entry.add_to_hass(hass)
+    result = await entry.start_reauth_flow(hass)
+    with patch("custom_components.ipcam.async_setup_entry", return_value=True):
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {CONF_USERNAME: SIM_USERNAME, CONF_PASSWORD: SIM_PASSWORD}
+        )
+        await hass.async_block_till_done()
+    assert result["reason"] == "reauth_successful"
+
+
+async def test_grandstream_streams_are_separate_entries(
+    hass: HomeAssistant, start_simulator: StartSimulator
+) -> None:
+    camera = await start_simulator("grandstream")
+    unique_ids = []
+    for stream, channel in (("primary", 0), ("secondary", 0), ("primary", 1)):
+        flow_id = await _start_flow(hass, "grandstream")
+        data = {**entry_data(camera), CONF_STREAM: stream, CONF_CHANNEL: channel}
+        data.pop(CONF_VENDOR)
+        with patch("custom_components.ipcam.async_setup_entry", return_value=True):
+            result = await hass.config_entries.flow.async_configure(flow_id, data)
+            await hass.async_block_till_done()
+        assert result["type"] is FlowResultType.CREATE_ENTRY
+        unique_ids.append(result["result"].unique_id)
+    assert len(set(unique_ids)) == 3
+
+
+async def test_dvrip_options_choose_the_stream_source(
+    hass: HomeAssistant, start_simulator: StartSimulator
+) -> None:
+    camera = await start_simulator("dvrip")
+    entry = MockConfigEntry(domain=DOMAIN, data={**entry_data(camera), CONF_CHANNEL: 0})
+    entry.add_to_hass(hass)
+    with patch("custom_components.ipcam.async_setup_entry", return_value=True):
+        result = await hass.config_entries.options.async_init(entry.entry_id)
+        assert CONF_STREAM_SOURCE in result["data_schema"].schema
+        result = await hass.config_entries.options.async_configure(
+            result["flow_id"], {CONF_MOTION_TIMEOUT: 30, CONF_STREAM_SOURCE: "rtsp"}
+        )
+        await hass.async_block_till_done()
+    assert entry.options == {CONF_MOTION_TIMEOUT: 30, CONF_STREAM_SOURCE: "rtsp"}
+
+
+def test_same_camera_rules() -> None:
+    from custom_components.ipcam.config_flow import _same_camera
+
+    assert _same_camera("00:11:22:33:44:55", "00:11:22:33:44:55")
+    assert not _same_camera("00:11:22:33:44:55", "66:77:88:99:aa:bb")
+    assert _same_camera(None, "anything")
+    assert _same_camera("grandstream:192.0.2.1:554", "00:11:22:33:44:55")
+    assert _same_camera("00:11:22:33:44:55", "grandstream:192.0.2.9:554")
