@@ -493,7 +493,9 @@ CGI_VIDEO_CASES = {
 def cgi_client(
     port: int, clients: list[CameraClient], timeout: float = HOSTILE_TIMEOUT
 ) -> CgiClient:
-    client = CgiClient("127.0.0.1", port, SIM_USERNAME, SIM_PASSWORD, timeout=timeout)
+    client = CgiClient(
+        "127.0.0.1", port, SIM_USERNAME, SIM_PASSWORD, timeout=timeout, poll_interval=0.2
+    )
     clients.append(client)
     return client
 
@@ -535,6 +537,23 @@ async def test_cgi_snapshot_hostile(
     server = await hostile(servers, SNAPSHOT_CASES[case], wait_request=HTTP_END)
     client = cgi_client(server.port, clients)
     await expect_camera_error(client.snapshot, server.stats)
+
+
+@pytest.mark.parametrize(
+    "case", ["close", "random", "huge_length", "flood_body", "truncated", "status_500"]
+)
+async def test_cgi_events_hostile(
+    case: str, start_simulator: Any, servers: list[_Server], clients: list[CameraClient]
+) -> None:
+    """events() polls iocontrol.cgi; the camera's web server turns hostile meanwhile."""
+    camera = await start_simulator("cgi")
+    server = await proxy(servers, camera.ports["http"])
+    client = cgi_client(server.port, clients, TIMEOUT)
+    await client.connect()
+    events = client.events()
+    assert (await first_event(camera, events, "input")).active
+    server.go_hostile(CGI_CONNECT_CASES[case])
+    await expect_camera_error(lambda: consume(events), server.stats)
 
 
 @pytest.mark.parametrize("case", sorted(CGI_VIDEO_CASES))
@@ -1077,11 +1096,8 @@ EVENT_KIND = {"cgi": "input", "foscam": "motion", "dvrip": "motion", "grandstrea
 
 def sim_client(vendor: str, camera: Any, clients: list[CameraClient]) -> CameraClient:
     port = next(iter(camera.ports.values()))
-    client: CameraClient
     if vendor == "cgi":
-        client = cgi_client(port, clients, TIMEOUT)
-        client._poll_interval = 0.2  # type: ignore[attr-defined]  # alarms polled faster
-        return client
+        return cgi_client(port, clients, TIMEOUT)
     if vendor == "foscam":
         return foscam_client(port, clients)
     if vendor == "dvrip":
