@@ -1051,7 +1051,7 @@ async def test_grandstream_events_hostile(
     await expect_camera_error(lambda: consume(events), server.stats)
 
 
-@pytest.mark.parametrize("case", sorted(MCTP_CASES))
+@pytest.mark.parametrize("case", sorted(set(MCTP_CASES) - {"flood_newlines"}))
 async def test_grandstream_events_hostile_handshake(
     case: str, grandstream_camera: Any, servers: list[_Server], clients: list[CameraClient]
 ) -> None:
@@ -1084,7 +1084,9 @@ async def test_grandstream_talk_accepted_then_closed(
 
 # --- faults injected into the real simulators --------------------------------------------------
 
-FAULT_SECONDS = 2.0  # a stall outlasts every client's detection (1-1.5 s)
+# A stall outlasts every client's detection (1-1.5 s). It is not lifted early: the
+# simulators' handlers sleep until its planned end.
+FAULT_SECONDS = 2.0
 SIM_OPTIONS: dict[str, dict[str, Any]] = {
     "cgi": {},
     "foscam": {"keepalive_interval": 0.5},
@@ -1105,7 +1107,7 @@ def sim_client(vendor: str, camera: Any, clients: list[CameraClient]) -> CameraC
     return grandstream_client(port, clients)
 
 
-async def until_unstalled(camera: Any) -> None:
+async def until_reachable(camera: Any) -> None:
     async with asyncio.timeout(FAULT_SECONDS + GUARD):
         while camera.stalled or not camera.reachable:
             await asyncio.sleep(0.05)
@@ -1127,7 +1129,7 @@ async def test_events_end_on_fault_then_reconnect(
     await camera.inject_fault(fault, FAULT_SECONDS)
     error = await expect_camera_error(lambda: consume(events))
     assert isinstance(error, CannotConnect), repr(error)
-    await until_unstalled(camera)
+    await until_reachable(camera)
     async with asyncio.timeout(GUARD):
         await client.connect()
     events = client.events()
@@ -1152,7 +1154,7 @@ async def test_video_ends_on_fault_then_reconnect(
     await camera.inject_fault(fault, FAULT_SECONDS)
     error = await expect_camera_error(lambda: consume(video))
     assert isinstance(error, CannotConnect), repr(error)
-    await until_unstalled(camera)
+    await until_reachable(camera)
     async with asyncio.timeout(GUARD):
         await client.connect()
         video = client.video()
