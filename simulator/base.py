@@ -45,6 +45,8 @@ class SimulatedCamera(ABC):
         self._transports: set[asyncio.BaseTransport] = set()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._stalled_until = 0.0
+        # Resolved whenever a stall fault changes the deadline, so sleepers re-check it.
+        self._stall_changed: asyncio.Future[None] | None = None
         self._refusing_until = 0.0
         self.reboots = 0
         self.connections_total = 0
@@ -53,9 +55,7 @@ class SimulatedCamera(ABC):
         self.talk_packets = 0
         self.talk_first_packet_at: float | None = None
         # Arrival time (time.time()) and size of the latest talk packets, for benchmarks.
-        self.talk_arrivals: collections.deque[tuple[float, int]] = collections.deque(
-            maxlen=100_000
-        )
+        self.talk_arrivals: collections.deque[tuple[float, int]] = collections.deque(maxlen=100_000)
         self.talk_last_packet_at: float | None = None
         self.faults: list[dict[str, Any]] = []
 
@@ -68,6 +68,9 @@ class SimulatedCamera(ABC):
 
     async def stop(self) -> None:
         """Stop listening and close every connection."""
+        self._stalled_until = 0.0  # wake handlers sleeping through a stall fault
+        if self._stall_changed is not None and not self._stall_changed.done():
+            self._stall_changed.set_result(None)
         await self._stop()
         self.drop_connections()
         for task in list(self._tasks):
@@ -154,6 +157,9 @@ class SimulatedCamera(ABC):
             self.drop_connections()
         elif kind == "stall":
             self._stalled_until = now + seconds
+            if self._stall_changed is not None and not self._stall_changed.done():
+                self._stall_changed.set_result(None)
+            self._stall_changed = None
         elif kind == "refuse":
             self._refusing_until = now + seconds
             self.drop_connections()
@@ -182,9 +188,11 @@ class SimulatedCamera(ABC):
 
     async def wait_unstalled(self) -> None:
         """Sleep while a stall fault is active (a stalled camera answers nothing)."""
-        # A new stall fault may extend the deadline while we sleep, hence the loop.
-        while (remaining := self._stalled_until - time.monotonic()) > 0:  # noqa: ASYNC110
-            await asyncio.sleep(remaining)
+        # A new stall fault may move the deadline (later, or 0 to end it) while we sleep.
+        while (remaining := self._stalled_until - time.monotonic()) > 0:
+            if self._stall_changed is None or self._stall_changed.done():
+                self._stall_changed = asyncio.get_running_loop().create_future()
+            await asyncio.wait({self._stall_changed}, timeout=remaining)
 
     def track(self, transport: asyncio.BaseTransport | None) -> bool:
         """Register a new connection (a StreamWriter's or aiohttp request's transport).
