@@ -73,6 +73,9 @@ READ_SIZE = 65536
 RR_INTERVAL = 5.0
 MAX_RTSP_KEEPALIVE = 60.0
 MCTP_IDLE_FLUSH = 0.3  # seconds of silence that end an MCTP message without END
+# The TALK reply is one line the camera writes at once (``@0@1@1@``, no END): a short
+# silence is enough, and it is what delays the first audio packet.
+TALK_REPLY_FLUSH = 0.03
 # Interleaved data skipped while waiting for an RTSP reply; more is not a camera answering.
 MAX_SKIPPED_BEFORE_REPLY = 4 * 1024 * 1024
 # Stream bytes (RTCP, other channels, undecodable units) without one frame or audio chunk.
@@ -584,9 +587,10 @@ class Client(CameraClient):
         parser: mctp.MctpParser,
         queue: deque[mctp.MctpMessage],
         timeout: float,
+        idle_flush: float = MCTP_IDLE_FLUSH,
     ) -> mctp.MctpMessage:
         """The next MCTP message; CannotConnect when none arrives within ``timeout``."""
-        message = await self._poll_mctp(reader, parser, queue, timeout)
+        message = await self._poll_mctp(reader, parser, queue, timeout, idle_flush)
         if message is None:
             raise CannotConnect("no MCTP reply from the camera")
         return message
@@ -597,6 +601,7 @@ class Client(CameraClient):
         parser: mctp.MctpParser,
         queue: deque[mctp.MctpMessage],
         timeout: float,
+        idle_flush: float = MCTP_IDLE_FLUSH,
     ) -> mctp.MctpMessage | None:
         """The next MCTP message, or None after ``timeout``; a message without END
         ends after a short silence. CannotConnect when the connection ends."""
@@ -605,7 +610,7 @@ class Client(CameraClient):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return None
-            wait = min(remaining, MCTP_IDLE_FLUSH) if parser.pending else remaining
+            wait = min(remaining, idle_flush) if parser.pending else remaining
             try:
                 data = await asyncio.wait_for(reader.read(4096), wait)
             except TimeoutError:
@@ -723,7 +728,9 @@ class Client(CameraClient):
             writer.write(mctp.talk_request())
             await asyncio.wait_for(writer.drain(), self._timeout)
             parser = mctp.MctpParser()
-            reply = await self._read_mctp(reader, parser, deque(), self._timeout)
+            reply = await self._read_mctp(
+                reader, parser, deque(), self._timeout, idle_flush=TALK_REPLY_FLUSH
+            )
             if not mctp.talk_accepted(reply):
                 raise DeviceBusy("the camera's talk channel is in use")
             frame_bytes = mctp.TALK_SAMPLES_PER_PACKET * 2
