@@ -56,3 +56,14 @@ STREAM_SOURCE_INTEGRATION: Final = "integration"
 STREAM_SOURCE_RTSP: Final = "rtsp"
 STREAM_SOURCE_GO2RTC: Final = "go2rtc"
 STREAM_SOURCES: Final = (STREAM_SOURCE_INTEGRATION, STREAM_SOURCE_RTSP, STREAM_SOURCE_GO2RTC)
+
+# Session-login protocols give a definite answer (DVRIP Ret 203/205, a refused MO_O login,
+# a second Digest 401): one rejection is enough, and XM firmware locks the account after as
+# few as three (shared notes, dvrip.md section 14). A plain HTTP 401 from an IPCamCGI camera may be
+# a proxy or a reboot in progress, so it gets MAX_AUTH_FAILURES tries.
+AUTH_FAILURES_BEFORE_REAUTH: Final[dict[Vendor, int]] = {
+    Vendor.CGI: MAX_AUTH_FAILURES,
+    Vendor.FOSCAM: 1,
+    Vendor.DVRIP: 1,
+    Vendor.GRANDSTREAM: 1,
+}

@@ -21,6 +21,7 @@ from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
 from .const import (
+    AUTH_FAILURES_BEFORE_REAUTH,
     CONF_MOTION_TIMEOUT,
     DEFAULT_MOTION_TIMEOUT,
     DOMAIN,
@@ -109,7 +110,8 @@ class IpcamCoordinator(DataUpdateCoordinator[Settings]):
     @property
     def credentials_rejected(self) -> bool:
         """True once the camera refused the stored credentials too often to try again."""
-        return self._auth_failures >= MAX_AUTH_FAILURES or self._account_locked
+        limit = AUTH_FAILURES_BEFORE_REAUTH.get(self.client.vendor, MAX_AUTH_FAILURES)
+        return self._auth_failures >= limit or self._account_locked
 
     @property
     def push_connected(self) -> bool:

@@ -179,16 +179,6 @@ async def test_password_changed_with_a_live_viewer_stops_knocking(
     assert _flows(hass) == ["reauth"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "coordinator.py async_note_auth_error / _async_update_data: the stored password is "
-        "retried until MAX_AUTH_FAILURES (3, const.py) rejections, which is exactly the "
-        "lock-out threshold of the DVRIP simulator (lockout_after=3); the third login is "
-        "answered Ret 205 and the account is locked before reauth is asked for. "
-        "dvrip.md section 14: back off after one 203 or 205."
-    ),
-)
 @pytest.mark.parametrize("viewer", [False, True], ids=["push_only", "live_viewer"])
 async def test_password_changed_while_running_does_not_lock_the_camera(
     hass: HomeAssistant, start_simulator: StartSimulator, add_entry: AddEntry, viewer: bool
