@@ -44,3 +44,23 @@ async def wait_for(
         while not predicate():
             await asyncio.sleep(0.02)
             await hass.async_block_till_done()
+
+
+def decode_video(
+    url: str, count: int, options: dict[str, str] | None = None
+) -> tuple[str, int, int, int]:
+    """Open ``url`` with PyAV (FFmpeg) in the calling thread; decode up to ``count`` frames.
+
+    Returns (codec, frames decoded, width, height). Call it through ``asyncio.to_thread``.
+    """
+    import av
+
+    with av.open(url, options=options or {}, timeout=10) as container:
+        stream = container.streams.video[0]
+        decoded = width = height = 0
+        for frame in container.decode(stream):
+            decoded += 1
+            width, height = frame.width, frame.height
+            if decoded >= count:
+                break
+        return stream.codec_context.name, decoded, width, height

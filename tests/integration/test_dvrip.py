@@ -20,7 +20,7 @@ from custom_components.ipcam.const import (
 from custom_components.ipcam.protocols.jpeg import jpeg_size
 from tests.conftest import SIM_PASSWORD, StartSimulator
 from tests.integration.conftest import AddEntry, camera_port
-from tests.integration.helpers import coordinator, entity_id, keys, wait_for
+from tests.integration.helpers import coordinator, decode_video, entity_id, keys, wait_for
 
 
 async def test_entities_from_the_devices_abilities(
@@ -101,19 +101,6 @@ async def test_snapshot_is_a_jpeg(
     assert jpeg_size(image.content) != (0, 0)
 
 
-def _decode_frames(url: str, count: int) -> tuple[str, int, int, int]:
-    with av.open(url, timeout=10) as container:
-        stream = container.streams.video[0]
-        decoded = 0
-        width = height = 0
-        for frame in container.decode(stream):
-            decoded += 1
-            width, height = frame.width, frame.height
-            if decoded >= count:
-                break
-        return stream.codec_context.name, decoded, width, height
-
-
 async def test_live_view_from_the_dvrip_stream(
     hass: HomeAssistant, start_simulator: StartSimulator, add_entry: AddEntry
 ) -> None:
@@ -126,7 +113,7 @@ async def test_live_view_from_the_dvrip_stream(
     assert url.startswith("http://127.0.0.1:")
     assert SIM_PASSWORD not in url
     results = await asyncio.gather(
-        asyncio.to_thread(_decode_frames, url, 30), asyncio.to_thread(_decode_frames, url, 30)
+        asyncio.to_thread(decode_video, url, 30), asyncio.to_thread(decode_video, url, 30)
     )
     for codec, decoded, width, height in results:
         assert codec == "h264"
@@ -138,7 +125,7 @@ async def test_live_view_from_the_dvrip_stream(
     # A wrong token gets nothing.
     bad = url.replace("/live.ts", "x/live.ts")
     with pytest.raises(av.error.HTTPNotFoundError):
-        await asyncio.to_thread(_decode_frames, bad.rsplit("/", 2)[0] + "/nope/live.ts", 1)
+        await asyncio.to_thread(decode_video, bad.rsplit("/", 2)[0] + "/nope/live.ts", 1)
 
 
 async def test_stream_source_options(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 
-import av
 from homeassistant.components.camera import (
     CameraEntityFeature,
     async_get_image,
@@ -18,20 +17,9 @@ from custom_components.ipcam.const import CONF_STREAM, STREAM_SECONDARY
 from custom_components.ipcam.protocols.jpeg import jpeg_size
 from tests.conftest import StartSimulator
 from tests.integration.conftest import AddEntry
-from tests.integration.helpers import entity_id, keys, wait_for
+from tests.integration.helpers import decode_video, entity_id, keys, wait_for
 
-
-def _decode(url: str, count: int) -> tuple[str, int, int, int]:
-    options = {"rtsp_transport": "tcp"}
-    with av.open(url, options=options, timeout=10) as container:
-        stream = container.streams.video[0]
-        decoded = width = height = 0
-        for frame in container.decode(stream):
-            decoded += 1
-            width, height = frame.width, frame.height
-            if decoded >= count:
-                break
-        return stream.codec_context.name, decoded, width, height
+RTSP_TCP = {"rtsp_transport": "tcp"}
 
 
 async def test_entities_and_stream(
@@ -46,7 +34,9 @@ async def test_entities_and_stream(
     url = await async_get_stream_source(hass, cam)
     assert url is not None
     assert url.startswith("rtsp://")
-    codec, decoded, width, height = await asyncio.wait_for(asyncio.to_thread(_decode, url, 10), 60)
+    codec, decoded, width, height = await asyncio.wait_for(
+        asyncio.to_thread(decode_video, url, 10, RTSP_TCP), 60
+    )
     assert (codec, decoded) == ("h264", 10)
     assert width > 0
     assert height > 0
@@ -62,8 +52,8 @@ async def test_secondary_stream_is_a_smaller_picture(
     secondary = await add_entry(camera, **{CONF_STREAM: STREAM_SECONDARY})
     url2 = await async_get_stream_source(hass, entity_id(hass, secondary, "camera", "camera"))
     assert url != url2
-    _, _, w1, _ = await asyncio.to_thread(_decode, url, 1)
-    _, _, w2, _ = await asyncio.to_thread(_decode, url2, 1)
+    _, _, w1, _ = await asyncio.to_thread(decode_video, url, 1, RTSP_TCP)
+    _, _, w2, _ = await asyncio.to_thread(decode_video, url2, 1, RTSP_TCP)
     assert w2 < w1
 
 
