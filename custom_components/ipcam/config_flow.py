@@ -55,6 +55,7 @@ from .protocols.errors import (
     InvalidValue,
     ProtocolError,
 )
+from .protocols.grandstream import rtsp_port_for_web_port
 
 if TYPE_CHECKING:
     _OptionsFlowBase = OptionsFlow
@@ -115,6 +116,20 @@ def _normalise(vendor: Vendor, user_input: Mapping[str, Any]) -> dict[str, Any]:
             stream if stream in (STREAM_PRIMARY, STREAM_SECONDARY) else (STREAM_PRIMARY)
         )
     return data
+
+
+def _port_missed(errors: Mapping[str, str]) -> bool:
+    """Nothing (or not an RTSP server) answered on the port."""
+    return errors.get("base") in ("cannot_connect", "protocol_error")
+
+
+def _grandstream_rtsp_port(web_port: int) -> int | None:
+    """Grandstream's RTSP port for a web port (554 for 80, else 2000 + port), if different."""
+    try:
+        port = rtsp_port_for_web_port(web_port)
+    except ValueError:
+        return None
+    return None if port == web_port else port
 
 
 def _unique_id(identity: DeviceIdentity, data: Mapping[str, Any]) -> str:
@@ -216,6 +231,16 @@ class IpcamConfigFlow(ConfigFlow, domain=DOMAIN):
         if user_input is not None:
             data = _normalise(vendor, user_input)
             identity, errors = await self._async_try_login(data)
+            if identity is None and vendor is Vendor.GRANDSTREAM and _port_missed(errors):
+                # The user may have typed the camera's web port: its RTSP port follows from it.
+                rtsp_port = _grandstream_rtsp_port(data[CONF_PORT])
+                if rtsp_port is not None:
+                    retry = {**data, CONF_PORT: rtsp_port}
+                    identity, retry_errors = await self._async_try_login(retry)
+                    if identity is not None:
+                        data = retry
+                    elif not _port_missed(retry_errors):
+                        errors = retry_errors
             if identity is not None:
                 await self.async_set_unique_id(_unique_id(identity, data))
                 self._abort_if_unique_id_configured(

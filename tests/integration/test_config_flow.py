@@ -402,3 +402,46 @@ def test_same_camera_rules() -> None:
     assert _same_camera(None, "anything")
     assert _same_camera("grandstream:192.0.2.1:554", "00:11:22:33:44:55")
     assert _same_camera("00:11:22:33:44:55", "grandstream:192.0.2.9:554")
+
+
+async def test_grandstream_web_port_leads_to_the_rtsp_port(
+    hass: HomeAssistant, start_simulator: StartSimulator
+) -> None:
+    """Users may type the web port: the RTSP port is 2000 + it (554 for 80)."""
+    camera = await start_simulator("grandstream")
+    rtsp_port = camera_port(camera)
+    if rtsp_port <= 2000:
+        pytest.skip("the simulator got a port below 2001")
+    flow_id = await _start_flow(hass, "grandstream")
+    data = {**entry_data(camera), CONF_PORT: rtsp_port - 2000}
+    data.pop(CONF_VENDOR)
+    with patch("custom_components.ipcam.async_setup_entry", return_value=True):
+        result = await hass.config_entries.flow.async_configure(flow_id, data)
+        await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_PORT] == rtsp_port
+
+
+async def test_grandstream_wrong_port_still_says_cannot_connect(
+    hass: HomeAssistant, start_simulator: StartSimulator
+) -> None:
+    camera = await start_simulator("grandstream")
+    flow_id = await _start_flow(hass, "grandstream")
+    for port in (_closed_port(), 64000):  # the second has no 2000 + port
+        data = {**entry_data(camera), CONF_PORT: port}
+        data.pop(CONF_VENDOR)
+        result = await hass.config_entries.flow.async_configure(flow_id, data)
+        assert result["errors"] == {"base": "cannot_connect"}
+
+
+async def test_grandstream_web_port_with_a_wrong_password(
+    hass: HomeAssistant, start_simulator: StartSimulator
+) -> None:
+    camera = await start_simulator("grandstream")
+    if camera_port(camera) <= 2000:
+        pytest.skip("the simulator got a port below 2001")
+    flow_id = await _start_flow(hass, "grandstream")
+    data = {**entry_data(camera), CONF_PORT: camera_port(camera) - 2000, CONF_PASSWORD: "no"}
+    data.pop(CONF_VENDOR)
+    result = await hass.config_entries.flow.async_configure(flow_id, data)
+    assert result["errors"] == {"base": "invalid_auth"}  # the camera was found, the login failed
