@@ -14,8 +14,9 @@ from homeassistant.config_entries import (
     ConfigFlowResult,
     OptionsFlow,
 )
-from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
+from homeassistant.const import CONF_HOST, CONF_MAC, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
 from homeassistant.core import callback
+from homeassistant.helpers.device_registry import format_mac
 from homeassistant.helpers.selector import (
     NumberSelector,
     NumberSelectorConfig,
@@ -27,6 +28,7 @@ from homeassistant.helpers.selector import (
     TextSelectorConfig,
     TextSelectorType,
 )
+from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
 
 from .connection import connect_client
 from .const import (
@@ -246,12 +248,43 @@ class IpcamConfigFlow(ConfigFlow, domain=DOMAIN):
                 self._abort_if_unique_id_configured(
                     updates={CONF_HOST: data[CONF_HOST], CONF_PORT: data[CONF_PORT]}
                 )
+                if identity.mac:
+                    data[CONF_MAC] = identity.mac  # lets DHCP find the camera at a new address
                 return self.async_create_entry(title=identity.name or data[CONF_HOST], data=data)
         return self.async_show_form(
             step_id="connect",
             data_schema=_connection_schema(vendor, user_input or {}),
             errors=errors,
             description_placeholders={"vendor": vendor.value},
+        )
+
+    async def async_step_dhcp(self, discovery_info: DhcpServiceInfo) -> ConfigFlowResult:
+        """A camera we know got a new address: follow it, once it proves to be the same one."""
+        mac = format_mac(discovery_info.macaddress)
+        entry = next(
+            (
+                entry
+                for entry in self._async_current_entries(include_ignore=False)
+                if mac in (entry.unique_id, entry.data.get(CONF_MAC))
+            ),
+            None,
+        )
+        if entry is None:
+            return self.async_abort(reason="not_ipcam_device")
+        if entry.data.get(CONF_HOST) == discovery_info.ip:
+            return self.async_abort(reason="already_configured")
+        runtime = getattr(entry, "runtime_data", None)
+        if runtime is not None and runtime.coordinator.camera_available:
+            # The camera answers where it is configured: the DHCP news is about another
+            # interface or a stale lease; do not move it.
+            return self.async_abort(reason="already_configured")
+        data = {**entry.data, CONF_HOST: discovery_info.ip}
+        identity, _errors = await self._async_try_login(data)
+        if identity is None or identity.mac != mac:
+            _LOGGER.debug("The camera at the address DHCP reported is not this one")
+            return self.async_abort(reason="already_configured")
+        return self.async_update_reload_and_abort(
+            entry, data_updates={CONF_HOST: discovery_info.ip}, reason="already_configured"
         )
 
     async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:

@@ -7,10 +7,11 @@ import socket
 from unittest.mock import patch
 
 import pytest
-from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
-from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
+from homeassistant.config_entries import SOURCE_DHCP, SOURCE_USER, ConfigEntryState
+from homeassistant.const import CONF_HOST, CONF_MAC, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ipcam.const import (
@@ -30,7 +31,7 @@ from custom_components.ipcam.protocols.errors import (
     InvalidValue,
 )
 from tests.conftest import SIM_PASSWORD, SIM_USERNAME, StartSimulator
-from tests.integration.conftest import camera_port, entry_data
+from tests.integration.conftest import AddEntry, camera_port, entry_data
 
 
 def _closed_port() -> int:
@@ -88,7 +89,7 @@ async def test_user_flow_errors_then_success(
         await hass.async_block_till_done()
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == camera.vendor_state()["system"]["camera_name"]
-    assert result["data"] == {CONF_VENDOR: "cgi", **good}
+    assert result["data"] == {CONF_VENDOR: "cgi", **good, CONF_MAC: camera.vendor_state()["mac"]}
     entry = result["result"]
     assert entry.unique_id == camera.vendor_state()["mac"]
 
@@ -445,3 +446,80 @@ async def test_grandstream_web_port_with_a_wrong_password(
     data.pop(CONF_VENDOR)
     result = await hass.config_entries.flow.async_configure(flow_id, data)
     assert result["errors"] == {"base": "invalid_auth"}  # the camera was found, the login failed
+
+
+def _dhcp(ip: str, mac: str) -> DhcpServiceInfo:
+    return DhcpServiceInfo(ip=ip, hostname="camera", macaddress=mac.replace(":", ""))
+
+
+async def test_dhcp_follows_a_camera_to_its_new_address(
+    hass: HomeAssistant, start_simulator: StartSimulator
+) -> None:
+    camera = await start_simulator("cgi")
+    mac = camera.vendor_state()["mac"]
+    entry = MockConfigEntry(
+        domain=DOMAIN, unique_id=mac, data={**entry_data(camera), CONF_HOST: "192.0.2.1"}
+    )
+    entry.add_to_hass(hass)
+    with patch("custom_components.ipcam.async_setup_entry", return_value=True):
+        result = await hass.config_entries.flow.async_init(
+            DOMAIN, context={"source": SOURCE_DHCP}, data=_dhcp("127.0.0.1", mac)
+        )
+        await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert entry.data[CONF_HOST] == "127.0.0.1"
+
+
+async def test_dhcp_does_not_move_to_another_camera(
+    hass: HomeAssistant, start_simulator: StartSimulator
+) -> None:
+    """Another camera answers at the new address: the entry stays where it was."""
+    camera = await start_simulator("cgi")
+    other = await start_simulator("cgi")
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=camera.vendor_state()["mac"],
+        data={**entry_data(other), CONF_HOST: "192.0.2.1"},
+    )
+    entry.add_to_hass(hass)
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN,
+        context={"source": SOURCE_DHCP},
+        data=_dhcp("127.0.0.1", camera.vendor_state()["mac"]),
+    )
+    assert result["reason"] == "already_configured"
+    assert entry.data[CONF_HOST] == "192.0.2.1"
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_DHCP}, data=_dhcp("127.0.0.1", "02:00:00:00:00:01")
+    )
+    assert result["reason"] == "not_ipcam_device"
+
+
+async def test_dhcp_leaves_a_working_camera_alone(
+    hass: HomeAssistant, start_simulator: StartSimulator, add_entry: AddEntry
+) -> None:
+    camera = await start_simulator("dvrip")
+    entry = await add_entry(camera, **{CONF_CHANNEL: 0, CONF_MAC: "02:11:22:33:44:55"})
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_DHCP}, data=_dhcp("127.0.0.2", "02:11:22:33:44:55")
+    )
+    assert result["reason"] == "already_configured"
+    assert entry.data[CONF_HOST] == "127.0.0.1"
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_DHCP}, data=_dhcp("127.0.0.1", "02:11:22:33:44:55")
+    )
+    assert result["reason"] == "already_configured"
+
+
+async def test_the_mac_is_stored_for_dhcp(
+    hass: HomeAssistant, start_simulator: StartSimulator
+) -> None:
+    camera = await start_simulator("cgi")
+    flow_id = await _start_flow(hass, "cgi")
+    data = entry_data(camera)
+    data.pop(CONF_VENDOR)
+    with patch("custom_components.ipcam.async_setup_entry", return_value=True):
+        result = await hass.config_entries.flow.async_configure(flow_id, data)
+        await hass.async_block_till_done()
+    assert result["data"][CONF_MAC] == camera.vendor_state()["mac"]
