@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from custom_components.ipcam.protocols import open_client
 from custom_components.ipcam.protocols.base import SettingKey
-from custom_components.ipcam.video import VideoHub
+from custom_components.ipcam.video_hub import VideoHub
 from simulator.registry import simulator_class
 
 

@@ -10,12 +10,12 @@ from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryError, Co
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
 
-from .connection import connect_client
-from .const import DOMAIN, REMUXED_VIDEO_VENDORS
+from .client_factory import connect_client
+from .const import DOMAIN
 from .coordinator import IpcamCoordinator
 from .data import IpcamConfigEntry, IpcamData
-from .live import async_get_live_server
-from .protocols.base import Capability
+from .mpegts_relay import async_get_live_server
+from .protocols.base import Capability, VideoDelivery
 from .protocols.errors import AuthError, CameraError, InvalidValue, NotSupported
 from .services import async_setup_services
 
@@ -68,7 +68,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: IpcamConfigEntry) -> boo
         await coordinator.async_shutdown()
         raise
     entry.runtime_data = IpcamData(client=client, coordinator=coordinator)
-    if client.vendor in REMUXED_VIDEO_VENDORS and Capability.VIDEO in client.capabilities:
+    if client.profile.video is VideoDelivery.CODED and Capability.VIDEO in client.capabilities:
         entry.runtime_data.live_url = await async_get_live_server(hass).async_register(
             coordinator.video
         )

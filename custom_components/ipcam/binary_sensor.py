@@ -12,7 +12,7 @@ from homeassistant.components.binary_sensor import (
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .const import CONF_CHANNEL, VENDOR_EVENT_KINDS
+from .const import CONF_CHANNEL
 from .coordinator import IpcamCoordinator
 from .data import IpcamConfigEntry
 from .entity import IpcamEntity, IpcamEntityDescription
@@ -52,8 +52,7 @@ ALARMS: tuple[IpcamAlarmDescription, ...] = tuple(
         translation_key=kind.value,
         kind=kind,
         device_class=device_class,
-        supported=lambda client, kind=kind: Capability.EVENTS in client.capabilities  # type: ignore[misc]
-        and kind in VENDOR_EVENT_KINDS.get(client.vendor, ()),
+        supported=lambda client, kind=kind: kind in client.event_kinds,  # type: ignore[misc]
     )
     for kind, device_class in _ALARM_DEVICE_CLASSES.items()
 )

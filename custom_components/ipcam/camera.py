@@ -16,19 +16,13 @@ from homeassistant.helpers import entity_platform
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .const import (
-    CONF_STREAM_SOURCE,
-    DOMAIN,
-    REQUEST_TIMEOUT_SECONDS,
-    STREAM_SOURCE_INTEGRATION,
-)
+from .const import CONF_STREAM_SOURCE, DOMAIN, REQUEST_TIMEOUT_SECONDS
 from .coordinator import IpcamCoordinator
 from .data import IpcamConfigEntry
 from .entity import IpcamEntity
-from .protocols.base import Capability, Vendor, VideoFrame
+from .protocols.base import Capability, StreamSource, VideoDelivery, VideoFrame
 from .protocols.errors import CameraError
 from .services import async_setup_platform_services
-from .stream_source import dvrip_stream_source
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -37,13 +31,8 @@ PARALLEL_UPDATES = 1  # the camera platform carries the ptz_preset and talk acti
 MJPEG_BOUNDARY = "ipcamframe"
 JPEG_SOI = b"\xff\xd8"
 
-# Families whose live video is a sequence of JPEG images (relayed as MJPEG as is).
-JPEG_VIDEO_VENDORS = {Vendor.CGI, Vendor.FOSCAM}
-# Families whose still image costs the camera a stream (Grandstream: RTSP + key-frame decode)
-# or a command on its small connection pool (DVRIP): keep it a few seconds, so dashboards
-# refreshing often do not hit the camera each time.
-STREAM_STILL_VENDORS = {Vendor.GRANDSTREAM, Vendor.DVRIP}
-STREAM_STILL_CACHE_SECONDS = 5.0
+
+_STREAM_SOURCES = frozenset(source.value for source in StreamSource)
 
 CAMERA_DESCRIPTION = EntityDescription(key="camera", translation_key="camera", name=None)
 
@@ -67,22 +56,20 @@ class IpcamCamera(IpcamEntity, Camera):
         Camera.__init__(self)
         client = coordinator.client
         self._jpeg_video = (
-            client.vendor in JPEG_VIDEO_VENDORS and Capability.VIDEO in client.capabilities
+            client.profile.video is VideoDelivery.JPEG and Capability.VIDEO in client.capabilities
         )
         self._live_url = coordinator.config_entry.runtime_data.live_url
         if Capability.STREAM_URL in client.capabilities or self._live_url is not None:
             self._attr_supported_features = CameraEntityFeature.STREAM
-        self._cache_stills = client.vendor in STREAM_STILL_VENDORS
+        self._still_cache_seconds = client.profile.still_cache_seconds
         self._still: tuple[float, bytes] | None = None
         self._still_lock = asyncio.Lock()
 
     async def stream_source(self) -> str | None:
         """The URL Home Assistant's stream and go2rtc play (never None while starting)."""
-        if self._live_url is not None:
-            entry = self.coordinator.config_entry
-            choice = entry.options.get(CONF_STREAM_SOURCE, STREAM_SOURCE_INTEGRATION)
-            return dvrip_stream_source(choice, entry.data, self._live_url)
-        return self.client.stream_url()
+        choice = self.coordinator.config_entry.options.get(CONF_STREAM_SOURCE)
+        source = StreamSource(choice) if choice in _STREAM_SOURCES else None
+        return self.client.stream_source_url(source, self._live_url)
 
     async def async_camera_image(
         self, width: int | None = None, height: int | None = None
@@ -91,11 +78,11 @@ class IpcamCamera(IpcamEntity, Camera):
         frame = self.coordinator.video.fresh_frame("jpeg")
         if frame is not None:
             return frame.data
-        if not self._cache_stills:
+        if not self._still_cache_seconds:
             return await self._fetch_still()
         async with self._still_lock:  # concurrent viewers share one fetch
             if self._still is not None and (
-                time.monotonic() - self._still[0] < STREAM_STILL_CACHE_SECONDS
+                time.monotonic() - self._still[0] < self._still_cache_seconds
             ):
                 return self._still[1]
             image = await self._fetch_still()

@@ -30,25 +30,21 @@ from homeassistant.helpers.selector import (
 )
 from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
 
-from .connection import connect_client
+from .client_factory import connect_client
 from .const import (
     CONF_CHANNEL,
+    CONF_FAMILY,
     CONF_MOTION_TIMEOUT,
     CONF_STREAM,
     CONF_STREAM_SOURCE,
-    CONF_VENDOR,
     DEFAULT_MOTION_TIMEOUT,
     DEFAULT_USERNAME,
     DOMAIN,
-    GRANDSTREAM_FALLBACK_PREFIX,
-    GRANDSTREAM_SECONDARY_OFFSET,
     STREAM_PRIMARY,
     STREAM_SECONDARY,
-    STREAM_SOURCE_INTEGRATION,
-    STREAM_SOURCES,
 )
-from .protocols import DEFAULT_PORTS, supported_vendors
-from .protocols.base import DeviceIdentity, Vendor
+from .protocols import address_based_id, profile_for, supported_vendors
+from .protocols.base import CameraProfile, DeviceIdentity, Vendor
 from .protocols.errors import (
     AccountLocked,
     AuthError,
@@ -57,7 +53,6 @@ from .protocols.errors import (
     InvalidValue,
     ProtocolError,
 )
-from .protocols.grandstream import rtsp_port_for_web_port
 
 if TYPE_CHECKING:
     _OptionsFlowBase = OptionsFlow
@@ -66,17 +61,18 @@ else:  # Home Assistant 2025.8+ reloads the entry after the options change by it
 
 _LOGGER = logging.getLogger(__name__)
 
-MAX_CHANNEL = 63
 _PORT_SELECTOR = NumberSelector(
     NumberSelectorConfig(min=1, max=65535, step=1, mode=NumberSelectorMode.BOX)
 )
 _PASSWORD_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 
 
-def _connection_schema(vendor: Vendor, defaults: Mapping[str, Any]) -> vol.Schema:
+def _connection_schema(profile: CameraProfile, defaults: Mapping[str, Any]) -> vol.Schema:
+    """The set-up form of a camera family, from what its client declares."""
+    spec = profile.connection
     fields: dict[Any, Any] = {
         vol.Required(CONF_HOST, default=defaults.get(CONF_HOST, vol.UNDEFINED)): TextSelector(),
-        vol.Required(CONF_PORT, default=defaults.get(CONF_PORT, DEFAULT_PORTS[vendor])): (
+        vol.Required(CONF_PORT, default=defaults.get(CONF_PORT, spec.default_port)): (
             _PORT_SELECTOR
         ),
         vol.Required(
@@ -84,12 +80,13 @@ def _connection_schema(vendor: Vendor, defaults: Mapping[str, Any]) -> vol.Schem
         ): TextSelector(),
         vol.Optional(CONF_PASSWORD, default=""): _PASSWORD_SELECTOR,
     }
-    if vendor in (Vendor.DVRIP, Vendor.GRANDSTREAM):
-        highest = MAX_CHANNEL if vendor is Vendor.DVRIP else GRANDSTREAM_SECONDARY_OFFSET - 1
+    if spec.channel_count > 1:
         fields[vol.Required(CONF_CHANNEL, default=defaults.get(CONF_CHANNEL, 0))] = NumberSelector(
-            NumberSelectorConfig(min=0, max=highest, step=1, mode=NumberSelectorMode.BOX)
+            NumberSelectorConfig(
+                min=0, max=spec.channel_count - 1, step=1, mode=NumberSelectorMode.BOX
+            )
         )
-    if vendor is Vendor.GRANDSTREAM:
+    if spec.secondary_stream:
         fields[vol.Required(CONF_STREAM, default=defaults.get(CONF_STREAM, STREAM_PRIMARY))] = (
             SelectSelector(
                 SelectSelectorConfig(
@@ -102,17 +99,17 @@ def _connection_schema(vendor: Vendor, defaults: Mapping[str, Any]) -> vol.Schem
     return vol.Schema(fields)
 
 
-def _normalise(vendor: Vendor, user_input: Mapping[str, Any]) -> dict[str, Any]:
+def _normalise(profile: CameraProfile, user_input: Mapping[str, Any]) -> dict[str, Any]:
     data: dict[str, Any] = {
-        CONF_VENDOR: vendor.value,
+        CONF_FAMILY: profile.vendor.value,
         CONF_HOST: str(user_input[CONF_HOST]).strip(),
         CONF_PORT: int(user_input[CONF_PORT]),
         CONF_USERNAME: str(user_input.get(CONF_USERNAME, "")),
         CONF_PASSWORD: str(user_input.get(CONF_PASSWORD, "")),
     }
-    if CONF_CHANNEL in user_input:
+    if CONF_CHANNEL in user_input and profile.connection.channel_count > 1:
         data[CONF_CHANNEL] = int(user_input[CONF_CHANNEL])
-    if vendor is Vendor.GRANDSTREAM:
+    if profile.connection.secondary_stream:
         stream = user_input.get(CONF_STREAM, STREAM_PRIMARY)
         data[CONF_STREAM] = (
             stream if stream in (STREAM_PRIMARY, STREAM_SECONDARY) else (STREAM_PRIMARY)
@@ -125,35 +122,13 @@ def _port_missed(errors: Mapping[str, str]) -> bool:
     return errors.get("base") in ("cannot_connect", "protocol_error")
 
 
-def _grandstream_rtsp_port(web_port: int) -> int | None:
-    """Grandstream's RTSP port for a web port (554 for 80, else 2000 + port), if different."""
-    try:
-        port = rtsp_port_for_web_port(web_port)
-    except ValueError:
-        return None
-    return None if port == web_port else port
-
-
-def _unique_id(identity: DeviceIdentity, data: Mapping[str, Any]) -> str:
-    """The entry's unique ID: the camera's, plus which of its streams this entry shows."""
-    unique_id = identity.unique_id
-    if identity.vendor is Vendor.GRANDSTREAM:
-        if channel := int(data.get(CONF_CHANNEL, 0)):
-            unique_id += f"-channel{channel}"
-        if data.get(CONF_STREAM) == STREAM_SECONDARY:
-            unique_id += "-secondary"
-    return unique_id
-
-
 def _same_camera(stored: str | None, found: str) -> bool:
     """Whether a login reached the camera an entry was made for.
 
-    A Grandstream camera whose MAC could not be learnt has an ID made from its
-    address, which says nothing when the address is what changed: trust it then.
+    An ID made from the address (a camera whose MAC could not be learnt) says
+    nothing when the address is what changed: trust it then.
     """
-    if stored is None or stored.startswith(GRANDSTREAM_FALLBACK_PREFIX):
-        return True
-    if found.startswith(GRANDSTREAM_FALLBACK_PREFIX):
+    if stored is None or address_based_id(stored) or address_based_id(found):
         return True
     return stored == found
 
@@ -164,7 +139,7 @@ class IpcamConfigFlow(ConfigFlow, domain=DOMAIN):
     VERSION = 1
 
     def __init__(self) -> None:
-        self._vendor: Vendor | None = None
+        self._profile: CameraProfile | None = None
 
     @staticmethod
     @callback
@@ -202,16 +177,16 @@ class IpcamConfigFlow(ConfigFlow, domain=DOMAIN):
         """First step: which kind of camera."""
         errors: dict[str, str] = {}
         if user_input is not None:
-            vendor = Vendor(user_input[CONF_VENDOR])
+            vendor = Vendor(user_input[CONF_FAMILY])
             if vendor in supported_vendors():
-                self._vendor = vendor
+                self._profile = profile_for(vendor)
                 return await self.async_step_connect()
-            errors[CONF_VENDOR] = "vendor_not_supported"
+            errors[CONF_FAMILY] = "vendor_not_supported"
         return self.async_show_form(
             step_id="user",
             data_schema=vol.Schema(
                 {
-                    vol.Required(CONF_VENDOR, default=Vendor.CGI.value): SelectSelector(
+                    vol.Required(CONF_FAMILY, default=Vendor.CGI.value): SelectSelector(
                         SelectSelectorConfig(
                             options=[vendor.value for vendor in Vendor],
                             translation_key="vendor",
@@ -227,24 +202,26 @@ class IpcamConfigFlow(ConfigFlow, domain=DOMAIN):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Second step: where the camera is and how to log in."""
-        assert self._vendor is not None
-        vendor = self._vendor
+        assert self._profile is not None
+        profile = self._profile
         errors: dict[str, str] = {}
         if user_input is not None:
-            data = _normalise(vendor, user_input)
+            data = _normalise(profile, user_input)
             identity, errors = await self._async_try_login(data)
-            if identity is None and vendor is Vendor.GRANDSTREAM and _port_missed(errors):
-                # The user may have typed the camera's web port: its RTSP port follows from it.
-                rtsp_port = _grandstream_rtsp_port(data[CONF_PORT])
-                if rtsp_port is not None:
-                    retry = {**data, CONF_PORT: rtsp_port}
+            alternate = profile.connection.alternate_port
+            if identity is None and alternate is not None and _port_missed(errors):
+                # The user may have typed another port of the camera's (its web port):
+                # the service port follows from it.
+                other_port = alternate(data[CONF_PORT])
+                if other_port is not None:
+                    retry = {**data, CONF_PORT: other_port}
                     identity, retry_errors = await self._async_try_login(retry)
                     if identity is not None:
                         data = retry
                     elif not _port_missed(retry_errors):
                         errors = retry_errors
             if identity is not None:
-                await self.async_set_unique_id(_unique_id(identity, data))
+                await self.async_set_unique_id(identity.unique_id)
                 self._abort_if_unique_id_configured(
                     updates={CONF_HOST: data[CONF_HOST], CONF_PORT: data[CONF_PORT]}
                 )
@@ -253,9 +230,9 @@ class IpcamConfigFlow(ConfigFlow, domain=DOMAIN):
                 return self.async_create_entry(title=identity.name or data[CONF_HOST], data=data)
         return self.async_show_form(
             step_id="connect",
-            data_schema=_connection_schema(vendor, user_input or {}),
+            data_schema=_connection_schema(profile, user_input or {}),
             errors=errors,
-            description_placeholders={"vendor": vendor.value},
+            description_placeholders={"vendor": profile.vendor.value},
         )
 
     async def async_step_dhcp(self, discovery_info: DhcpServiceInfo) -> ConfigFlowResult:
@@ -300,7 +277,7 @@ class IpcamConfigFlow(ConfigFlow, domain=DOMAIN):
             data = {**entry.data, **user_input}
             identity, errors = await self._async_try_login(data)
             if identity is not None:
-                if not _same_camera(entry.unique_id, _unique_id(identity, data)):
+                if not _same_camera(entry.unique_id, identity.unique_id):
                     return self.async_abort(reason="wrong_camera")
                 return self.async_update_reload_and_abort(entry, data_updates=user_input)
         return self.async_show_form(
@@ -322,23 +299,23 @@ class IpcamConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """Change host, port or credentials of an existing camera."""
         entry = self._get_reconfigure_entry()
-        vendor = Vendor(entry.data[CONF_VENDOR])
+        profile = profile_for(entry.data[CONF_FAMILY])
         errors: dict[str, str] = {}
         if user_input is not None:
             if not user_input.get(CONF_PASSWORD):
                 # An untouched password field keeps the stored password (never an empty
                 # login attempt that would count towards the camera's lock-out).
                 user_input = {**user_input, CONF_PASSWORD: entry.data.get(CONF_PASSWORD, "")}
-            data = _normalise(vendor, user_input)
+            data = _normalise(profile, user_input)
             identity, errors = await self._async_try_login(data)
             if identity is not None:
-                if not _same_camera(entry.unique_id, _unique_id(identity, data)):
+                if not _same_camera(entry.unique_id, identity.unique_id):
                     return self.async_abort(reason="wrong_camera")
                 return self.async_update_reload_and_abort(entry, data_updates=data)
         return self.async_show_form(
             step_id="reconfigure",
             data_schema=_connection_schema(
-                vendor, {**(user_input or entry.data), CONF_PASSWORD: ""}
+                profile, {**(user_input or entry.data), CONF_PASSWORD: ""}
             ),
             errors=errors,
         )
@@ -367,15 +344,16 @@ class IpcamOptionsFlow(_OptionsFlowBase):
                 )
             )
         }
-        if self.config_entry.data.get(CONF_VENDOR) == Vendor.DVRIP:
+        sources = profile_for(self.config_entry.data[CONF_FAMILY]).stream_sources
+        if len(sources) > 1:
             fields[
                 vol.Required(
                     CONF_STREAM_SOURCE,
-                    default=current.get(CONF_STREAM_SOURCE, STREAM_SOURCE_INTEGRATION),
+                    default=current.get(CONF_STREAM_SOURCE, sources[0].value),
                 )
             ] = SelectSelector(
                 SelectSelectorConfig(
-                    options=list(STREAM_SOURCES),
+                    options=[source.value for source in sources],
                     translation_key="stream_source",
                     mode=SelectSelectorMode.LIST,
                 )

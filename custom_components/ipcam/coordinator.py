@@ -21,14 +21,11 @@ from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
 from .const import (
-    AUTH_FAILURES_BEFORE_REAUTH,
     CONF_MOTION_TIMEOUT,
     DEFAULT_MOTION_TIMEOUT,
     DOMAIN,
-    MAX_AUTH_FAILURES,
     RECONNECT_MAX_SECONDS,
     RECONNECT_MIN_SECONDS,
-    REMUXED_VIDEO_VENDORS,
     REQUEST_TIMEOUT_SECONDS,
     SCAN_INTERVAL_SECONDS,
 )
@@ -39,10 +36,11 @@ from .protocols.base import (
     EventKind,
     SettingKey,
     Settings,
+    VideoDelivery,
 )
 from .protocols.errors import AccountLocked, AuthError, CameraError
 from .talk import TalkManager
-from .video import VideoHub
+from .video_hub import VideoHub
 
 if TYPE_CHECKING:
     from .data import IpcamConfigEntry
@@ -76,7 +74,7 @@ class IpcamCoordinator(DataUpdateCoordinator[Settings]):
             always_update=False,
         )
         self.client = client
-        coded = client.vendor in REMUXED_VIDEO_VENDORS
+        coded = client.profile.video is not VideoDelivery.JPEG
         self.video = VideoHub(
             client,
             queue_frames=CODED_QUEUE_FRAMES if coded else JPEG_QUEUE_FRAMES,
@@ -110,7 +108,7 @@ class IpcamCoordinator(DataUpdateCoordinator[Settings]):
     @property
     def credentials_rejected(self) -> bool:
         """True once the camera refused the stored credentials too often to try again."""
-        limit = AUTH_FAILURES_BEFORE_REAUTH.get(self.client.vendor, MAX_AUTH_FAILURES)
+        limit = self.client.profile.auth_failures_before_reauth
         return self._auth_failures >= limit or self._account_locked
 
     @property

@@ -12,7 +12,7 @@ from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 
-from .const import CONF_CHANNEL, CONF_STREAM, CONF_VENDOR
+from .const import CONF_CHANNEL, CONF_FAMILY, CONF_STREAM
 from .data import IpcamConfigEntry
 
 REDACTED = "**REDACTED**"
@@ -51,7 +51,7 @@ async def async_get_config_entry_diagnostics(
     settings = coordinator.data
     report = {
         "entry": {
-            "vendor": entry.data.get(CONF_VENDOR),
+            "vendor": entry.data.get(CONF_FAMILY),
             "channel": entry.data.get(CONF_CHANNEL),
             "stream": entry.data.get(CONF_STREAM),
             "options": dict(entry.options),

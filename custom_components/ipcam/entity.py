@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.device_registry import CONNECTION_NETWORK_MAC, DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
@@ -15,10 +14,8 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import CONF_CHANNEL, CONF_STREAM, DOMAIN, REQUEST_TIMEOUT_SECONDS, STREAM_PRIMARY
 from .coordinator import IpcamCoordinator
-from .protocols.base import CameraClient, Vendor
+from .protocols.base import CameraClient
 from .protocols.errors import AuthError, CameraError, InvalidValue, NotSupported
-
-WEB_UI_VENDORS = {Vendor.CGI, Vendor.FOSCAM}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -43,11 +40,6 @@ class IpcamEntity(CoordinatorEntity[IpcamCoordinator]):
         device_id = coordinator.config_entry.unique_id or identity.unique_id
         self._attr_unique_id = f"{device_id}_{description.key}"
         data = coordinator.config_entry.data
-        configuration_url = None
-        if identity.vendor in WEB_UI_VENDORS:
-            host = str(data[CONF_HOST])
-            host = f"[{host}]" if ":" in host else host  # IPv6 literal
-            configuration_url = f"http://{host}:{data.get(CONF_PORT, 80)}/"
         # Only the first channel's device carries the MAC: the recorder's other channels
         # are devices of their own, which older Home Assistant would merge by the MAC.
         first_channel = int(data.get(CONF_CHANNEL, 0)) == 0 and data.get(CONF_STREAM) in (
@@ -64,7 +56,7 @@ class IpcamEntity(CoordinatorEntity[IpcamCoordinator]):
             sw_version=identity.firmware or None,
             hw_version=identity.hardware or None,
             serial_number=identity.serial or None,
-            configuration_url=configuration_url,
+            configuration_url=client.web_ui_url(),
         )
 
     @property

@@ -10,7 +10,7 @@ from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNA
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.ipcam.const import CONF_VENDOR, DOMAIN
+from custom_components.ipcam.const import CONF_FAMILY, DOMAIN
 from simulator.base import SimulatedCamera
 from tests.conftest import SIM_PASSWORD, SIM_USERNAME
 
@@ -40,7 +40,7 @@ def camera_port(camera: SimulatedCamera) -> int:
 
 def entry_data(camera: SimulatedCamera, **extra: Any) -> dict[str, Any]:
     return {
-        CONF_VENDOR: camera.vendor,
+        CONF_FAMILY: camera.vendor,
         CONF_HOST: "127.0.0.1",
         CONF_PORT: camera_port(camera),
         CONF_USERNAME: SIM_USERNAME,

@@ -16,10 +16,10 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ipcam.const import (
     CONF_CHANNEL,
+    CONF_FAMILY,
     CONF_MOTION_TIMEOUT,
     CONF_STREAM,
     CONF_STREAM_SOURCE,
-    CONF_VENDOR,
     DOMAIN,
     STREAM_SECONDARY,
 )
@@ -45,7 +45,7 @@ async def _start_flow(hass: HomeAssistant, vendor: str) -> str:
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "user"
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_VENDOR: vendor}
+        result["flow_id"], {CONF_FAMILY: vendor}
     )
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "connect"
@@ -89,7 +89,7 @@ async def test_user_flow_errors_then_success(
         await hass.async_block_till_done()
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == camera.vendor_state()["system"]["camera_name"]
-    assert result["data"] == {CONF_VENDOR: "cgi", **good, CONF_MAC: camera.vendor_state()["mac"]}
+    assert result["data"] == {CONF_FAMILY: "cgi", **good, CONF_MAC: camera.vendor_state()["mac"]}
     entry = result["result"]
     assert entry.unique_id == camera.vendor_state()["mac"]
 
@@ -134,7 +134,7 @@ async def test_duplicate_camera_aborts(
     existing.add_to_hass(hass)
     flow_id = await _start_flow(hass, "cgi")
     data = entry_data(camera)
-    data.pop(CONF_VENDOR)
+    data.pop(CONF_FAMILY)
     with patch("custom_components.ipcam.async_setup_entry", return_value=True):
         result = await hass.config_entries.flow.async_configure(flow_id, data)
     assert result["type"] is FlowResultType.ABORT
@@ -150,11 +150,11 @@ async def test_vendor_not_built_says_so(hass: HomeAssistant) -> None:
     ):
         result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
         result = await hass.config_entries.flow.async_configure(
-            result["flow_id"], {CONF_VENDOR: "foscam"}
+            result["flow_id"], {CONF_FAMILY: "foscam"}
         )
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "user"
-    assert result["errors"] == {CONF_VENDOR: "vendor_not_supported"}
+    assert result["errors"] == {CONF_FAMILY: "vendor_not_supported"}
 
 
 async def test_reauth_after_password_change(
@@ -216,7 +216,7 @@ async def test_reconfigure_moves_the_camera(
     result = await entry.start_reconfigure_flow(hass)
     assert result["step_id"] == "reconfigure"
     good = entry_data(camera)
-    good.pop(CONF_VENDOR)
+    good.pop(CONF_FAMILY)
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {**good, CONF_PASSWORD: "nope"}
     )
@@ -262,12 +262,12 @@ async def test_each_family_is_added_through_the_flow(
     camera = await start_simulator(vendor)
     flow_id = await _start_flow(hass, vendor)
     data = {**entry_data(camera), **extra}
-    data.pop(CONF_VENDOR)
+    data.pop(CONF_FAMILY)
     with patch("custom_components.ipcam.async_setup_entry", return_value=True):
         result = await hass.config_entries.flow.async_configure(flow_id, data)
         await hass.async_block_till_done()
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert result["data"][CONF_VENDOR] == vendor
+    assert result["data"][CONF_FAMILY] == vendor
     assert result["data"][CONF_PORT] == camera_port(camera)
     for key, value in extra.items():
         assert result["data"][key] == value
@@ -289,7 +289,7 @@ async def test_each_login_error_is_shown_then_recovers(
     camera = await start_simulator("dvrip")
     flow_id = await _start_flow(hass, "dvrip")
     data = {**entry_data(camera), CONF_CHANNEL: 0}
-    data.pop(CONF_VENDOR)
+    data.pop(CONF_FAMILY)
     with patch("custom_components.ipcam.config_flow.connect_client", side_effect=error):
         result = await hass.config_entries.flow.async_configure(flow_id, data)
     assert result["errors"] == {"base": expected}
@@ -306,7 +306,7 @@ async def test_real_lockout_is_reported(
     camera = await start_simulator("dvrip")
     flow_id = await _start_flow(hass, "dvrip")
     data = {**entry_data(camera), CONF_CHANNEL: 0, CONF_PASSWORD: "wrong"}
-    data.pop(CONF_VENDOR)
+    data.pop(CONF_FAMILY)
     seen = []
     for _ in range(4):
         result = await hass.config_entries.flow.async_configure(flow_id, data)
@@ -327,7 +327,7 @@ async def test_reconfigure_keeps_the_password_and_refuses_another_camera(
     entry.add_to_hass(hass)
     result = await entry.start_reconfigure_flow(hass)
     form = entry_data(other)
-    form.pop(CONF_VENDOR)
+    form.pop(CONF_FAMILY)
     form[CONF_PASSWORD] = ""  # untouched field: the stored password is used
     result = await hass.config_entries.flow.async_configure(result["flow_id"], form)
     assert result["type"] is FlowResultType.ABORT
@@ -335,7 +335,7 @@ async def test_reconfigure_keeps_the_password_and_refuses_another_camera(
 
     result = await entry.start_reconfigure_flow(hass)
     form = entry_data(camera)
-    form.pop(CONF_VENDOR)
+    form.pop(CONF_FAMILY)
     form[CONF_PASSWORD] = ""
     with patch("custom_components.ipcam.async_setup_entry", return_value=True):
         result = await hass.config_entries.flow.async_configure(result["flow_id"], form)
@@ -370,7 +370,7 @@ async def test_grandstream_streams_are_separate_entries(
     for stream, channel in (("primary", 0), ("secondary", 0), ("primary", 1)):
         flow_id = await _start_flow(hass, "grandstream")
         data = {**entry_data(camera), CONF_STREAM: stream, CONF_CHANNEL: channel}
-        data.pop(CONF_VENDOR)
+        data.pop(CONF_FAMILY)
         with patch("custom_components.ipcam.async_setup_entry", return_value=True):
             result = await hass.config_entries.flow.async_configure(flow_id, data)
             await hass.async_block_till_done()
@@ -415,7 +415,7 @@ async def test_grandstream_web_port_leads_to_the_rtsp_port(
         pytest.skip("the simulator got a port below 2001")
     flow_id = await _start_flow(hass, "grandstream")
     data = {**entry_data(camera), CONF_PORT: rtsp_port - 2000}
-    data.pop(CONF_VENDOR)
+    data.pop(CONF_FAMILY)
     with patch("custom_components.ipcam.async_setup_entry", return_value=True):
         result = await hass.config_entries.flow.async_configure(flow_id, data)
         await hass.async_block_till_done()
@@ -430,7 +430,7 @@ async def test_grandstream_wrong_port_still_says_cannot_connect(
     flow_id = await _start_flow(hass, "grandstream")
     for port in (_closed_port(), 64000):  # the second has no 2000 + port
         data = {**entry_data(camera), CONF_PORT: port}
-        data.pop(CONF_VENDOR)
+        data.pop(CONF_FAMILY)
         result = await hass.config_entries.flow.async_configure(flow_id, data)
         assert result["errors"] == {"base": "cannot_connect"}
 
@@ -443,7 +443,7 @@ async def test_grandstream_web_port_with_a_wrong_password(
         pytest.skip("the simulator got a port below 2001")
     flow_id = await _start_flow(hass, "grandstream")
     data = {**entry_data(camera), CONF_PORT: camera_port(camera) - 2000, CONF_PASSWORD: "no"}
-    data.pop(CONF_VENDOR)
+    data.pop(CONF_FAMILY)
     result = await hass.config_entries.flow.async_configure(flow_id, data)
     assert result["errors"] == {"base": "invalid_auth"}  # the camera was found, the login failed
 
@@ -518,7 +518,7 @@ async def test_the_mac_is_stored_for_dhcp(
     camera = await start_simulator("cgi")
     flow_id = await _start_flow(hass, "cgi")
     data = entry_data(camera)
-    data.pop(CONF_VENDOR)
+    data.pop(CONF_FAMILY)
     with patch("custom_components.ipcam.async_setup_entry", return_value=True):
         result = await hass.config_entries.flow.async_configure(flow_id, data)
         await hass.async_block_till_done()

@@ -14,9 +14,8 @@ from homeassistant.core import HomeAssistant
 from custom_components.ipcam.const import (
     CONF_CHANNEL,
     CONF_STREAM_SOURCE,
-    STREAM_SOURCE_GO2RTC,
-    STREAM_SOURCE_RTSP,
 )
+from custom_components.ipcam.protocols.base import StreamSource
 from custom_components.ipcam.protocols.jpeg import jpeg_size
 from tests.conftest import SIM_PASSWORD, StartSimulator
 from tests.integration.conftest import AddEntry, camera_port
@@ -132,12 +131,14 @@ async def test_stream_source_options(
     hass: HomeAssistant, start_simulator: StartSimulator, add_entry: AddEntry
 ) -> None:
     camera = await start_simulator("dvrip")
-    entry = await add_entry(camera, options={CONF_STREAM_SOURCE: STREAM_SOURCE_GO2RTC})
+    entry = await add_entry(camera, options={CONF_STREAM_SOURCE: StreamSource.GO2RTC.value})
     cam = entity_id(hass, entry, "camera", "camera")
     assert await async_get_stream_source(hass, cam) == (
         f"dvrip://admin:{SIM_PASSWORD}@127.0.0.1:{camera_port(camera)}?channel=0&subtype=0"
     )
-    hass.config_entries.async_update_entry(entry, options={CONF_STREAM_SOURCE: STREAM_SOURCE_RTSP})
+    hass.config_entries.async_update_entry(
+        entry, options={CONF_STREAM_SOURCE: StreamSource.RTSP.value}
+    )
     assert await async_get_stream_source(hass, cam) == (
         f"rtsp://127.0.0.1:554/user=admin&password={SIM_PASSWORD}&channel=1&stream=0.sdp"
         "?real_stream"

@@ -15,8 +15,9 @@ from homeassistant.const import ATTR_ENTITY_ID, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
-from custom_components.ipcam.const import CONF_CHANNEL, DOMAIN, MAX_AUTH_FAILURES
-from custom_components.ipcam.live import MAX_CLIENTS_PER_CAMERA
+from custom_components.ipcam.const import CONF_CHANNEL, DOMAIN
+from custom_components.ipcam.mpegts_relay import MAX_CLIENTS_PER_CAMERA
+from custom_components.ipcam.protocols.cgi.profile import PROFILE as CGI_PROFILE
 from custom_components.ipcam.protocols.errors import NotSupported, ProtocolError
 from tests.conftest import StartSimulator
 from tests.integration.conftest import AddEntry
@@ -73,7 +74,7 @@ async def test_password_changed_on_the_camera_asks_for_it_without_hammering(
             for flow in hass.config_entries.flow.async_progress_by_handler(DOMAIN)
         ]
 
-    for _ in range(MAX_AUTH_FAILURES):
+    for _ in range(CGI_PROFILE.auth_failures_before_reauth):
         await coordinator(entry).async_refresh()
         await hass.async_block_till_done()
     await wait_for(hass, lambda: reauth_flows() == ["reauth"])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import CameraClient, Vendor
+from .base import CameraClient, CameraProfile, Vendor
 
 # Every client is imported with the package, not on demand: Home Assistant imports
 # the integration in a worker thread, and an import inside the event loop blocks it.
@@ -18,24 +18,35 @@ from .errors import NotSupported
 from .foscam.client import Client as FoscamClient
 from .grandstream.client import Client as GrandstreamClient
 
-DEFAULT_PORTS: dict[Vendor, int] = {
-    Vendor.CGI: 80,
-    Vendor.FOSCAM: 80,
-    Vendor.DVRIP: 34567,
-    Vendor.GRANDSTREAM: 554,
+_CLIENTS: dict[Vendor, type[CameraClient]] = {
+    client.profile.vendor: client
+    for client in (CgiClient, FoscamClient, DvripClient, GrandstreamClient)
 }
 
-_CLIENTS: dict[Vendor, type[CameraClient]] = {
-    Vendor.CGI: CgiClient,
-    Vendor.FOSCAM: FoscamClient,
-    Vendor.DVRIP: DvripClient,
-    Vendor.GRANDSTREAM: GrandstreamClient,
+DEFAULT_PORTS: dict[Vendor, int] = {
+    vendor: client.profile.connection.default_port for vendor, client in _CLIENTS.items()
 }
 
 
 def supported_vendors() -> frozenset[Vendor]:
     """The vendors this build of the library can talk to."""
     return frozenset(_CLIENTS)
+
+
+def profile_for(vendor: Vendor | str) -> CameraProfile:
+    """What a camera family is (``NotSupported`` for a family this build lacks)."""
+    try:
+        return _CLIENTS[Vendor(vendor)].profile
+    except (KeyError, ValueError):
+        raise NotSupported(f"vendor {vendor!r} is not supported") from None
+
+
+def address_based_id(unique_id: str) -> bool:
+    """Whether a unique ID was made from an address (the camera could not be identified)."""
+    return any(
+        client.profile.address_id_prefix and unique_id.startswith(client.profile.address_id_prefix)
+        for client in _CLIENTS.values()
+    )
 
 
 def open_client(
@@ -51,10 +62,8 @@ def open_client(
     ``options`` are vendor specific (``session`` for an aiohttp session,
     ``channel`` for multi-channel devices, ``timeout`` in seconds, ...).
     """
-    vendor = Vendor(vendor)
-    client_class = _CLIENTS.get(vendor)
-    if client_class is None:
-        raise NotSupported(f"vendor {vendor.value!r} is not supported yet")
+    profile = profile_for(vendor)
+    client_class = _CLIENTS[profile.vendor]
     return client_class(  # type: ignore[call-arg]
-        host, port or DEFAULT_PORTS[vendor], username, password, **options
+        host, port or profile.connection.default_port, username, password, **options
     )

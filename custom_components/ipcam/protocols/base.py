@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import enum
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from .errors import NotSupported
 
@@ -96,6 +97,69 @@ class PresetAction(enum.StrEnum):
     CLEAR = "clear"
 
 
+class VideoDelivery(enum.StrEnum):
+    """How a camera's live video reaches a player."""
+
+    NONE = "none"
+    JPEG = "jpeg"  # video() yields JPEG pictures: relayed as MJPEG, never re-encoded
+    CODED = "coded"  # video() yields H.264/H.265 access units only this protocol carries:
+    # the host remuxes them (MPEG-TS relay) for players that cannot speak the protocol
+    URL = "url"  # the camera serves a stream URL (RTSP) that players open themselves
+
+
+class StreamSource(enum.StrEnum):
+    """Where a player may take a camera's live stream from (the user's choice)."""
+
+    RELAY = "integration"  # the host application's own relay of video()
+    RTSP = "rtsp"  # the camera's RTSP server
+    GO2RTC = "go2rtc"  # go2rtc's native source for this protocol (WebRTC only)
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionSpec:
+    """What a user must tell to reach a camera of this family (drives set-up forms)."""
+
+    default_port: int
+    # Channels (recorder inputs, encoder inputs) the user may pick, numbered from 0; 0 or
+    # 1 means there is nothing to choose.
+    channel_count: int = 0
+    # The camera offers a lower-bandwidth secondary stream beside the primary one.
+    secondary_stream: bool = False
+    # When nothing (or not this protocol) answers on the port typed: the port to try
+    # instead, e.g. the service port derived from a web port; None when there is none.
+    alternate_port: Callable[[int], int | None] | None = None
+    # The client speaks HTTP and takes the host application's shared aiohttp session.
+    http: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CameraProfile:
+    """Everything a host application needs to know about a camera family.
+
+    The host (Home Assistant) builds its forms, entities and stream handling from
+    this and never branches on the family itself.
+    """
+
+    vendor: Vendor
+    connection: ConnectionSpec
+    # Alarm kinds the family can push (one alarm sensor each); ALARM means "any alarm".
+    event_kinds: tuple[EventKind, ...] = ()
+    video: VideoDelivery = VideoDelivery.NONE
+    # A still costs the camera a stream or a slot of a small connection pool: keep it
+    # this long so dashboards refreshing often do not hit the camera each time.
+    still_cache_seconds: float = 0.0
+    # The camera serves its own web interface on the configured host and port.
+    web_ui: bool = False
+    # Rejected logins tolerated before asking the user for new credentials. Session
+    # logins give a definite answer (1); a plain HTTP 401 may be a proxy or a reboot.
+    auth_failures_before_reauth: int = 1
+    # Where players may take the live stream from; the first is the default.
+    stream_sources: tuple[StreamSource, ...] = ()
+    # Unique IDs starting with this were made from the address because the camera
+    # could not be identified: they say nothing when the address is what changed.
+    address_id_prefix: str = ""
+
+
 @dataclass(frozen=True, slots=True)
 class DeviceIdentity:
     """Who the camera is; ``unique_id`` is the stable identifier for Home Assistant."""
@@ -162,7 +226,10 @@ class CameraClient(ABC):
     ``identity`` and ``capabilities``.
     """
 
+    profile: ClassVar[CameraProfile]
     vendor: Vendor
+    host: str = ""
+    port: int = 0
     # True when a pan/tilt move continues until ptz(PtzMove.STOP) (DVRIP, Foscam
     # decoder_control); False when each move is one step.
     ptz_needs_stop: bool = False
@@ -180,6 +247,26 @@ class CameraClient(ABC):
         if self._identity is None:
             raise RuntimeError("connect() has not completed")
         return self._identity
+
+    @property
+    def event_kinds(self) -> tuple[EventKind, ...]:
+        """The alarm kinds this camera can push (none without ``Capability.EVENTS``)."""
+        return self.profile.event_kinds if Capability.EVENTS in self.capabilities else ()
+
+    def web_ui_url(self) -> str | None:
+        """The camera's own web interface, if it serves one where we reach it."""
+        if not self.profile.web_ui or not self.host:
+            return None
+        return f"http://{host_for_url(self.host)}:{self.port}/"
+
+    def stream_source_url(self, source: StreamSource | None, relay_url: str | None) -> str | None:
+        """The URL a player opens for ``source`` (None: the default; may carry credentials).
+
+        ``relay_url`` is the host application's relay of ``video()`` when it runs one.
+        """
+        if source in (None, StreamSource.RELAY) and relay_url is not None:
+            return relay_url
+        return self.stream_url()
 
     @abstractmethod
     async def connect(self) -> None:
@@ -243,3 +330,8 @@ class CameraClient(ABC):
     def diagnostics(self) -> Mapping[str, object]:
         """Connection state for diagnostics (never credentials)."""
         return {}
+
+
+def host_for_url(host: str) -> str:
+    """``host`` as it goes into a URL (IPv6 literals in brackets)."""
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host

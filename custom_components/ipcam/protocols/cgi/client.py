@@ -44,6 +44,7 @@ from ..errors import (
 )
 from . import wire
 from .mjpeg import MAX_FRAME, MjpegParser, MjpegPart, is_jpeg, jpeg_size
+from .profile import PROFILE
 from .wire import (
     FRAME_RATES,
     PRESET_MAX,
@@ -146,6 +147,7 @@ class Client(CameraClient):
     (False for cameras without pan/tilt, default True).
     """
 
+    profile = PROFILE
     vendor = Vendor.CGI
     ptz_needs_stop = False  # pan/tilt moves are single steps; nothing keeps moving
 

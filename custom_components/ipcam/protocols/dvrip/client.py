@@ -30,8 +30,10 @@ from ..base import (
     PtzMove,
     SettingKey,
     Settings,
+    StreamSource,
     Vendor,
     VideoFrame,
+    host_for_url,
 )
 from ..errors import (
     AccountLocked,
@@ -44,6 +46,7 @@ from ..errors import (
 )
 from . import media, wire
 from .connection import Connection
+from .profile import PROFILE
 from .wire import MsgId
 
 _LOGGER = logging.getLogger(__name__)
@@ -55,6 +58,7 @@ FIRST_KEYFRAME_TIMEOUT = 20.0
 MAX_SNAPSHOT = 8 * 1024 * 1024
 MAX_SKIPPED_MEDIA = 2 * media.MAX_FRAME_SIZE  # stream bytes without a video frame
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+RTSP_PORT = 554  # XM cameras' RTSP server, when it is enabled
 
 _PTZ_COMMANDS = {
     PtzMove.UP: "DirectionUp",
@@ -211,6 +215,7 @@ def _decode_keyframe_to_jpeg(codec: str, data: bytes) -> bytes:
 class Client(CameraClient):
     """A Xiongmai DVRIP camera (or one channel of a DVR/NVR)."""
 
+    profile = PROFILE
     vendor = Vendor.DVRIP
     ptz_needs_stop = True  # OPPTZControl moves run until a stop (Preset -1) is sent
 
@@ -223,7 +228,7 @@ class Client(CameraClient):
         *,
         channel: int = 0,
         timeout: float = DEFAULT_TIMEOUT,
-        stream: str = "Main",
+        stream: str | None = None,
         **_options: Any,
     ) -> None:
         super().__init__()
@@ -235,7 +240,8 @@ class Client(CameraClient):
         self._password = password
         self.channel = channel
         self.timeout = timeout
-        self.stream = stream
+        # "primary"/"secondary" (the host's names) or the camera's "Main"/"Extra".
+        self.stream = "Extra" if stream in ("secondary", "Extra") else "Main"
         self.channel_count = 0
         self.system_info: dict[str, Any] = {}
         self.abilities: dict[str, Any] = {}
@@ -740,9 +746,29 @@ class Client(CameraClient):
         user = urllib.parse.quote(self._username, safe="")
         password = urllib.parse.quote(self._password, safe="")
         return (
-            f"dvrip://{user}:{password}@{self.host}:{self.port}"
+            f"dvrip://{user}:{password}@{host_for_url(self.host)}:{self.port}"
             f"?channel={self.channel}&subtype={subtype}"
         )
+
+    def rtsp_url(self) -> str:
+        """The camera's own RTSP server (port 554; its channels count from 1).
+
+        Carries the credentials: never log it.
+        """
+        user = urllib.parse.quote(self._username, safe="")
+        password = urllib.parse.quote(self._password, safe="")
+        return (
+            f"rtsp://{host_for_url(self.host)}:{RTSP_PORT}/user={user}&password={password}"
+            f"&channel={self.channel + 1}&stream={0 if self.stream == 'Main' else 1}.sdp"
+            "?real_stream"
+        )
+
+    def stream_source_url(self, source: StreamSource | None, relay_url: str | None) -> str | None:
+        if source is StreamSource.RTSP:
+            return self.rtsp_url()
+        if source is StreamSource.GO2RTC:
+            return self.go2rtc_source(subtype=0 if self.stream == "Main" else 1)
+        return relay_url
 
     async def get_config(self, name: str) -> Any:
         """Read a config section by dotted path (``Camera.Param.[0]``); vendor extra."""

@@ -59,6 +59,7 @@ from ..errors import (
 )
 from . import cgi
 from . import wire as w
+from .profile import PROFILE
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -98,6 +99,7 @@ class _Lost(Exception):
 class Client(CameraClient):
     """A legacy Foscam MJPEG camera over MO_O/MO_V and its HTTP CGIs."""
 
+    profile = PROFILE
     vendor = Vendor.FOSCAM
     ptz_needs_stop = True  # decoder_control moves continue until the matching stop command
     write_only_settings = frozenset({SettingKey.IR})  # no CGI reports the IR lamp

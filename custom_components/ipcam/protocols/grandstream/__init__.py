@@ -13,7 +13,9 @@ from __future__ import annotations
 
 DEFAULT_RTSP_PORT = 554
 DEFAULT_WEB_PORT = 80
-MAX_CHANNEL = 7  # 0-3 primary streams of inputs 1-4, 4-7 their secondary streams
+INPUTS = 4  # video inputs of the largest encoders
+SECONDARY_OFFSET = INPUTS  # streams 0-3 are the inputs' primary streams, 4-7 their secondary
+MAX_CHANNEL = 2 * INPUTS - 1
 
 
 def rtsp_port_for_web_port(web_port: int) -> int:
@@ -43,6 +45,16 @@ def check_channel(channel: int) -> int:
     if type(channel) is not int or not 0 <= channel <= MAX_CHANNEL:
         raise ValueError(f"channel must be an integer from 0 to {MAX_CHANNEL}")
     return channel
+
+
+def stream_channel(channel: int, stream: str | None) -> int:
+    """The stream number of input ``channel`` (0-3) and ``stream`` ("primary"/"secondary").
+
+    Without a stream name, ``channel`` is already a stream number (0-7).
+    """
+    if stream == "secondary" and 0 <= channel < SECONDARY_OFFSET:
+        return channel + SECONDARY_OFFSET
+    return check_channel(channel)
 
 
 def is_secondary(channel: int) -> bool:

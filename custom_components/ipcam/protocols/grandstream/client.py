@@ -49,9 +49,10 @@ from ..errors import (
     NotSupported,
     ProtocolError,
 )
-from . import DEFAULT_RTSP_PORT, check_channel, mctp
+from . import DEFAULT_RTSP_PORT, SECONDARY_OFFSET, mctp, stream_channel
 from .digest import DigestChallenge, authorization_header, parse_challenge
 from .h264 import H264Depacketizer, sps_dimensions
+from .profile import ADDRESS_ID_PREFIX, PROFILE
 from .rtp import ReceptionStats, build_receiver_report, is_rtcp, parse_rtp
 from .rtsp import (
     RtspEvent,
@@ -230,6 +231,7 @@ class _Session:
 class Client(CameraClient):
     """A Grandstream GXV camera (RTSP port; 554, or 2000 + the web port)."""
 
+    profile = PROFILE
     vendor = _Vendor.GRANDSTREAM
 
     def __init__(
@@ -240,13 +242,15 @@ class Client(CameraClient):
         password: str = "",
         *,
         channel: int | None = 0,
+        stream: str | None = None,
         timeout: float = 10.0,
         keepalive_interval: float = mctp.KEEPALIVE_INTERVAL,
         **_options: Any,
     ) -> None:
         super().__init__()
         try:
-            self._channel = check_channel(0 if channel is None else channel)
+            # ``channel`` is the input (0-3) with ``stream``, else the stream number (0-7).
+            self._channel = stream_channel(0 if channel is None else channel, stream)
         except ValueError as err:
             raise InvalidValue(str(err)) from err
         if not 0 < port < 65536:
@@ -441,7 +445,7 @@ class Client(CameraClient):
             capabilities.add(Capability.AUDIO)
         self._identity = DeviceIdentity(
             vendor=self.vendor,
-            unique_id=mac or f"grandstream:{self._host.lower()}:{self._port}",
+            unique_id=self._unique_id(mac),
             name=f"Grandstream {self._host}"
             + (f" stream {self._channel}" if self._channel else ""),
             model="GXV",
@@ -450,6 +454,15 @@ class Client(CameraClient):
             mac=mac,
         )
         self.capabilities = frozenset(capabilities)
+
+    def _unique_id(self, mac: str) -> str:
+        """The MAC (else the address), plus which input and stream this client shows."""
+        unique_id = mac or f"{ADDRESS_ID_PREFIX}{self._host.lower()}:{self._port}"
+        if video_input := self._channel % SECONDARY_OFFSET:
+            unique_id += f"-channel{video_input}"
+        if self._channel >= SECONDARY_OFFSET:
+            unique_id += "-secondary"
+        return unique_id
 
     async def close(self) -> None:
         for writer in list(self._writers):

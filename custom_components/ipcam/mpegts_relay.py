@@ -25,7 +25,7 @@ from homeassistant.util.hass_dict import HassKey
 from .const import DOMAIN
 from .protocols.base import VideoFrame
 from .protocols.mpegts import CLOCK_HZ, TsMuxer
-from .video import VideoHub
+from .video_hub import VideoHub
 
 _LOGGER = logging.getLogger(__name__)
 

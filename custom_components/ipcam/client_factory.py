@@ -9,33 +9,24 @@ from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNA
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
-from .const import (
-    CONF_CHANNEL,
-    CONF_STREAM,
-    CONF_VENDOR,
-    GRANDSTREAM_SECONDARY_OFFSET,
-    REQUEST_TIMEOUT_SECONDS,
-    STREAM_SECONDARY,
-)
-from .protocols import open_client
-from .protocols.base import CameraClient, Vendor
+from .const import CONF_CHANNEL, CONF_FAMILY, CONF_STREAM, REQUEST_TIMEOUT_SECONDS
+from .protocols import open_client, profile_for
+from .protocols.base import CameraClient
 
 
 def build_client(hass: HomeAssistant, data: Mapping[str, Any]) -> CameraClient:
     """A client (not yet connected) for the camera described by ``data``."""
-    vendor = Vendor(data[CONF_VENDOR])
+    profile = profile_for(data[CONF_FAMILY])
     options: dict[str, Any] = {"timeout": REQUEST_TIMEOUT_SECONDS}
-    if vendor in (Vendor.CGI, Vendor.FOSCAM):
-        # Inject Home Assistant's shared aiohttp session for HTTP (no session per camera).
+    if profile.connection.http:
+        # Home Assistant's shared aiohttp session (no session per camera).
         options["session"] = async_get_clientsession(hass)
     if CONF_CHANNEL in data:
         options["channel"] = int(data[CONF_CHANNEL])
-    if vendor is Vendor.GRANDSTREAM:
-        secondary = data.get(CONF_STREAM) == STREAM_SECONDARY
-        channel = int(data.get(CONF_CHANNEL, 0))
-        options["channel"] = channel + (GRANDSTREAM_SECONDARY_OFFSET if secondary else 0)
+    if CONF_STREAM in data:
+        options["stream"] = str(data[CONF_STREAM])
     return open_client(
-        vendor,
+        profile.vendor,
         data[CONF_HOST],
         data.get(CONF_PORT),
         data.get(CONF_USERNAME, ""),

@@ -1,0 +1,16 @@
+"""What an IPCamCGI camera is, for the host application (see ``base.CameraProfile``)."""
+
+from __future__ import annotations
+
+from ..base import CameraProfile, ConnectionSpec, Vendor, VideoDelivery
+
+PROFILE = CameraProfile(
+    vendor=Vendor.CGI,
+    connection=ConnectionSpec(default_port=80, http=True),
+    # Inputs are levels the camera reports when asked (input sensors), not pushed alarms.
+    event_kinds=(),
+    video=VideoDelivery.JPEG,
+    web_ui=True,
+    # A plain HTTP 401 may come from a proxy or a camera still booting: a few tries.
+    auth_failures_before_reauth=3,
+)

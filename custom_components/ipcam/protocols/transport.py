@@ -1,0 +1,475 @@
+"""The one TCP transport every TCP camera family uses, and the link that runs a session on it.
+
+- ``TcpConnection`` (an ``asyncio.Protocol``) opens with a timeout, hands every
+  chunk the kernel delivers to a callback, bounds silence with one idle deadline
+  per connection (a timer re-armed only when it fires, never per read), maps OS
+  errors to the library's errors once, and closes cleanly.
+- ``SessionLink`` feeds a sans-I/O session (``sansio.Session``) from a
+  ``TcpConnection``: bytes in, events out to a handler, the session's bytes
+  written, its deadlines honoured with one timer.
+- ``Inbox`` carries items from those callbacks to one async consumer, either
+  dropping the oldest when full (alarms) or pausing the socket (media), and
+  hands over everything already received without a wake-up per item.
+
+Whatever a camera sends, nothing but the library's typed errors leaves here: an
+unexpected exception in a callback closes the connection with ``ProtocolError``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import logging
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+from .errors import CameraError, CannotConnect, ProtocolError
+from .sansio import Session
+
+_LOGGER = logging.getLogger(__name__)
+
+T = TypeVar("T")
+E = TypeVar("E")
+
+DataHandler = Callable[[bytes], None]
+LostHandler = Callable[[CameraError], None]
+
+
+def connect_error(err: BaseException, what: str) -> CannotConnect:
+    """The library's error for a failed connect or send (no host or credentials in it)."""
+    if isinstance(err, TimeoutError):
+        return CannotConnect(f"{what}: timed out")
+    if isinstance(err, ConnectionRefusedError):
+        return CannotConnect(f"{what}: connection refused")
+    return CannotConnect(f"{what}: {type(err).__name__}")
+
+
+class TcpConnection(asyncio.Protocol):
+    """One TCP connection to a camera."""
+
+    def __init__(
+        self,
+        on_data: DataHandler,
+        on_lost: LostHandler,
+        *,
+        idle_timeout: float | None = None,
+        write_timeout: float = 10.0,
+        label: str = "camera",
+    ) -> None:
+        self._on_data = on_data
+        self._on_lost = on_lost
+        self._label = label
+        self._write_timeout = write_timeout
+        self._transport: asyncio.Transport | None = None
+        self._loop = asyncio.get_running_loop()
+        self._closed = False
+        self._lost = self._loop.create_future()
+        self._writable: asyncio.Future[None] | None = None
+        self.close_error: CameraError | None = None
+        self.bytes_received = 0
+        # Idle bound: the time of the last byte is noted per read; one timer checks it.
+        self._idle_timeout = idle_timeout
+        self._last_rx = self._loop.time()
+        self._idle_timer: asyncio.TimerHandle | None = None
+
+    @classmethod
+    async def open(
+        cls,
+        host: str,
+        port: int,
+        on_data: DataHandler,
+        on_lost: LostHandler,
+        *,
+        timeout: float,
+        idle_timeout: float | None = None,
+        label: str = "camera",
+    ) -> TcpConnection:
+        """Connect within ``timeout``; raise ``CannotConnect`` (never an ``OSError``)."""
+        loop = asyncio.get_running_loop()
+        try:
+            async with asyncio.timeout(timeout):
+                _transport, protocol = await loop.create_connection(
+                    lambda: cls(
+                        on_data,
+                        on_lost,
+                        idle_timeout=idle_timeout,
+                        write_timeout=timeout,
+                        label=label,
+                    ),
+                    host,
+                    port,
+                )
+        except (OSError, TimeoutError) as err:
+            raise connect_error(err, f"cannot connect to the {label}") from None
+        return protocol
+
+    # --- state ---------------------------------------------------------------------------------
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    @property
+    def close_reason(self) -> str:
+        return str(self.close_error) if self.close_error is not None else ""
+
+    def set_idle_timeout(self, seconds: float | None) -> None:
+        """Change how long the camera may stay silent before the connection is dropped."""
+        self._idle_timeout = seconds
+        self._arm_idle()
+
+    # --- asyncio.Protocol -------------------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self._transport = transport
+        self._arm_idle()
+
+    def data_received(self, data: bytes) -> None:
+        if self._closed:
+            return
+        self._last_rx = self._loop.time()
+        self.bytes_received += len(data)
+        try:
+            self._on_data(data)
+        except CameraError as err:
+            self.close(err)
+        except Exception as err:
+            # A bug of ours, not the camera's: end this connection with a typed error.
+            _LOGGER.warning(
+                "Unexpected error handling data from the %s", self._label, exc_info=True
+            )
+            self.close(ProtocolError(f"unexpected {type(err).__name__} while decoding"))
+
+    def eof_received(self) -> bool | None:
+        self.close(CannotConnect(f"the {self._label} closed the connection"))
+        return None
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self._lost.done():
+            self._lost.set_result(None)
+        if exc is None:
+            self.close(CannotConnect(f"the {self._label} closed the connection"))
+        else:
+            self.close(connect_error(exc, f"connection to the {self._label} lost"))
+        self._wake_writer()
+
+    def pause_writing(self) -> None:
+        if self._writable is None or self._writable.done():
+            self._writable = self._loop.create_future()
+
+    def resume_writing(self) -> None:
+        self._wake_writer()
+
+    # --- writing and reading control ---------------------------------------------------------
+
+    def write(self, data: bytes) -> None:
+        """Queue ``data`` for sending; ``CannotConnect`` when the connection is closed."""
+        if self._closed or self._transport is None:
+            raise CannotConnect(f"connection is closed ({self.close_reason or 'not open'})")
+        if data:
+            self._transport.write(data)
+
+    async def drain(self) -> None:
+        """Wait until the kernel takes our writes (bounded by the write timeout)."""
+        writable = self._writable
+        if writable is None or writable.done():
+            if self._closed:
+                raise CannotConnect(f"connection is closed ({self.close_reason})")
+            return
+        try:
+            async with asyncio.timeout(self._write_timeout):
+                await asyncio.shield(writable)
+        except TimeoutError:
+            self.close(CannotConnect(f"the {self._label} stopped reading"))
+        if self._closed:
+            raise CannotConnect(f"connection is closed ({self.close_reason})")
+
+    def pause_reading(self) -> None:
+        if self._transport is not None and not self._closed:
+            self._transport.pause_reading()
+
+    def resume_reading(self) -> None:
+        if self._transport is not None and not self._closed:
+            self._transport.resume_reading()
+
+    # --- closing -------------------------------------------------------------------------------
+
+    def close(self, error: CameraError | None = None) -> None:
+        """Close (idempotent); ``on_lost`` hears why, once, synchronously."""
+        if self._closed:
+            return
+        self._closed = True
+        self.close_error = error or CannotConnect("closed")
+        if self._idle_timer is not None:
+            self._idle_timer.cancel()
+            self._idle_timer = None
+        if self._transport is not None:
+            if error is None:
+                self._transport.close()
+            else:
+                self._transport.abort()  # a broken peer gets no graceful flush
+        self._wake_writer()
+        self._on_lost(self.close_error)
+
+    async def wait_closed(self, timeout: float = 1.0) -> None:
+        """Wait (briefly) until the socket is really gone."""
+        if self._transport is None:
+            return
+        try:
+            async with asyncio.timeout(timeout):
+                await asyncio.shield(self._lost)
+        except TimeoutError:
+            self._transport.abort()
+
+    # --- internals -----------------------------------------------------------------------------
+
+    def _wake_writer(self) -> None:
+        if self._writable is not None and not self._writable.done():
+            self._writable.set_result(None)
+
+    def _arm_idle(self) -> None:
+        if self._idle_timer is not None:
+            self._idle_timer.cancel()
+            self._idle_timer = None
+        if self._idle_timeout is None or self._closed:
+            return
+        self._idle_timer = self._loop.call_at(self._last_rx + self._idle_timeout, self._idle_check)
+
+    def _idle_check(self) -> None:
+        self._idle_timer = None
+        if self._closed or self._idle_timeout is None:
+            return
+        if self._loop.time() - self._last_rx >= self._idle_timeout:
+            self.close(CannotConnect(f"the {self._label} went silent"))
+        else:
+            self._arm_idle()
+
+
+class SessionLink(Generic[E]):
+    """Runs a sans-I/O session over a ``TcpConnection``.
+
+    Bytes from the camera go into the session; each event it produces goes to
+    ``on_event`` (synchronously, in order); whatever it queues is written; its
+    deadline is kept with one timer that is moved earlier when needed and
+    otherwise re-armed only when it fires.
+    """
+
+    def __init__(
+        self,
+        session: Session[E],
+        on_event: Callable[[E], None],
+        on_lost: LostHandler,
+        *,
+        label: str = "camera",
+    ) -> None:
+        self.session = session
+        self._on_event = on_event
+        self._on_lost = on_lost
+        self._label = label
+        self._loop = asyncio.get_running_loop()
+        self._connection: TcpConnection | None = None
+        self._timer: asyncio.TimerHandle | None = None
+        self._timer_at: float | None = None
+
+    async def open(
+        self, host: str, port: int, *, timeout: float, idle_timeout: float | None = None
+    ) -> None:
+        self._connection = await TcpConnection.open(
+            host,
+            port,
+            self._on_data,
+            self._lost,
+            timeout=timeout,
+            idle_timeout=idle_timeout,
+            label=self._label,
+        )
+        self.flush()
+
+    @property
+    def connection(self) -> TcpConnection:
+        if self._connection is None:
+            raise CannotConnect("not connected")
+        return self._connection
+
+    @property
+    def closed(self) -> bool:
+        return self._connection is None or self._connection.closed
+
+    @property
+    def close_error(self) -> CameraError | None:
+        return None if self._connection is None else self._connection.close_error
+
+    def now(self) -> float:
+        """The clock sessions are driven with (the event loop's monotonic time)."""
+        return self._loop.time()
+
+    def flush(self) -> None:
+        """Write what the session queued and re-arm its deadline."""
+        data = self.session.data_to_send()
+        if data:
+            self.connection.write(data)
+        self._arm()
+
+    async def send(self) -> None:
+        """``flush`` and wait for the kernel to take the bytes."""
+        self.flush()
+        await self.connection.drain()
+
+    def close(self, error: CameraError | None = None) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+            self._timer_at = None
+        if self._connection is not None:
+            self._connection.close(error)
+
+    async def wait_closed(self) -> None:
+        if self._connection is not None:
+            await self._connection.wait_closed()
+
+    # --- internals -----------------------------------------------------------------------------
+
+    def _on_data(self, data: bytes) -> None:
+        self.session.receive_data(data)
+        self._pump()
+
+    def _pump(self) -> None:
+        session = self.session
+        on_event = self._on_event
+        while (event := session.next_event()) is not None:
+            on_event(event)
+            if self.closed:
+                return
+        self.flush()
+
+    def _arm(self) -> None:
+        if self.closed:
+            return
+        deadline = self.session.next_deadline()
+        if deadline is None:
+            return  # a timer already armed fires harmlessly and re-arms from the session
+        if self._timer is not None and self._timer_at is not None and self._timer_at <= deadline:
+            return  # fires early enough; it re-reads the session then
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer_at = deadline
+        self._timer = self._loop.call_at(deadline, self._on_timer)
+
+    def _on_timer(self) -> None:
+        self._timer = None
+        self._timer_at = None
+        if self.closed:
+            return
+        try:
+            self.session.handle_timer(self._loop.time())
+            self._pump()
+        except CameraError as err:
+            self.close(err)
+        except Exception as err:
+            _LOGGER.warning("Unexpected error in the %s session timer", self._label, exc_info=True)
+            self.close(ProtocolError(f"unexpected {type(err).__name__} in the session"))
+
+    def _lost(self, error: CameraError) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+            self._timer_at = None
+        self._on_lost(error)
+
+
+class Inbox(Generic[T]):
+    """Items from protocol callbacks to one async consumer.
+
+    With ``pause``/``resume`` given, a full inbox pauses the socket until the
+    consumer has taken half (media: nothing is lost, the camera is slowed).
+    Without them, a full inbox drops its oldest item (alarms: the newest matter).
+    """
+
+    def __init__(
+        self,
+        capacity: int,
+        *,
+        pause: Callable[[], None] | None = None,
+        resume: Callable[[], None] | None = None,
+    ) -> None:
+        self._items: collections.deque[T] = collections.deque()
+        self._capacity = capacity
+        self._pause = pause
+        self._resume = resume
+        self._paused = False
+        self._waiter: asyncio.Future[None] | None = None
+        self._error: CameraError | None = None
+        self._ended = False
+        self.dropped = 0
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @property
+    def ended(self) -> bool:
+        return self._ended
+
+    def put(self, item: T) -> None:
+        if self._ended:
+            return
+        items = self._items
+        items.append(item)
+        if len(items) >= self._capacity:
+            if self._pause is not None:
+                if not self._paused:
+                    self._paused = True
+                    self._pause()
+            else:
+                items.popleft()
+                self.dropped += 1
+        self._wake()
+
+    def end(self, error: CameraError | None = None) -> None:
+        """No more items; the consumer gets what is left, then ``error`` (or the end)."""
+        if self._ended:
+            return
+        self._ended = True
+        self._error = error
+        self._wake()
+
+    async def get(self) -> T:
+        """The next item; raises the end error, or ``StopAsyncIteration`` at a clean end."""
+        while not self._items:
+            if self._ended:
+                if self._error is not None:
+                    raise self._error
+                raise StopAsyncIteration
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        item = self._items.popleft()
+        if self._paused and len(self._items) <= self._capacity // 2:
+            self._paused = False
+            if self._resume is not None:
+                self._resume()
+        return item
+
+    def get_nowait(self) -> T | None:
+        """The next item if one is waiting."""
+        if not self._items:
+            return None
+        item = self._items.popleft()
+        if self._paused and len(self._items) <= self._capacity // 2:
+            self._paused = False
+            if self._resume is not None:
+                self._resume()
+        return item
+
+    def __aiter__(self) -> Inbox[T]:
+        return self
+
+    async def __anext__(self) -> T:
+        return await self.get()
+
+    def _wake(self) -> None:
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
