@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 from homeassistant.components.camera import Camera, CameraEntityFeature
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_platform
 from homeassistant.helpers.entity import EntityDescription
@@ -21,7 +21,7 @@ from .coordinator import IpcamCoordinator
 from .data import IpcamConfigEntry
 from .entity import IpcamEntity
 from .protocols.base import Capability, StreamSource, VideoDelivery, VideoFrame
-from .protocols.errors import CameraError
+from .protocols.errors import AuthError, CameraError
 from .services import async_setup_platform_services
 
 _LOGGER = logging.getLogger(__name__)
@@ -65,8 +65,25 @@ class IpcamCamera(IpcamEntity, Camera):
         self._still: tuple[float, bytes] | None = None
         self._still_lock = asyncio.Lock()
 
+    async def async_added_to_hass(self) -> None:
+        await super().async_added_to_hass()
+        self.async_on_remove(self.coordinator.guard.add_listener(self._credentials_rejected))
+
+    @callback
+    def _credentials_rejected(self) -> None:
+        """End Home Assistant's stream worker: it would keep logging in with the old password."""
+        if self.stream is not None:
+            stream, self.stream = self.stream, None
+            self.hass.async_create_task(stream.stop(), eager_start=False)
+
     async def stream_source(self) -> str | None:
-        """The URL Home Assistant's stream and go2rtc play (never None while starting)."""
+        """The URL Home Assistant's stream and go2rtc play (never None while starting).
+
+        None once the camera rejected the stored credentials: the stream worker would
+        otherwise retry them against the camera until it locks the account.
+        """
+        if self.coordinator.guard.rejected:
+            return None
         choice = self.coordinator.config_entry.options.get(CONF_STREAM_SOURCE)
         source = StreamSource(choice) if choice in _STREAM_SOURCES else None
         return self.client.stream_source_url(source, self._live_url)
@@ -92,7 +109,9 @@ class IpcamCamera(IpcamEntity, Camera):
 
     async def _fetch_still(self) -> bytes | None:
         client = self.client
+        guard = self.coordinator.guard
         try:
+            guard.check()
             async with asyncio.timeout(REQUEST_TIMEOUT_SECONDS * 2):
                 if Capability.SNAPSHOT in client.capabilities:
                     image = await client.snapshot()
@@ -100,6 +119,11 @@ class IpcamCamera(IpcamEntity, Camera):
                     image = await self._first_live_frame()
                 else:
                     return None
+        except AuthError as err:
+            self.coordinator.async_note_auth_error(err)
+            raise HomeAssistantError(
+                translation_domain=DOMAIN, translation_key="invalid_auth"
+            ) from err
         except (CameraError, TimeoutError, OSError) as err:
             raise HomeAssistantError(
                 translation_domain=DOMAIN,

@@ -1,34 +1,33 @@
-"""One coordinator per camera: owns the client, polls settings, runs the push loop.
+"""One coordinator per camera: polls settings and ties the camera's parts together.
 
-Polled data (the camera's settings) is the coordinator's ``data``. Pushed alarms
-are kept beside it (``alarms``) and only notify the entities: a pushed event must
-neither mark a failing poll as recovered nor postpone the next poll, and a poll
-in flight must not overwrite an alarm that arrived meanwhile.
+The coordinator's ``data`` is the camera's polled settings. Beside it live the
+push channel (``EventSource``: alarms and their state), the login gate
+(``CredentialGuard``), the shared video upstream (``VideoHub``) and talk-back
+(``TalkManager``). The coordinator decides availability (polling works and the
+push channel is up), re-establishes the client's login once when polling and
+push both notice a drop, and refreshes at once when the push channel returns.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import time
-from collections.abc import Callable
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
-from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
 from .const import (
     CONF_MOTION_TIMEOUT,
     DEFAULT_MOTION_TIMEOUT,
     DOMAIN,
-    RECONNECT_MAX_SECONDS,
-    RECONNECT_MIN_SECONDS,
     REQUEST_TIMEOUT_SECONDS,
     SCAN_INTERVAL_SECONDS,
 )
+from .credential_guard import CredentialGuard
+from .event_source import EventSource
 from .protocols.base import (
     CameraClient,
     CameraEvent,
@@ -38,7 +37,7 @@ from .protocols.base import (
     Settings,
     VideoDelivery,
 )
-from .protocols.errors import AccountLocked, AuthError, CameraError
+from .protocols.errors import AuthError, CameraError
 from .talk import TalkManager
 from .video_hub import VideoHub
 
@@ -48,19 +47,14 @@ if TYPE_CHECKING:
 _LOGGER = logging.getLogger(__name__)
 
 _INPUT_SETTINGS = {1: SettingKey.INPUT_1, 2: SettingKey.INPUT_2}
-# The push connection counts as up once it has delivered an event or run this long:
-# a subscription the camera refuses every time must not flap "back online"/"unavailable".
-PUSH_GRACE_SECONDS = 5.0
 # Frames a video viewer may fall behind: MJPEG frames are independent, so a short queue
 # drops old pictures; H.264/H.265 need ~2 s so that brief stalls lose nothing.
 JPEG_QUEUE_FRAMES = 4
 CODED_QUEUE_FRAMES = 64
 
-AlarmKey = tuple[EventKind, int]
-
 
 class IpcamCoordinator(DataUpdateCoordinator[Settings]):
-    """Polls settings, receives pushed alarms and tracks the camera's availability."""
+    """Polls settings and decides whether the camera is available."""
 
     config_entry: IpcamConfigEntry
 
@@ -74,71 +68,92 @@ class IpcamCoordinator(DataUpdateCoordinator[Settings]):
             always_update=False,
         )
         self.client = client
+        self.guard = CredentialGuard(
+            client.profile.auth_failures_before_reauth,
+            lambda: entry.async_start_reauth(hass),
+        )
+        self.events = EventSource(
+            hass,
+            client,
+            self.guard,
+            name=self.name,
+            reconnect=self.async_reconnect_if_needed,
+            mark_broken=self.mark_connection_broken,
+            alarm_timeout=self._alarm_timeout,
+            on_update=self.async_update_listeners,
+            on_level_input=self._level_input,
+            on_back=self._push_back,
+        )
         coded = client.profile.video is not VideoDelivery.JPEG
         self.video = VideoHub(
             client,
             queue_frames=CODED_QUEUE_FRAMES if coded else JPEG_QUEUE_FRAMES,
-            may_connect=lambda: not self.credentials_rejected,
-            on_auth_error=self.async_note_auth_error,
+            guard=self.guard,
         )
         self.talk = TalkManager(hass, client)
-        self.alarms: dict[AlarmKey, bool] = {}
-        self.last_event: CameraEvent | None = None
-        self._auth_failures = 0
-        self._account_locked = False
         self._reconnect_needed = False
-        # The client is logged in when the coordinator is made; the push loop
-        # marks the camera unavailable when its connection drops.
-        self._push_connected = True
-        self._push_was_lost = False
-        self._clear_timers: dict[AlarmKey, CALLBACK_TYPE] = {}
         self._connect_lock = asyncio.Lock()
         self._events_task: asyncio.Task[None] | None = None
         self._stopping = False
-        self.reconnects = 0
         self.last_error: str | None = None
+        self.reconnects = 0
 
     # --- availability and credentials -------------------------------------------------------
 
     @property
     def camera_available(self) -> bool:
         """True while polling succeeds and (for pushing cameras) the push channel is up."""
-        return self.last_update_success and self._push_connected
+        return self.last_update_success and self.events.connected
 
     @property
     def credentials_rejected(self) -> bool:
         """True once the camera refused the stored credentials too often to try again."""
-        limit = self.client.profile.auth_failures_before_reauth
-        return self._auth_failures >= limit or self._account_locked
+        return self.guard.rejected
 
     @property
     def push_connected(self) -> bool:
-        return self._push_connected
+        return self.events.connected
+
+    @property
+    def alarms(self) -> dict[tuple[EventKind, int], bool]:
+        return self.events.alarms
 
     @callback
     def async_note_auth_error(self, err: AuthError) -> None:
-        """Count a rejected login from anywhere (polling, push, video); ask the user in time."""
-        self._auth_failures += 1
-        self._account_locked |= isinstance(err, AccountLocked)
+        """Count a rejected login from anywhere (polling, push, video, stills)."""
+        self.mark_connection_broken()
+        self.guard.note_rejection(err)
+
+    @callback
+    def mark_connection_broken(self) -> None:
+        """The client's login is gone: the next poll or push attempt logs in again (once)."""
         self._reconnect_needed = True
-        if self.credentials_rejected:
-            self.config_entry.async_start_reauth(self.hass)
+
+    async def async_reconnect_if_needed(self) -> None:
+        """Log in again after a drop; polling and the push loop may both ask, it happens once."""
+        async with self._connect_lock:
+            if not self._reconnect_needed or self._stopping:
+                return
+            self.guard.check()
+            await self.client.close()
+            await self.client.connect()
+            self._reconnect_needed = False
+            self.reconnects += 1
+            self.guard.note_success()
 
     # --- polling -----------------------------------------------------------------------------
 
     async def _async_update_data(self) -> Settings:
-        if self.credentials_rejected:
+        if self.guard.rejected:
             raise ConfigEntryAuthFailed(translation_domain=DOMAIN, translation_key="invalid_auth")
         try:
             async with asyncio.timeout(REQUEST_TIMEOUT_SECONDS * 2):
-                await self._async_reconnect_if_needed()
+                await self.async_reconnect_if_needed()
                 settings = await self.client.read_settings()
         except AuthError as err:
             self.last_error = type(err).__name__
-            self._auth_failures += 1
-            self._account_locked |= isinstance(err, AccountLocked)
-            self._reconnect_needed = True
-            if self.credentials_rejected:
+            self.async_note_auth_error(err)
+            if self.guard.rejected:
                 raise ConfigEntryAuthFailed(
                     translation_domain=DOMAIN, translation_key="invalid_auth"
                 ) from err
@@ -152,24 +167,13 @@ class IpcamCoordinator(DataUpdateCoordinator[Settings]):
                 translation_key="cannot_connect",
                 translation_placeholders={"error": _safe_error(err)},
             ) from err
-        self._auth_failures = 0
+        self.guard.note_success()
         self.last_error = None
         return settings
 
-    async def _async_reconnect_if_needed(self) -> None:
-        # Polling and the push loop may both notice a drop; log in once.
-        async with self._connect_lock:
-            if not self._reconnect_needed or self._stopping:
-                return
-            await self.client.close()
-            await self.client.connect()
-            self._reconnect_needed = False
-            self.reconnects += 1
-
     async def async_write_setting(self, key: str, value: bool | int | str) -> None:
         """Write one setting, then read the camera's real state back."""
-        if self.credentials_rejected:
-            raise AuthError("the stored credentials were rejected")
+        self.guard.check()
         async with asyncio.timeout(REQUEST_TIMEOUT_SECONDS):
             await self.client.write_setting(key, value)
         await self.async_refresh()
@@ -180,116 +184,40 @@ class IpcamCoordinator(DataUpdateCoordinator[Settings]):
     def async_start_events(self) -> None:
         """Start the push loop as the entry's background task (cancelled on unload)."""
         self._events_task = self.config_entry.async_create_background_task(
-            self.hass, self.async_run_events(), f"{DOMAIN} events {self.config_entry.title}"
+            self.hass, self.events.run(), f"{DOMAIN} events {self.config_entry.title}"
         )
 
-    async def async_run_events(self) -> None:
-        """Receive pushed alarms until unload, reconnecting with capped back-off."""
-        delay = RECONNECT_MIN_SECONDS
-        while not self._stopping:
-            if self.credentials_rejected:
-                return  # reauthentication was requested; logging in again risks a lock-out
-            grace: asyncio.TimerHandle | None = None
-            started = time.monotonic()
-            try:
-                async with asyncio.timeout(REQUEST_TIMEOUT_SECONDS * 2):
-                    await self._async_reconnect_if_needed()
-                if not self._push_connected:
-                    grace = self.hass.loop.call_later(
-                        PUSH_GRACE_SECONDS, self._set_push_connected, True
-                    )
-                async for event in self.client.events():
-                    if grace is not None:
-                        grace.cancel()
-                        grace = None
-                        self._set_push_connected(True)
-                    self._handle_event(event)
-                # The iterator ended: the camera closed the connection.
-                raise ConnectionResetError("event connection closed")
-            except asyncio.CancelledError:
-                raise
-            except AuthError as err:
-                self.last_error = type(err).__name__
-                self._set_push_connected(False)
-                self.async_note_auth_error(err)
-                if self.credentials_rejected:
-                    _LOGGER.warning(
-                        "%s rejected the stored credentials; asking for new ones", self.name
-                    )
-                    return
-            except (CameraError, TimeoutError, OSError) as err:
-                if self._stopping:
-                    return
-                self.last_error = f"{type(err).__name__}: {_safe_error(err)}"
-                self._reconnect_needed = True
-                self._set_push_connected(False)
-            finally:
-                if grace is not None:
-                    grace.cancel()
-            if time.monotonic() - started > RECONNECT_MAX_SECONDS:
-                delay = RECONNECT_MIN_SECONDS  # it worked for a while: retry soon
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, RECONNECT_MAX_SECONDS)
+    def _alarm_timeout(self) -> float:
+        return float(self.config_entry.options.get(CONF_MOTION_TIMEOUT, DEFAULT_MOTION_TIMEOUT))
 
     @callback
-    def _set_push_connected(self, connected: bool) -> None:
-        if connected == self._push_connected or self._stopping:
-            return
-        self._push_connected = connected
-        if connected and self._push_was_lost:
-            _LOGGER.info("%s is back online", self.name)
-        elif not connected:
-            self._push_was_lost = True
-            if self.last_update_success:  # else polling has already logged the outage
-                _LOGGER.info("%s is unavailable: %s", self.name, self.last_error)
-        self.async_update_listeners()
-
-    @callback
-    def _handle_event(self, event: CameraEvent) -> None:
-        self.last_event = event
+    def _level_input(self, event: CameraEvent) -> bool:
+        """A digital input the camera also reports when polled: it is a setting, not an alarm."""
         input_key = _INPUT_SETTINGS.get(event.channel)
         if (
-            event.kind is EventKind.INPUT
-            and input_key is not None
-            and Capability.INPUTS in self.client.capabilities
-            and self.data is not None
+            event.kind is not EventKind.INPUT
+            or input_key is None
+            or Capability.INPUTS not in self.client.capabilities
+            or self.data is None
         ):
-            # A level input the camera also reports when polled: it stays as reported,
-            # no alarm timeout applies.
-            self.data.values[input_key] = event.active
-            self.async_update_listeners()
-            return
-        key = (event.kind, event.channel)
-        if event.kind is EventKind.OTHER:
-            _LOGGER.debug("%s reported an unmapped event %r", self.name, event.raw)
-        self._cancel_clear_timer(key)
-        self.alarms[key] = event.active
-        if event.active:
-            timeout = self.config_entry.options.get(CONF_MOTION_TIMEOUT, DEFAULT_MOTION_TIMEOUT)
-            if timeout:
-                self._clear_timers[key] = async_call_later(
-                    self.hass, float(timeout), self._clear_alarm_later(key)
-                )
+            return False
+        self.data.values[input_key] = event.active
         self.async_update_listeners()
+        return True
 
-    def _clear_alarm_later(self, key: AlarmKey) -> Callable[[Any], None]:
-        @callback
-        def clear(_now: Any) -> None:
-            self._clear_timers.pop(key, None)
-            if self.alarms.get(key):
-                self.alarms[key] = False
-                self.async_update_listeners()
-
-        return clear
-
-    def _cancel_clear_timer(self, key: AlarmKey) -> None:
-        cancel = self._clear_timers.pop(key, None)
-        if cancel is not None:
-            cancel()
+    @callback
+    def _push_back(self) -> None:
+        """The push channel is back: the camera is, so poll now rather than a scan later."""
+        self.video.wake()
+        if not self.last_update_success and not self._stopping:
+            self.config_entry.async_create_background_task(
+                self.hass, self.async_refresh(), f"{DOMAIN} refresh {self.config_entry.title}"
+            )
 
     async def async_shutdown(self) -> None:
         """Stop the push loop, timers, talk, video and the client (entry unload)."""
         self._stopping = True
+        self.events.stop()
         if self._events_task is not None:
             self._events_task.cancel()
             try:
@@ -299,9 +227,6 @@ class IpcamCoordinator(DataUpdateCoordinator[Settings]):
                     raise
             self._events_task = None
         await super().async_shutdown()
-        for cancel in self._clear_timers.values():
-            cancel()
-        self._clear_timers.clear()
         await self.talk.async_stop()
         await self.video.close()
         await self.client.close()

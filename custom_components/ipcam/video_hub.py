@@ -13,9 +13,11 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
+from .credential_guard import CredentialGuard
+from .protocols.backoff import Backoff
 from .protocols.base import CameraClient, VideoFrame
 from .protocols.errors import AuthError, CameraError
 
@@ -45,13 +47,14 @@ class VideoHub:
         client: CameraClient,
         *,
         queue_frames: int = 4,
-        may_connect: Callable[[], bool] = lambda: True,
-        on_auth_error: Callable[[AuthError], None] = lambda _err: None,
+        guard: CredentialGuard | None = None,
     ) -> None:
         self._client = client
         self._queue_frames = queue_frames
-        self._may_connect = may_connect
-        self._on_auth_error = on_auth_error
+        self._guard = guard or CredentialGuard(1, lambda: None)
+        self._guard.add_listener(self._end_all)
+        self._backoff = Backoff(RETRY_MIN_SECONDS, RETRY_MAX_SECONDS)
+        self._wake = asyncio.Event()
         self._subscribers: list[_Subscriber] = []
         self._task: asyncio.Task[None] | None = None
         self._linger: asyncio.TimerHandle | None = None
@@ -60,6 +63,7 @@ class VideoHub:
         self.latest_at = 0.0
         self.upstream_connections = 0
         self.last_error: str | None = None
+        self.unexpected_errors = 0
 
     @property
     def subscriber_count(self) -> int:
@@ -82,7 +86,7 @@ class VideoHub:
         Ends when the hub closes, the camera refuses the credentials, or no frame
         arrives for ``IDLE_SECONDS``.
         """
-        if self._closed:
+        if self._closed or self._guard.rejected:
             return
         subscriber = _Subscriber(asyncio.Queue(self._queue_frames))
         self._subscribers.append(subscriber)
@@ -126,34 +130,57 @@ class VideoHub:
             subscriber.queue.put_nowait(frame)
 
     async def _pump(self) -> None:
-        delay = RETRY_MIN_SECONDS
         try:
-            while self._subscribers and not self._closed and self._may_connect():
+            while self._subscribers and not self._closed and not self._guard.rejected:
                 try:
                     self.upstream_connections += 1
+                    self._backoff.connected()
                     async with contextlib.aclosing(self._client.video()) as video:  # type: ignore[type-var]
                         async for frame in video:
                             self.latest = frame
                             self.latest_at = time.monotonic()
-                            delay = RETRY_MIN_SECONDS
+                            self._backoff.succeeded()
                             self._deliver(frame)
                     self.last_error = "video stream ended"
                 except AuthError as err:
                     # Never retry a rejected login: the camera may lock the account.
                     self.last_error = type(err).__name__
-                    self._on_auth_error(err)
-                    return
+                    self._guard.note_rejection(err)
+                    if self._guard.rejected:
+                        return
                 except (CameraError, OSError) as err:
                     self.last_error = f"{type(err).__name__}: {err}"
                     _LOGGER.debug("Video upstream failed: %s", self.last_error)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, RETRY_MAX_SECONDS)
+                except Exception as err:
+                    # A bug, not the camera: say it once with the traceback, then carry on.
+                    self.unexpected_errors += 1
+                    self.last_error = f"unexpected {type(err).__name__}"
+                    if self.unexpected_errors == 1:
+                        _LOGGER.exception("Unexpected error in a video upstream")
+                if not self._subscribers or self._closed:
+                    return
+                self._wake.clear()
+                await self._backoff.wait(self._wake)
         finally:
             # However the upstream ends, no viewer is left waiting for frames.
-            for subscriber in self._subscribers:
-                while not subscriber.queue.empty():
-                    subscriber.queue.get_nowait()
-                subscriber.queue.put_nowait(None)
+            self._end_subscribers()
+
+    def wake(self) -> None:
+        """The camera is back: end a back-off wait now rather than up to half a minute later."""
+        self._wake.set()
+
+    def _end_subscribers(self) -> None:
+        for subscriber in self._subscribers:
+            while not subscriber.queue.empty():
+                subscriber.queue.get_nowait()
+            subscriber.queue.put_nowait(None)
+
+    def _end_all(self) -> None:
+        """The credentials were rejected: every viewer's stream ends now."""
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+        self._end_subscribers()
 
     def _schedule_linger(self) -> None:
         self._cancel_linger()
@@ -182,7 +209,4 @@ class VideoHub:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-        for subscriber in self._subscribers:
-            while not subscriber.queue.empty():
-                subscriber.queue.get_nowait()
-            subscriber.queue.put_nowait(None)
+        self._end_subscribers()
