@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import av
 import pytest
@@ -10,6 +11,7 @@ from homeassistant.components.camera import async_get_image, async_get_stream_so
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import ATTR_ENTITY_ID, STATE_OFF, STATE_ON, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
+from yarl import URL
 
 from custom_components.ipcam.const import (
     CONF_CHANNEL,
@@ -203,3 +205,32 @@ async def test_wrong_password_starts_reauth_without_lockout(
     flows = hass.config_entries.flow.async_progress_by_handler("ipcam")
     assert [flow["context"]["source"] for flow in flows] == ["reauth"]
     assert camera.vendor_state().get("locked", False) is False
+
+
+async def test_the_relay_token_never_reaches_a_log_line(
+    hass: HomeAssistant,
+    start_simulator: StartSimulator,
+    add_entry: AddEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Home Assistant's stream worker meets a relay with nothing to serve (503): it logs the
+    URL, and with debug logging on, neither it nor the integration writes the token."""
+    camera = await start_simulator("dvrip")
+    entry = await add_entry(camera, **{CONF_CHANNEL: 0})
+    url = entry.runtime_data.live_url
+    token = URL(url).query["auth"]
+    caplog.set_level(logging.DEBUG)
+    await camera.inject_fault("refuse", 60)
+    await camera.inject_fault("drop", 0)
+    cam = entity_id(hass, entry, "camera", "camera")
+    entity = hass.data["camera"].get_entity(cam)
+    stream = await entity.async_create_stream()
+    assert stream is not None
+    stream.add_provider("hls")
+    await stream.start()
+    try:
+        await wait_for(hass, lambda: "Error opening stream" in caplog.text, 40)
+    finally:
+        await stream.stop()
+    assert "live.ts" in caplog.text  # the URL was logged ...
+    assert token not in caplog.text  # ... without its token

@@ -1,0 +1,168 @@
+"""The video hub against a scripted client: fan-out, lagging viewers, failures, the login gate."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+import pytest
+
+from custom_components.ipcam import video_hub
+from custom_components.ipcam.credential_guard import CredentialGuard
+from custom_components.ipcam.protocols.base import VideoFrame
+from custom_components.ipcam.protocols.errors import AuthError
+from custom_components.ipcam.video_hub import VideoHub
+from tests.ha.fake_client import END, FakeClient, frame, lost
+
+
+@pytest.fixture(autouse=True)
+def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(video_hub, "RETRY_MIN_SECONDS", 0.01)
+    monkeypatch.setattr(video_hub, "RETRY_MAX_SECONDS", 0.05)
+    monkeypatch.setattr(video_hub, "LINGER_SECONDS", 0.05)
+
+
+async def take(frames: AsyncIterator[VideoFrame], count: int) -> list[int]:
+    got: list[int] = []
+    async with asyncio.timeout(5):
+        async for item in frames:
+            got.append(int.from_bytes(item.data, "big"))
+            if len(got) == count:
+                break
+    return got
+
+
+async def test_one_upstream_feeds_every_viewer() -> None:
+    client = FakeClient()
+    hub = VideoHub(client, queue_frames=64)
+    viewers = [hub.frames() for _ in range(3)]
+    tasks = [asyncio.create_task(take(viewer, 20)) for viewer in viewers]
+    await asyncio.sleep(0.01)
+    for index in range(20):
+        client.frames_script.put_nowait(frame(index))
+    results = await asyncio.gather(*tasks)
+    assert results == [list(range(20))] * 3
+    assert client.video_iterations == 1
+    await hub.close()
+
+
+async def test_a_lagging_coded_viewer_restarts_at_the_next_key_frame() -> None:
+    client = FakeClient()
+    hub = VideoHub(client, queue_frames=4)
+    lagging = hub.frames()
+    first = await asyncio.wait_for(_first(lagging, client), 5)
+    assert first == 0
+    # 12 frames arrive while the viewer does not read: its queue (4) overflows at 5.
+    for index in range(1, 13):
+        client.frames_script.put_nowait(frame(index))
+    await asyncio.sleep(0.05)
+    got = await take(lagging, 2)
+    assert got[0] == 10  # restarted at the key frame, never mid-GOP
+    await hub.close()
+
+
+async def _first(frames: AsyncIterator[VideoFrame], client: FakeClient) -> int:
+    client.frames_script.put_nowait(frame(0))
+    return (await take(frames, 1))[0]
+
+
+async def test_an_unexpected_exception_in_the_upstream_is_logged_once_and_survived(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    client = FakeClient()
+    hub = VideoHub(client, queue_frames=64)
+    viewer = hub.frames()
+    task = asyncio.create_task(take(viewer, 3))
+    await asyncio.sleep(0.01)
+    client.frames_script.put_nowait(frame(0))
+    client.frames_script.put_nowait(RuntimeError("bug"))
+    client.frames_script.put_nowait(RuntimeError("bug again"))
+    for index in (1, 2):
+        client.frames_script.put_nowait(frame(index * 10))
+    with caplog.at_level(logging.ERROR):
+        assert await task == [0, 10, 20]
+    assert client.video_iterations == 3
+    assert hub.unexpected_errors == 2
+    logged = [r for r in caplog.records if "Unexpected error in a video upstream" in r.message]
+    assert len(logged) == 1 and logged[0].exc_info is not None
+    await hub.close()
+
+
+async def test_a_camera_error_retries_and_a_wake_cuts_the_back_off_short(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(video_hub, "RETRY_MIN_SECONDS", 30.0)
+    monkeypatch.setattr(video_hub, "RETRY_MAX_SECONDS", 60.0)
+    client = FakeClient()
+    hub = VideoHub(client, queue_frames=64)
+    viewer = hub.frames()
+    task = asyncio.create_task(take(viewer, 1))
+    await asyncio.sleep(0.01)
+    client.frames_script.put_nowait(lost())
+    await asyncio.sleep(0.05)
+    assert client.video_iterations == 1  # waiting out a 30 s back-off
+    client.frames_script.put_nowait(frame(0))
+    hub.wake()  # the camera is back (its push channel reconnected)
+    assert await task == [0]
+    assert client.video_iterations == 2
+    await hub.close()
+
+
+async def test_a_rejected_login_ends_every_viewer_and_is_never_retried() -> None:
+    client = FakeClient()
+    reports: list[str] = []
+    guard = CredentialGuard(1, lambda: reports.append("reauth"))
+    hub = VideoHub(client, queue_frames=64, guard=guard)
+    viewer = hub.frames()
+    task = asyncio.create_task(take(viewer, 5))
+    await asyncio.sleep(0.01)
+    client.frames_script.put_nowait(AuthError("password changed"))
+    assert await task == []  # the viewer's iteration ended
+    assert reports == ["reauth"]
+    await asyncio.sleep(0.1)
+    assert client.video_iterations == 1
+    # A new viewer gets nothing and opens nothing.
+    assert await take(hub.frames(), 1) == []
+    assert client.video_iterations == 1
+    await hub.close()
+
+
+async def test_the_gate_closing_elsewhere_ends_open_viewers() -> None:
+    client = FakeClient()
+    guard = CredentialGuard(1, lambda: None)
+    hub = VideoHub(client, queue_frames=64, guard=guard)
+    viewer = hub.frames()
+    task = asyncio.create_task(take(viewer, 5))
+    await asyncio.sleep(0.01)
+    client.frames_script.put_nowait(frame(0))
+    await asyncio.sleep(0.05)
+    guard.note_rejection(AuthError("the settings poll was refused"))
+    assert await task == [0]
+    await hub.close()
+
+
+async def test_the_upstream_stops_after_the_last_viewer_lingers_out() -> None:
+    client = FakeClient()
+    hub = VideoHub(client, queue_frames=64)
+    async with contextlib.aclosing(hub.frames()) as viewer:  # type: ignore[type-var]
+        client.frames_script.put_nowait(frame(0))
+        assert await take(viewer, 1) == [0]
+    await asyncio.sleep(0.2)
+    assert hub._task is None
+    assert hub.subscriber_count == 0
+    client.frames_script.put_nowait(END)
+    await hub.close()
+
+
+async def test_fresh_frame_is_only_recent_and_of_the_codec() -> None:
+    client = FakeClient()
+    hub = VideoHub(client, queue_frames=64)
+    assert hub.fresh_frame("h264") is None
+    viewer = hub.frames()
+    client.frames_script.put_nowait(frame(0))
+    await take(viewer, 1)
+    assert hub.fresh_frame("h264") is not None
+    assert hub.fresh_frame("jpeg") is None
+    await hub.close()
