@@ -100,14 +100,8 @@ class IpcamAlarmSensor(IpcamEntity, BinarySensorEntity):
 
     @property
     def is_on(self) -> bool:
-        kind = self.entity_description.kind
-        return any(
-            active
-            for (alarm_kind, channel), active in self.coordinator.alarms.items()
-            # The generic "alarm" sensor is on whatever the kind of the alarm.
-            if (alarm_kind is kind or kind is EventKind.ALARM)
-            and (self._channel is None or channel == self._channel)
-        )
+        # The generic "alarm" sensor is on whatever the kind of the alarm.
+        return self.coordinator.events.is_active(self.entity_description.kind, self._channel)
 
 
 class IpcamInputSensor(IpcamEntity, BinarySensorEntity):

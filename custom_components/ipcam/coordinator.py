@@ -17,8 +17,10 @@ from typing import TYPE_CHECKING
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
+from .alarm_types import EVENT_ALARM, event_payload
 from .const import (
     CONF_MOTION_TIMEOUT,
     DEFAULT_MOTION_TIMEOUT,
@@ -84,6 +86,7 @@ class IpcamCoordinator(DataUpdateCoordinator[Settings]):
             on_level_input=self._level_input,
             on_back=self._push_back,
         )
+        self.events.add_listener(self._fire_alarm)
         coded = client.profile.video is not VideoDelivery.JPEG
         self.video = VideoHub(
             client,
@@ -99,6 +102,15 @@ class IpcamCoordinator(DataUpdateCoordinator[Settings]):
         self.reconnects = 0
 
     # --- availability and credentials -------------------------------------------------------
+
+    @property
+    def device_key(self) -> str:
+        """The camera's device-registry identifier: the ID stored at setup.
+
+        It stays the device's ID even if the camera later reports another (e.g. a
+        Grandstream MAC learnt from ARP only some of the time).
+        """
+        return self.config_entry.unique_id or self.client.identity.unique_id
 
     @property
     def camera_available(self) -> bool:
@@ -204,6 +216,12 @@ class IpcamCoordinator(DataUpdateCoordinator[Settings]):
         self.data.values[input_key] = event.active
         self.async_update_listeners()
         return True
+
+    @callback
+    def _fire_alarm(self, event: CameraEvent) -> None:
+        """Every alarm on the bus, for device triggers (fires even if a sensor was on)."""
+        device = dr.async_get(self.hass).async_get_device(identifiers={(DOMAIN, self.device_key)})
+        self.hass.bus.async_fire(EVENT_ALARM, event_payload(device.id if device else None, event))
 
     @callback
     def _push_back(self) -> None:

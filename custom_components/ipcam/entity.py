@@ -35,9 +35,7 @@ class IpcamEntity(CoordinatorEntity[IpcamCoordinator]):
         self.entity_description = description
         client = coordinator.client
         identity = client.identity
-        # The ID stored at setup stays the device's ID even if the camera later reports
-        # another (e.g. a Grandstream MAC learnt from ARP only some of the time).
-        device_id = coordinator.config_entry.unique_id or identity.unique_id
+        device_id = coordinator.device_key
         self._attr_unique_id = f"{device_id}_{description.key}"
         data = coordinator.config_entry.data
         # Only the first channel's device carries the MAC: the recorder's other channels

@@ -74,6 +74,7 @@ class EventSource:
         self._connected = True
         self._was_lost = False
         self._clear_timers: dict[AlarmKey, CALLBACK_TYPE] = {}
+        self._listeners: list[Callable[[CameraEvent], None]] = []
         self._grace: asyncio.TimerHandle | None = None
         self._stopping = False
         self.backoff = Backoff(
@@ -170,9 +171,17 @@ class EventSource:
     # --- alarms --------------------------------------------------------------------------------
 
     @callback
+    def add_listener(self, listener: Callable[[CameraEvent], None]) -> Callable[[], None]:
+        """Call ``listener`` with every event the camera reports (event entities, triggers)."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    @callback
     def handle_event(self, event: CameraEvent) -> None:
         """Record one alarm change and notify the entities."""
         self.last_event = event
+        for listener in list(self._listeners):
+            listener(event)
         if self._on_level_input(event):
             return  # a level input the camera also reports when polled
         key = (event.kind, event.channel)

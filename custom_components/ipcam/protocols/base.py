@@ -253,6 +253,11 @@ class CameraClient(ABC):
         """The alarm kinds this camera can push (none without ``Capability.EVENTS``)."""
         return self.profile.event_kinds if Capability.EVENTS in self.capabilities else ()
 
+    @property
+    def alarm_inputs(self) -> int:
+        """How many alarm inputs the camera reports (INPUT events carry 0 .. n-1)."""
+        return 1 if EventKind.INPUT in self.event_kinds else 0
+
     def web_ui_url(self) -> str | None:
         """The camera's own web interface, if it serves one where we reach it."""
         if not self.profile.web_ui or not self.host:
