@@ -11,12 +11,13 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
 
 from .client_factory import connect_client
-from .const import DOMAIN
+from .const import CONF_STREAM_SOURCE, DOMAIN
 from .coordinator import IpcamCoordinator
 from .data import IpcamConfigEntry, IpcamData
 from .mpegts_relay import async_get_live_server
 from .protocols.base import Capability, VideoDelivery
 from .protocols.errors import AuthError, CameraError, InvalidValue, NotSupported
+from .repairs import async_check_stream_source, async_delete_entry_issues
 from .services import async_setup_services
 
 _LOGGER = logging.getLogger(__name__)
@@ -88,6 +89,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: IpcamConfigEntry) -> boo
 
     if Capability.EVENTS in client.capabilities:
         coordinator.async_start_events()
+    if sources := client.profile.stream_sources:
+        source = entry.options.get(CONF_STREAM_SOURCE, sources[0].value)
+        async_check_stream_source(hass, entry.entry_id, entry.title, source)
     return True
 
 
@@ -100,3 +104,8 @@ async def async_unload_entry(hass: HomeAssistant, entry: IpcamConfigEntry) -> bo
             await async_get_live_server(hass).async_unregister(entry.runtime_data.live_url)
         await entry.runtime_data.coordinator.async_shutdown()
     return unloaded
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: IpcamConfigEntry) -> None:
+    """The camera is removed: so are its repair issues."""
+    async_delete_entry_issues(hass, entry.entry_id)

@@ -39,7 +39,13 @@ from .protocols.base import (
     Settings,
     VideoDelivery,
 )
-from .protocols.errors import AuthError, CameraError
+from .protocols.errors import AuthError, CameraError, DeviceBusy
+from .repairs import (
+    BUSY_REFUSALS_BEFORE_ISSUE,
+    ISSUE_CONNECTION_LIMIT,
+    ISSUE_H265,
+    async_set_issue,
+)
 from .talk import TalkManager
 from .video_hub import VideoHub
 
@@ -85,6 +91,7 @@ class IpcamCoordinator(DataUpdateCoordinator[Settings]):
             on_update=self.async_update_listeners,
             on_level_input=self._level_input,
             on_back=self._push_back,
+            on_error=self._note_error,
         )
         self.events.add_listener(self._fire_alarm)
         coded = client.profile.video is not VideoDelivery.JPEG
@@ -93,7 +100,9 @@ class IpcamCoordinator(DataUpdateCoordinator[Settings]):
             queue_frames=CODED_QUEUE_FRAMES if coded else JPEG_QUEUE_FRAMES,
             guard=self.guard,
         )
+        self.video.add_codec_listener(self._codec_seen)
         self.talk = TalkManager(hass, client)
+        self._busy_refusals = 0
         self._reconnect_needed = False
         self._connect_lock = asyncio.Lock()
         self._events_task: asyncio.Task[None] | None = None
@@ -171,6 +180,7 @@ class IpcamCoordinator(DataUpdateCoordinator[Settings]):
                 ) from err
             raise UpdateFailed(translation_domain=DOMAIN, translation_key="invalid_auth") from err
         except (CameraError, TimeoutError, OSError) as err:
+            self._note_error(err)
             # No new login for a failed read: the clients re-establish their own command
             # connection, and a full reconnect would also cut live video and talk-back.
             self.last_error = f"{type(err).__name__}: {_safe_error(err)}"
@@ -180,6 +190,7 @@ class IpcamCoordinator(DataUpdateCoordinator[Settings]):
                 translation_placeholders={"error": _safe_error(err)},
             ) from err
         self.guard.note_success()
+        self._note_error(None)
         self.last_error = None
         return settings
 
@@ -216,6 +227,31 @@ class IpcamCoordinator(DataUpdateCoordinator[Settings]):
         self.data.values[input_key] = event.active
         self.async_update_listeners()
         return True
+
+    @callback
+    def _note_error(self, err: BaseException | None) -> None:
+        """Tell the user when the camera keeps refusing us for having too many clients."""
+        busy = isinstance(err, DeviceBusy)
+        self._busy_refusals = self._busy_refusals + 1 if busy else 0
+        if busy and self._busy_refusals != BUSY_REFUSALS_BEFORE_ISSUE:
+            return
+        async_set_issue(
+            self.hass,
+            ISSUE_CONNECTION_LIMIT,
+            self.config_entry.entry_id,
+            self.config_entry.title,
+            busy,
+        )
+
+    @callback
+    def _codec_seen(self, codec: str) -> None:
+        async_set_issue(
+            self.hass,
+            ISSUE_H265,
+            self.config_entry.entry_id,
+            self.config_entry.title,
+            codec == "h265",
+        )
 
     @callback
     def _fire_alarm(self, event: CameraEvent) -> None:

@@ -55,6 +55,7 @@ class EventSource:
         on_update: Callable[[], None],
         on_level_input: Callable[[CameraEvent], bool] = lambda _event: False,
         on_back: Callable[[], None] = lambda: None,
+        on_error: Callable[[BaseException], None] = lambda _err: None,
     ) -> None:
         self._hass = hass
         self._client = client
@@ -66,6 +67,7 @@ class EventSource:
         self._on_update = on_update
         self._on_level_input = on_level_input
         self._on_back = on_back
+        self._on_error = on_error
         self.alarms: dict[AlarmKey, bool] = {}
         self.last_event: CameraEvent | None = None
         self.last_error: str | None = None
@@ -113,6 +115,7 @@ class EventSource:
                 if self._stopping:
                     return
                 self.last_error = f"{type(err).__name__}: {_text(err)}"
+                self._on_error(err)
                 self._mark_broken()
                 self._set_connected(False)
             except Exception as err:

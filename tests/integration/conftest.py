@@ -71,6 +71,6 @@ async def add_entry(hass: HomeAssistant) -> Any:
 
     yield add
     for entry in entries:
-        if entry.state.recoverable:
+        if hass.config_entries.async_get_entry(entry.entry_id) and entry.state.recoverable:
             await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
