@@ -36,6 +36,7 @@ SELECTS: tuple[IpcamSelectDescription, ...] = (
         translation_key="frame_rate",
         setting=SettingKey.FRAME_RATE,
         entity_category=EntityCategory.CONFIG,
+        entity_registry_enabled_default=False,  # rarely changed
         supported=lambda client: Capability.FRAME_RATE in client.capabilities,
     ),
 )

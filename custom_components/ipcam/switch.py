@@ -46,6 +46,7 @@ SWITCHES: tuple[IpcamSwitchDescription, ...] = (
         translation_key="led",
         setting=SettingKey.LED,
         entity_category=EntityCategory.CONFIG,
+        entity_registry_enabled_default=False,  # rarely changed
         supported=_has(Capability.LED),
     ),
     IpcamSwitchDescription(

@@ -11,6 +11,7 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import ATTR_ENTITY_ID, STATE_OFF, STATE_ON, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.ipcam.const import DOMAIN
@@ -307,3 +308,18 @@ async def test_diagnostics_hold_no_secrets(
     assert "snapshot" in diagnostics["capabilities"]
     for secret in (camera.password, "127.0.0.1", camera.vendor_state()["mac"]):
         assert secret not in text
+
+
+@pytest.mark.defaults
+async def test_rarely_used_entities_are_disabled_by_default(
+    hass: HomeAssistant, start_simulator: StartSimulator, add_entry: AddEntry
+) -> None:
+    camera = await start_simulator("cgi")
+    entry = await add_entry(camera)
+    registry = er.async_get(hass)
+    for platform, key in (("switch", "led"), ("select", "frame_rate")):
+        entry_id = entity_id(hass, entry, platform, key)
+        assert registry.async_get(entry_id).disabled_by is er.RegistryEntryDisabler.INTEGRATION
+        assert hass.states.get(entry_id) is None
+    resolution = entity_id(hass, entry, "select", "resolution")
+    assert registry.async_get(resolution).disabled_by is None
