@@ -126,6 +126,7 @@ class FoscamCamera(SimulatedCamera):
         search_port: int | None = 0,
         extra_users: dict[str, tuple[str, int]] | None = None,
         fragment_writes: bool = True,
+        cgi_auth: str = "both",
     ) -> None:
         super().__init__(host=host, port=port, username=username, password=password)
         self.max_connections = max_connections
@@ -139,6 +140,7 @@ class FoscamCamera(SimulatedCamera):
         self.idle_timeout = idle_timeout
         self.search_port = search_port
         self.fragment_writes = fragment_writes
+        self.cgi_auth = cgi_auth  # "both", or "query": only user=/pwd= credentials
         self.users: dict[str, tuple[str, int]] = {username: (password, op.Privilege.ADMINISTRATOR)}
         self.users.update(extra_users or {})
         self._server: asyncio.Server | None = None

@@ -112,6 +112,8 @@ class CgiServer:
         password = ""
         method = ""
         auth = headers.get("authorization", "")
+        if auth and self.camera.cgi_auth == "query":
+            return None  # firmware that refuses Basic (and counts no failure for it)
         if auth.lower().startswith("basic "):
             try:
                 decoded = base64.b64decode(auth[6:].strip(), validate=True).decode("utf-8")

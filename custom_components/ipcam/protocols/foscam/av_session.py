@@ -3,10 +3,12 @@
 It opens with the A/V Login_Req carrying the data connection id from a
 *_Start_Resp; the camera never answers it and just streams (a wrong id makes it
 hang up). Video_Data and Audio_Data come out as events; talk packets and
-keep-alives go in. While video or audio is expected, a kind that stops arriving
-for ``media_timeout`` ends the connection with ``CannotConnect``; while only
-talking, the camera may legitimately send nothing, and the operation session's
-liveness check covers a stalled camera. See docs/protocols/foscam.md,
+keep-alives go in. Two silence bounds end the connection with ``CannotConnect``:
+a medium that is expected (video or audio started) and stops arriving for
+``media_timeout``; and nothing at all for ``dead_after`` (by default the vendor
+document's two minutes: while only talking the camera sends nothing but sporadic
+keep-alives, and a stalled camera is noticed sooner by the operation session,
+whose loss closes this connection too). See docs/protocols/foscam.md,
 "Audio/video channel (MO_V)".
 """
 
@@ -32,6 +34,7 @@ from .operation import (
 from .session import KEEPALIVE_INTERVAL, MAX_UNKNOWN_RUN
 
 AvEvent = VideoData | AudioData
+AV_DEAD_AFTER = 120.0  # vendor document: a connection is cut after 2 minutes of silence
 
 
 class Media(enum.Enum):
@@ -55,10 +58,13 @@ class AvSession:
         *,
         keepalive_interval: float = KEEPALIVE_INTERVAL,
         media_timeout: float = 10.0,
+        dead_after: float = AV_DEAD_AFTER,
     ) -> None:
         self.connection_id = connection_id
         self.keepalive_interval = keepalive_interval
         self.media_timeout = media_timeout
+        self.dead_after = dead_after
+        self._tick = min(media_timeout, dead_after) / 2
         self.closed = False
         self._decoder = MessageDecoder(MAGIC_AV)
         self._out = OutBuffer()
@@ -66,9 +72,12 @@ class AvSession:
         self._unknown_run = 0
         self._keepalive_at: float | None = None
         self._check_at: float | None = None
-        # Per expected kind: when it was last known to arrive, and whether it did since.
+        # Per expected kind (and for any byte): when it was last known to arrive, and
+        # whether it did since the previous tick.
         self._seen_at: dict[Media, float] = {}
         self._heard: set[Media] = set()
+        self._alive_at = 0.0
+        self._heard_any = False
         self.stats = {"frames": 0, "audio_packets": 0, "keepalives": 0}
 
     @property
@@ -79,18 +88,16 @@ class AvSession:
         """Queue the A/V Login_Req."""
         self._out.write(AvLoginReq(self.connection_id).encode())
         self._keepalive_at = now + self.keepalive_interval
+        self._alive_at = now
+        self._check_at = now + self._tick
 
     def expect(self, kind: Media, expected: bool, now: float) -> None:
         """Start (or stop) holding the camera to sending ``kind``."""
         if not expected:
             self._seen_at.pop(kind, None)
             self._heard.discard(kind)
-            if not self._seen_at:
-                self._check_at = None
             return
         self._seen_at.setdefault(kind, now)
-        if self._check_at is None:
-            self._check_at = now + self.media_timeout / 2
 
     def receive_data(self, data: bytes) -> None:
         if self.closed:
@@ -98,6 +105,7 @@ class AvSession:
         if not data:
             self.closed = True
             raise CannotConnect("the camera closed the A/V connection")
+        self._heard_any = True
         try:
             for message in self._decoder.feed(data):
                 self._handle(message)
@@ -146,6 +154,12 @@ class AvSession:
             self._keepalive_at = now + self.keepalive_interval
         if self._check_at is None or now < self._check_at:
             return
+        if self._heard_any:
+            self._heard_any = False
+            self._alive_at = now
+        elif now - self._alive_at >= self.dead_after:
+            self.closed = True
+            raise CannotConnect("the camera's A/V connection went silent")
         for kind in self._seen_at:
             if kind in self._heard:
                 self._seen_at[kind] = now
@@ -153,7 +167,7 @@ class AvSession:
                 self.closed = True
                 raise CannotConnect(f"no {kind.value} from the camera")
         self._heard.clear()
-        self._check_at = now + self.media_timeout / 2
+        self._check_at = now + self._tick
 
     def close(self) -> None:
         self.closed = True

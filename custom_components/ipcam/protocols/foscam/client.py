@@ -29,7 +29,7 @@ from ..transport import Inbox, SessionLink
 from . import cgi, media
 from . import operation as op
 from .av import VideoData
-from .av_session import MEDIA_REQUESTS, AvEvent, AvSession, Media
+from .av_session import AV_DEAD_AFTER, MEDIA_REQUESTS, AvEvent, AvSession, Media
 from .identity import capabilities_for, identity_for
 from .message import Incoming, Request
 from .profile import PROFILE
@@ -238,6 +238,7 @@ class Client(base.CameraClient):
                     connection_id,
                     keepalive_interval=self._keepalive_interval,
                     media_timeout=self._timeout,
+                    dead_after=self._dead_after or AV_DEAD_AFTER,
                 )
                 link: SessionLink[AvEvent] = SessionLink(
                     session,
