@@ -80,9 +80,14 @@ class AvSession:
         self._heard_any = False
         self.stats = {"frames": 0, "audio_packets": 0, "keepalives": 0}
 
-    @property
-    def discarded(self) -> int:
-        return self._decoder.discarded
+    def diagnostics(self) -> dict[str, object]:
+        stats = self.stats
+        return {
+            "frames": stats["frames"],
+            "audio_packets": stats["audio_packets"],
+            "av_keepalives": stats["keepalives"],
+            "av_resyncs": self._decoder.discarded,
+        }
 
     def start(self, now: float) -> None:
         """Queue the A/V Login_Req."""

@@ -108,17 +108,18 @@ class _Login:
             for inbox in self.media.values():
                 inbox.end(self.lost or error)
 
-    def check(self) -> SessionLink[OperationEvent]:
+    def check(self) -> _Login:
         if self.lost is not None:
             raise self.lost
         if self.link is None:
             raise CannotConnect("not connected")
-        return self.link
+        return self
 
     def send_quietly(self, message: Request) -> None:
         with contextlib.suppress(CameraError):
             self.session.send(message)
-            self.check().flush()
+            if (link := self.check().link) is not None:
+                link.flush()
 
     def release_av(self) -> None:
         """Close the A/V connection once no video, audio or talk uses it (like the SDK)."""
@@ -207,15 +208,15 @@ class Client(base.CameraClient):
     def _current(self) -> _Login:
         if self._login is None:
             raise CannotConnect("not connected")
-        self._login.check()
-        return self._login
+        return self._login.check()
 
     async def _request[R: Incoming](
         self, message: Request, reply: type[R], timeout: float | None = None
     ) -> R:
         """Send a request on the operation connection and wait for its answer."""
         login = self._current()
-        link = login.check()
+        link = login.link
+        assert link is not None  # checked by _current()
         token = login.session.request(message, reply, link.now(), timeout)
         future = login.replies[token] = asyncio.get_running_loop().create_future()
         await link.send()
@@ -319,9 +320,7 @@ class Client(base.CameraClient):
                 await link.send()
                 self._stats["talk_packets"] += 1
             # Let the camera play its buffer out before Talk_End (it may flush it).
-            remaining = packets.start_ms / 1000 + packets.seconds - time.monotonic()
-            if remaining > 0:
-                await asyncio.sleep(min(remaining, self._talk_lead + media.TALK_FRAME_SECONDS))
+            await asyncio.sleep(packets.playout_left(time.monotonic(), self._talk_lead))
             return packets.seconds
         finally:
             if started:
@@ -387,11 +386,10 @@ class Client(base.CameraClient):
         settings.values[SettingKey.IR] = self._ir  # write-only on the camera: last value set
         try:
             values = cgi.decode_vars(await self._cgi("get_camera_params.cgi", {}))
-            resolution = cgi.resolution_of(values)
-        except (NotSupported, AuthError):
+        except (NotSupported, AuthError):  # then what the MO_O login fetched (op 17)
             params = None if self._login is None else self._login.session.params
-            resolution = None if params is None else cgi.RESOLUTIONS.get(params.resolution)
-        settings.values[SettingKey.RESOLUTION] = resolution
+            values = {} if params is None else {"resolution": str(params.resolution)}
+        settings.values[SettingKey.RESOLUTION] = cgi.resolution_of(values)
         settings.options[SettingKey.RESOLUTION] = tuple(cgi.RESOLUTIONS.values())
         return settings
 
@@ -406,15 +404,13 @@ class Client(base.CameraClient):
         if login is not None:
             state = {
                 "connected": login.link is not None and login.lost is None,
-                "state": login.session.state.value,
                 "av_connected": login.av_session is not None,
                 "video_active": Media.VIDEO in login.media,
                 "audio_active": Media.AUDIO in login.media,
                 "talking": login.talking,
                 "lost": None if login.lost is None else str(login.lost),
-                "resyncs": login.session.discarded,
-                **login.session.stats,
-                **{f"av_{k}": v for k, v in (login.av_session or AvSession(0)).stats.items()},
+                **login.session.diagnostics(),
+                **(login.av_session or AvSession(0)).diagnostics(),
             }
         return {
             "host": self.host,

@@ -94,3 +94,11 @@ class TalkPacketizer:
     def seconds(self) -> float:
         """Audio sent so far."""
         return self.packets * TALK_FRAME_SECONDS
+
+    def playout_left(self, now: float, lead: float) -> float:
+        """How long to wait at the end for the camera to play its buffer out (<= lead + 40 ms).
+
+        Talk_End may make the camera flush what it has not played yet.
+        """
+        left = self.start_ms / 1000 + self.seconds - now
+        return max(0.0, min(left, lead + TALK_FRAME_SECONDS))

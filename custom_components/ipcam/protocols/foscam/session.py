@@ -188,9 +188,8 @@ class OperationSession:
         self.active_alarms: set[EventKind] = set()
         self.stats = {"keepalives": 0, "alarms": 0, "probes": 0}
 
-    @property
-    def discarded(self) -> int:
-        return self._decoder.discarded
+    def diagnostics(self) -> dict[str, object]:
+        return {"state": self.state.value, "resyncs": self._decoder.discarded, **self.stats}
 
     # --- driving the session -----------------------------------------------------------------
 
