@@ -2,7 +2,7 @@
 
 One TCP port serves both: the first four bytes decide (``MO_O`` operation channel,
 ``MO_V`` audio/video channel, anything else is HTTP). A UDP socket answers the
-MO_I search. Quirks reproduced from the notes' simulator checklist:
+MO_I search. Quirks reproduced (docs/protocols/foscam.md, "Simulator checklist"):
 
 - the text length at header offsets 15 and 19;
 - login answers written in uneven fragments with pauses (``fragment_writes``), so a
