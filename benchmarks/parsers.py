@@ -62,24 +62,18 @@ def mjpeg() -> None:
 
 
 def foscam() -> None:
-    from custom_components.ipcam.protocols.foscam import wire
+    from custom_components.ipcam.protocols.foscam.av import VideoData
+    from custom_components.ipcam.protocols.foscam.framing import PacketDecoder
+    from simulator.foscam.wire import encode
 
     frames = jpeg_cycle(640, 480)
     stream = b"".join(
-        wire.VideoData(tick=i, unix_time=i, jpeg=f).encode() for i, f in enumerate(frames * 4)
+        encode(VideoData(tick=i, unix_time=i, jpeg=f)) for i, f in enumerate(frames * 4)
     )
 
     def make_feed() -> Callable[[bytes], int]:
-        parser = wire.FrameParser()
-
-        def feed(chunk: bytes) -> int:
-            parser.feed(chunk)
-            count = 0
-            while parser.next_packet() is not None:
-                count += 1
-            return count
-
-        return feed
+        decoder = PacketDecoder()
+        return lambda chunk: len(decoder.feed(chunk))
 
     measure("Foscam MO_V video", stream, make_feed)
 

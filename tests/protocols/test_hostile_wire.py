@@ -12,7 +12,7 @@ import pytest
 from custom_components.ipcam.protocols.cgi.mjpeg import MjpegParser, format_part
 from custom_components.ipcam.protocols.dvrip import wire as dvrip
 from custom_components.ipcam.protocols.errors import ProtocolError
-from custom_components.ipcam.protocols.foscam import wire as foscam
+from custom_components.ipcam.protocols.foscam import framing as foscam
 from custom_components.ipcam.protocols.grandstream.rtsp import MAX_HEADER_BYTES, RtspReader
 
 JPEG = b"\xff\xd8\xff\xe0" + bytes(100) + b"\xff\xd9"
@@ -60,11 +60,10 @@ def test_mjpeg_filler_between_frames_is_forgiven_after_each_frame() -> None:
 
 
 def test_foscam_parser_gives_up_on_endless_garbage() -> None:
-    parser = foscam.FrameParser((foscam.MAGIC_OPERATION,))
+    parser = foscam.PacketDecoder((foscam.MAGIC_OPERATION,))
 
     def step(data: bytes) -> None:
         parser.feed(data)
-        list(parser.packets())
 
     fed = bytes_until_error(step, bytes(4096), 100 * 1024 * 1024)
     assert fed <= foscam.MAX_OPERATION_TEXT + foscam.HEADER_SIZE + 4096
@@ -72,11 +71,10 @@ def test_foscam_parser_gives_up_on_endless_garbage() -> None:
 
 
 def test_foscam_garbage_run_restarts_after_each_packet() -> None:
-    parser = foscam.FrameParser((foscam.MAGIC_OPERATION,))
-    keepalive = foscam.KeepAlive().encode()
+    parser = foscam.PacketDecoder((foscam.MAGIC_OPERATION,))
+    keepalive = foscam.encode_packet(foscam.MAGIC_OPERATION, 255)
     for _ in range(10):  # 10 x 60 KB of garbage: more than the limit in total
-        parser.feed(bytes(60_000) + keepalive)
-        assert list(parser.messages()) == [foscam.KeepAlive()]
+        assert parser.feed(bytes(60_000) + keepalive) == [foscam.Packet(b"MO_O", 255, b"")]
 
 
 # --- DVRIP -------------------------------------------------------------------------------------

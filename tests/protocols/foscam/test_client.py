@@ -30,8 +30,13 @@ from custom_components.ipcam.protocols.errors import (
     DeviceBusy,
     InvalidValue,
 )
-from custom_components.ipcam.protocols.foscam import wire as w
+from custom_components.ipcam.protocols.foscam import av as mo_v
+from custom_components.ipcam.protocols.foscam import operation as op
 from custom_components.ipcam.protocols.foscam.client import Client, CredentialsTooLong, discover
+from custom_components.ipcam.protocols.foscam.decoder import decode_datagram
+from custom_components.ipcam.protocols.foscam.framing import encode_packet
+from custom_components.ipcam.protocols.foscam.media import jpeg_dimensions
+from custom_components.ipcam.protocols.foscam.message import Message, Request
 from simulator.foscam import FoscamCamera
 from tests.conftest import SIM_PASSWORD, SIM_USERNAME
 
@@ -84,7 +89,7 @@ async def test_login_identity_and_capabilities(camera: FoscamCamera, clients: li
     assert identity.mac == "00:62:6e:4e:72:bf"
     assert identity.firmware == "11.37.2.56"
     assert identity.name == "cam1"  # alias from get_status.cgi
-    assert client.privilege == w.Privilege.ADMINISTRATOR
+    assert client.privilege == op.Privilege.ADMINISTRATOR
     assert {
         Capability.SNAPSHOT,
         Capability.VIDEO,
@@ -163,7 +168,7 @@ class Raw:
         reader, writer = await asyncio.open_connection("127.0.0.1", camera.ports["http"])
         return cls(reader, writer)
 
-    async def send(self, message: w.Message) -> None:
+    async def send(self, message: Request) -> None:
         self.writer.write(message.encode())
         await self.writer.drain()
 
@@ -174,8 +179,8 @@ class Raw:
             assert length == copy  # the length is repeated at offset 19
             return head + await self.reader.readexactly(length)
 
-    async def read(self) -> w.Message:
-        return w.decode_datagram(await self.read_raw())
+    async def read(self) -> Message:
+        return decode_datagram(await self.read_raw())
 
     async def close(self) -> None:
         self.writer.close()
@@ -186,57 +191,57 @@ class Raw:
 async def test_raw_login_sequence_and_quirks(camera: FoscamCamera) -> None:
     raw = await Raw.open(camera)
     try:
-        await raw.send(w.LoginReq())
+        await raw.send(op.LoginReq())
         login_bytes = await raw.read_raw()
         assert login_bytes[23 + 15 : 23 + 19] == b"\x00\x00\x00\x01"
         assert login_bytes[23 + 23 : 23 + 27] == bytes((11, 37, 2, 56))
-        login = w.decode_datagram(login_bytes)
-        assert isinstance(login, w.LoginResp)
+        login = decode_datagram(login_bytes)
+        assert isinstance(login, op.LoginResp)
         assert login.camera_id == "00626E4E72BF"
-        await raw.send(w.VerifyReq(SIM_USERNAME, SIM_PASSWORD))
+        await raw.send(op.VerifyReq(SIM_USERNAME, SIM_PASSWORD))
         verify_bytes = await raw.read_raw()
         assert len(verify_bytes) == 23 + 3
-        assert w.decode_datagram(verify_bytes) == w.VerifyResp(0, 2)
-        assert await raw.read_raw() == w.encode_packet(b"MO_O", 28, bytes(1152))
-        await raw.send(w.ParamsFetchReq())
-        assert await raw.read() == w.ParamsFetchResp(bytes((32, 163, 0, 2, 2, 0, 0, 0)))
-        await raw.send(w.VideoStartReq(1))
+        assert decode_datagram(verify_bytes) == op.VerifyResp(0, 2)
+        assert await raw.read_raw() == encode_packet(b"MO_O", 28, bytes(1152))
+        await raw.send(op.ParamsFetchReq())
+        assert await raw.read() == op.ParamsFetchResp(bytes((32, 163, 0, 2, 2, 0, 0, 0)))
+        await raw.send(op.VideoStartReq(1))
         start = await raw.read()
-        assert isinstance(start, w.VideoStartResp)
+        assert isinstance(start, op.VideoStartResp)
         assert start.result == 0
         assert start.connection_id is not None
         # the id is repeated while no A/V socket is attached ...
-        await raw.send(w.AudioStartReq(2))
+        await raw.send(op.AudioStartReq(2))
         again = await raw.read()
-        assert isinstance(again, w.AudioStartResp)
+        assert isinstance(again, op.AudioStartResp)
         assert again.connection_id == start.connection_id
         # ... a wrong id is dropped without a reply ...
         bad = await Raw.open(camera)
-        await bad.send(w.AvLoginReq(start.connection_id ^ 1))
+        await bad.send(mo_v.AvLoginReq(start.connection_id ^ 1))
         async with asyncio.timeout(5):
             assert await bad.reader.read() == b""
         await bad.close()
         # ... the right one gets no reply either, just data
         av_socket = await Raw.open(camera)
-        await av_socket.send(w.AvLoginReq(start.connection_id))
-        seen: dict[type, w.Message] = {}
+        await av_socket.send(mo_v.AvLoginReq(start.connection_id))
+        seen: dict[type, Message] = {}
         while len(seen) < 2:
             message = await av_socket.read()
             seen[type(message)] = message
-        assert set(seen) == {w.VideoData, w.AudioData}
-        audio = seen[w.AudioData]
-        assert isinstance(audio, w.AudioData)
+        assert set(seen) == {mo_v.VideoData, mo_v.AudioData}
+        audio = seen[mo_v.AudioData]
+        assert isinstance(audio, mo_v.AudioData)
         assert len(audio.data) == 160
         assert audio.serial > 1000  # counts from "boot", not from zero
         second = await av_socket.read()
-        while not isinstance(second, w.AudioData):
+        while not isinstance(second, mo_v.AudioData):
             second = await av_socket.read()
         assert second.serial == audio.serial + 1
         assert second.tick - audio.tick == 4  # 40 ms in 10 ms ticks
         # now that the A/V socket exists, the id is no longer sent
-        await raw.send(w.TalkStartReq(1))
+        await raw.send(op.TalkStartReq(1))
         talk = await raw.read()
-        assert talk == w.TalkStartResp(0, None)
+        assert talk == op.TalkStartResp(0, None)
         await wait_for(lambda: camera.talk_sessions == 1)
         await av_socket.close()
     finally:
@@ -248,14 +253,14 @@ async def test_raw_refusals(start_simulator: Any) -> None:
     first = await Raw.open(camera)
     second = await Raw.open(camera)
     try:
-        await first.send(w.LoginReq())
-        assert isinstance(await first.read(), w.LoginResp)
-        await second.send(w.LoginReq())
+        await first.send(op.LoginReq())
+        assert isinstance(await first.read(), op.LoginResp)
+        await second.send(op.LoginReq())
         refused = await second.read_raw()
-        assert refused == w.encode_packet(b"MO_O", 1, b"\x02\x00")  # result only
-        await first.send(w.VerifyReq(SIM_USERNAME, "wrong"))
+        assert refused == encode_packet(b"MO_O", 1, b"\x02\x00")  # result only
+        await first.send(op.VerifyReq(SIM_USERNAME, "wrong"))
         failure = await first.read_raw()
-        assert failure == w.encode_packet(b"MO_O", 3, b"\x05\x00")  # 2 bytes, no privilege
+        assert failure == encode_packet(b"MO_O", 3, b"\x05\x00")  # 2 bytes, no privilege
     finally:
         await first.close()
         await second.close()
@@ -325,7 +330,7 @@ async def test_video_single_consumer_and_snapshot_from_stream(
     await stream.aclose()
     snapshot = await client.snapshot()
     assert camera.cgi_requests["snapshot.cgi"] == 1
-    assert w.jpeg_dimensions(snapshot) == (640, 480)
+    assert jpeg_dimensions(snapshot) == (640, 480)
 
 
 async def test_audio_tone(camera: FoscamCamera, clients: list[Client]) -> None:
@@ -570,15 +575,7 @@ async def test_query_credentials_fallback(
     import logging
 
     caplog.set_level(logging.DEBUG)
-    camera = await start_simulator("foscam")
-    original = camera._http_privilege
-
-    def no_basic(headers: dict[str, str], query: dict[str, str]) -> int | None:
-        if "authorization" in headers:
-            return None
-        return original(headers, query)
-
-    camera._http_privilege = no_basic  # type: ignore[method-assign]
+    camera = await start_simulator("foscam", cgi_auth="query")
     client = await connected(camera, clients)
     await client.ptz(PtzMove.DOWN)
     assert camera.tilt == -10
@@ -590,8 +587,32 @@ async def test_query_credentials_fallback(
         await asyncio.wait_for(anext(client.events()), 5)
     assert "camera needs query-string credentials" in caplog.text
     assert SIM_PASSWORD not in caplog.text
-    header = "Basic " + base64.b64encode(b"x:y").decode()
-    assert no_basic({"authorization": header}, {}) is None
+    header = "Basic " + base64.b64encode(f"{SIM_USERNAME}:{SIM_PASSWORD}".encode()).decode()
+    assert camera._cgi_server._http_privilege({"authorization": header}, {}) is None
+
+
+async def test_each_still_costs_one_login_once_the_method_is_known(
+    start_simulator: Any, clients: list[Client]
+) -> None:
+    """Basic is tried once; afterwards every still goes straight to query credentials."""
+    camera = await start_simulator("foscam", cgi_auth="query")
+    client = await connected(camera, clients)  # get_status.cgi: Basic refused, then query
+    before = sum(camera.cgi_requests.values())
+    for _ in range(5):
+        assert (await client.snapshot())[:2] == b"\xff\xd8"
+    assert sum(camera.cgi_requests.values()) - before == 5
+    assert camera.cgi_auth_methods["query"] == 6
+
+
+async def test_a_refused_known_method_costs_one_login(
+    camera: FoscamCamera, clients: list[Client]
+) -> None:
+    client = await connected(camera, clients)  # Basic works and is remembered
+    camera.users[SIM_USERNAME] = ("changed", 2)
+    failures = camera.auth_failures
+    with pytest.raises(AuthError):
+        await client.snapshot()
+    assert camera.auth_failures == failures + 1  # not Basic, then the query too
 
 
 async def test_stale_video_generator_does_not_disturb_a_new_connection(
@@ -654,3 +675,47 @@ async def test_pyav_plays_videostream_cgi(camera: FoscamCamera) -> None:
 
     assert await asyncio.to_thread(read_frames) == [(640, 480)] * 3
     assert camera.cgi_auth_methods["basic"] == 1  # ffmpeg retried with Basic after a 401
+
+
+# --- liveness (issue 13) -------------------------------------------------------------------
+
+
+async def test_dropped_connection_leaves_no_unretrieved_task_exception(
+    camera: FoscamCamera, clients: list[Client], caplog: pytest.LogCaptureFixture
+) -> None:
+    """The keep-alive used to run as a task whose send raised after a drop."""
+    import gc
+
+    client = await connected(camera, clients, keepalive_interval=0.1)
+    await camera.inject_fault("drop", 0)
+    await asyncio.sleep(0.5)  # several keep-alives fall due after the drop
+    gc.collect()
+    await asyncio.sleep(0)
+    assert "never retrieved" not in caplog.text
+    assert client.diagnostics()["connected"] is False
+
+
+async def test_stalled_camera_is_noticed_within_about_two_keepalive_intervals(
+    start_simulator: Any, clients: list[Client]
+) -> None:
+    camera = await start_simulator("foscam", keepalive_interval=60)
+    client = await connected(camera, clients, keepalive_interval=0.4)
+    events = client.events()
+    started = asyncio.get_running_loop().time()
+    await camera.inject_fault("stall", 3)
+    with pytest.raises(CannotConnect, match="nothing from the camera"):
+        await asyncio.wait_for(anext(events), 5)
+    assert asyncio.get_running_loop().time() - started < 2.5 * 0.4 + 0.3
+
+
+async def test_quiet_camera_that_answers_stays_connected(
+    start_simulator: Any, clients: list[Client]
+) -> None:
+    """The camera sends nothing of its own (no keep-alive, no alarm) but answers probes."""
+    camera = await start_simulator("foscam", keepalive_interval=60)
+    client = await connected(camera, clients, keepalive_interval=0.2)
+    await asyncio.sleep(1.5)  # more than three times the dead-after bound (0.4 s)
+    diagnostics = client.diagnostics()
+    assert diagnostics["connected"] is True
+    assert isinstance(diagnostics["probes"], int) and diagnostics["probes"] >= 4
+    assert camera.op_requests.get("ParamsFetchReq", 0) >= 4

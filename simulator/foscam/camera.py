@@ -2,7 +2,7 @@
 
 One TCP port serves both: the first four bytes decide (``MO_O`` operation channel,
 ``MO_V`` audio/video channel, anything else is HTTP). A UDP socket answers the
-MO_I search. Quirks reproduced from the notes' simulator checklist:
+MO_I search. Quirks reproduced (docs/protocols/foscam.md, "Simulator checklist"):
 
 - the text length at header offsets 15 and 19;
 - login answers written in uneven fragments with pauses (``fragment_writes``), so a
@@ -29,14 +29,11 @@ MO_I search. Quirks reproduced from the notes' simulator checklist:
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 import itertools
 import math
 import random
-import struct
 import time
-import urllib.parse
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,14 +41,22 @@ import numpy as np
 
 from custom_components.ipcam.protocols.audio.adpcm import FoscamAdpcmDecoder, FoscamAdpcmEncoder
 from custom_components.ipcam.protocols.errors import ProtocolError
-from custom_components.ipcam.protocols.foscam import cgi
-from custom_components.ipcam.protocols.foscam import wire as w
+from custom_components.ipcam.protocols.foscam import av, cgi, search
+from custom_components.ipcam.protocols.foscam import operation as op
+from custom_components.ipcam.protocols.foscam.framing import MAGIC_AV, MAGIC_OPERATION
+from custom_components.ipcam.protocols.foscam.message import Message
 
-from .base import FaultError, SimulatedCamera
-from .media import jpeg_cycle
+from ..base import FaultError, SimulatedCamera
+from ..media import jpeg_cycle
+from . import wire as sw
+from .http import CgiServer, physical_direction, preset_from_command
+from .pictures import camera_style_jpeg
 
-ALARM_KINDS = {"motion": w.AlarmType.MOTION, "input": w.AlarmType.INPUT, "sound": w.AlarmType.SOUND}
-MAX_HTTP_HEAD = 8192
+ALARM_KINDS = {
+    "motion": op.AlarmType.MOTION,
+    "input": op.AlarmType.INPUT,
+    "sound": op.AlarmType.SOUND,
+}
 ALARM_AREA = (0, 0, 100, 100)
 
 
@@ -76,9 +81,9 @@ class _Login:
     video_frames: int = 0
     audio_packets: int = 0
 
-    def send(self, message: w.Message) -> None:
+    def send(self, message: Message) -> None:
         if not self.writer.is_closing():
-            self.writer.write(message.encode())
+            self.writer.write(sw.encode(message))
 
 
 class _SearchProtocol(asyncio.DatagramProtocol):
@@ -121,6 +126,7 @@ class FoscamCamera(SimulatedCamera):
         search_port: int | None = 0,
         extra_users: dict[str, tuple[str, int]] | None = None,
         fragment_writes: bool = True,
+        cgi_auth: str = "both",
     ) -> None:
         super().__init__(host=host, port=port, username=username, password=password)
         self.max_connections = max_connections
@@ -134,7 +140,8 @@ class FoscamCamera(SimulatedCamera):
         self.idle_timeout = idle_timeout
         self.search_port = search_port
         self.fragment_writes = fragment_writes
-        self.users: dict[str, tuple[str, int]] = {username: (password, w.Privilege.ADMINISTRATOR)}
+        self.cgi_auth = cgi_auth  # "both", or "query": only user=/pwd= credentials
+        self.users: dict[str, tuple[str, int]] = {username: (password, op.Privilege.ADMINISTRATOR)}
         self.users.update(extra_users or {})
         self._server: asyncio.Server | None = None
         self._search: asyncio.DatagramTransport | None = None
@@ -164,6 +171,7 @@ class FoscamCamera(SimulatedCamera):
         self.cgi_auth_methods: dict[str, int] = {"basic": 0, "query": 0}
         self.op_requests: dict[str, int] = {}
         self.search_requests = 0
+        self._cgi_server = CgiServer(self)
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -208,14 +216,14 @@ class FoscamCamera(SimulatedCamera):
     async def push_event(self, kind: str, active: bool, channel: int) -> None:
         if kind not in ALARM_KINDS:
             raise FaultError(f"unknown event kind {kind!r}; expected one of {sorted(ALARM_KINDS)}")
-        alarm_type = ALARM_KINDS[kind] if active else w.AlarmType.STOP
+        alarm_type = ALARM_KINDS[kind] if active else op.AlarmType.STOP
         if active:
             self.alarm = kind
         elif self.alarm == kind or self.alarm is None:
             self.alarm = None
         else:
             return  # another alarm is active; a stop for this kind changes nothing
-        message = w.AlarmNotify(alarm_type, ALARM_AREA)
+        message = op.AlarmNotify(alarm_type, ALARM_AREA)
         for login in list(self._logins):
             if login.verified:
                 login.send(message)
@@ -267,13 +275,13 @@ class FoscamCamera(SimulatedCamera):
         if index is None:
             index = int(time.monotonic() * self.fps)
         jpeg = frames[index % len(frames)]
-        return _camera_style_jpeg(jpeg) if index % 2 else jpeg
+        return camera_style_jpeg(jpeg) if index % 2 else jpeg
 
     def decoder_control(self, command: int) -> bool:
         """Apply a ``decoder_control`` command; False when unknown."""
         self.ptz_commands.append(command)
         del self.ptz_commands[:-100]
-        direction = cgi.physical_direction(command)
+        direction = physical_direction(command)
         if direction is not None:
             self.moving = direction
             if direction == "left":
@@ -300,7 +308,7 @@ class FoscamCamera(SimulatedCamera):
         if command in (cgi.IR_ON, cgi.IR_OFF):
             self.ir = command == cgi.IR_ON
             return True
-        preset = cgi.preset_from_command(command)
+        preset = preset_from_command(command)
         if preset is not None:
             action, number = preset
             if action.value == "set":
@@ -325,17 +333,17 @@ class FoscamCamera(SimulatedCamera):
             return False
         for login in list(self._logins):
             if login.verified:
-                login.send(w.ParamsChangedNotify(param, value))
+                login.send(op.ParamsChangedNotify(param, value))
         return True
 
     def search_reply(self, data: bytes) -> bytes | None:
         try:
-            message = w.decode_datagram(data)
+            message = sw.decode_request_datagram(data)
         except ProtocolError:
             return None
-        if isinstance(message, w.SearchReq):
+        if isinstance(message, search.SearchReq):
             self.search_requests += 1
-            return w.SearchResp(
+            answer = search.SearchResp(
                 camera_id=self.camera_id,
                 name=self.alias,
                 ip=self.host if _is_ipv4(self.host) else "127.0.0.1",
@@ -346,10 +354,11 @@ class FoscamCamera(SimulatedCamera):
                 webui=self.webui,
                 port=self.ports.get("http", self.port),
                 dhcp=True,
-            ).encode()
-        if isinstance(message, w.InitReq):
-            ok = self.users.get(message.username) == (self.password, w.Privilege.ADMINISTRATOR)
-            return w.InitResp(0 if ok else w.Result.WRONG_USER).encode()
+            )
+            return sw.encode(answer)
+        if isinstance(message, sw.InitReq):
+            ok = self.users.get(message.username) == (self.password, op.Privilege.ADMINISTRATOR)
+            return sw.encode(sw.InitResp(0 if ok else op.Result.WRONG_USER))
         return None
 
     # --- connections -----------------------------------------------------------------------
@@ -363,12 +372,12 @@ class FoscamCamera(SimulatedCamera):
             if not self.track(transport):
                 return
             first = await asyncio.wait_for(reader.readexactly(4), 30)
-            if first == w.MAGIC_OPERATION:
+            if first == MAGIC_OPERATION:
                 await self._operation(reader, writer, first)
-            elif first == w.MAGIC_AV:
+            elif first == MAGIC_AV:
                 await self._av(reader, writer, first)
             else:
-                await self._http(reader, writer, first)
+                await self._cgi_server.handle(reader, writer, first)
         except (asyncio.IncompleteReadError, ConnectionError, TimeoutError, ProtocolError):
             pass
         finally:
@@ -382,34 +391,34 @@ class FoscamCamera(SimulatedCamera):
     async def _operation(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, first: bytes
     ) -> None:
-        parser = w.FrameParser((w.MAGIC_OPERATION,))
-        parser.feed(first)
+        parser = sw.RequestDecoder(MAGIC_OPERATION)
+        messages = parser.feed(first)
         login: _Login | None = None
         keepalive: asyncio.Task[None] | None = None
         try:
             while True:
-                for message in parser.messages():
+                for message in messages:
                     await self.wait_unstalled()
                     self._count(type(message).__name__)
-                    if isinstance(message, w.LoginReq):
+                    if isinstance(message, op.LoginReq):
                         if login is not None:
                             continue
                         if len(self._logins) >= self.max_connections:
                             self.login_refusals += 1
-                            writer.write(w.LoginResp(w.Result.TOO_MANY_CONNECTIONS).encode())
+                            writer.write(sw.encode(op.LoginResp(op.Result.TOO_MANY_CONNECTIONS)))
                             await writer.drain()
                             return
                         login = _Login(writer, random.getrandbits(32))
                         self._logins.append(login)
-                        response = w.LoginResp(
-                            w.Result.OK, self.camera_id, w.PROTOCOL_VERSION, 0, self.firmware
+                        response = op.LoginResp(
+                            op.Result.OK, self.camera_id, op.PROTOCOL_VERSION, 0, self.firmware
                         )
-                        await self._send_split(writer, response.encode())
+                        await self._send_split(writer, sw.encode(response))
                     elif login is None:
                         continue  # nothing before Login_Req
-                    elif isinstance(message, w.VerifyReq):
+                    elif isinstance(message, op.VerifyReq):
                         replies = self._verify(login, message)
-                        await self._send_split(writer, b"".join(r.encode() for r in replies))
+                        await self._send_split(writer, b"".join(sw.encode(r) for r in replies))
                         if len(replies) == 1:
                             return  # refused: the 2-byte Verify_Resp, then hang up
                         login.verified = True  # only now may alarms interleave
@@ -422,7 +431,7 @@ class FoscamCamera(SimulatedCamera):
                 data = await asyncio.wait_for(reader.read(65536), self.idle_timeout)
                 if not data:
                     return
-                parser.feed(data)
+                messages = parser.feed(data)
         finally:
             if keepalive is not None:
                 keepalive.cancel()
@@ -431,19 +440,19 @@ class FoscamCamera(SimulatedCamera):
             if login is not None:
                 self._forget(login)
 
-    def _verify(self, login: _Login, message: w.VerifyReq) -> list[w.Message]:
+    def _verify(self, login: _Login, message: op.VerifyReq) -> list[Message]:
         """Verify_Resp (+ the unprompted op 28 on success)."""
         expected = self.users.get(message.username)
         if expected is None:
             self.auth_failures += 1
-            return [w.VerifyResp(w.Result.WRONG_USER)]
+            return [op.VerifyResp(op.Result.WRONG_USER)]
         password, privilege = expected
         if message.password != password:
             self.auth_failures += 1
-            return [w.VerifyResp(w.Result.WRONG_PASSWORD)]
+            return [op.VerifyResp(op.Result.WRONG_PASSWORD)]
         login.username = message.username
         login.privilege = privilege
-        return [w.VerifyResp(w.Result.OK, privilege), w.OtherDevicesNotify()]
+        return [op.VerifyResp(op.Result.OK, privilege), op.OtherDevicesNotify()]
 
     async def _send_split(self, writer: asyncio.StreamWriter, data: bytes) -> None:
         """Write in uneven pieces with pauses: real cameras' answers arrive fragmented."""
@@ -458,44 +467,44 @@ class FoscamCamera(SimulatedCamera):
             await writer.drain()
             await asyncio.sleep(0.002)
 
-    def _operate(self, login: _Login, message: w.Message) -> None:
+    def _operate(self, login: _Login, message: Message) -> None:
         new_id = None if login.av is not None else login.connection_id
-        if isinstance(message, w.KeepAlive):
+        if isinstance(message, op.KeepAlive):
             self.keepalives_received += 1
-        elif isinstance(message, w.ParamsFetchReq):
+        elif isinstance(message, op.ParamsFetchReq):
             # FI89xx capture: 32, 163, 0, 2, 2, 0, 0, 0 (8 bytes, order partly unconfirmed)
             values = (self.resolution, self.brightness, self.contrast, self.mode, 2, self.flip)
-            login.send(w.ParamsFetchResp(bytes((*values, 0, 0))))
-        elif isinstance(message, w.VideoStartReq):
+            login.send(op.ParamsFetchResp(bytes((*values, 0, 0))))
+        elif isinstance(message, op.VideoStartReq):
             login.video = True
-            login.send(w.VideoStartResp(w.Result.OK, new_id))
-        elif isinstance(message, w.AudioStartReq):
+            login.send(op.VideoStartResp(op.Result.OK, new_id))
+        elif isinstance(message, op.AudioStartReq):
             login.audio = True
             login.audio_encoder = FoscamAdpcmEncoder()
             login.audio_serial = int((time.monotonic() - self._boot) / 0.04)
             login.audio_tick = self._ticks()
-            login.send(w.AudioStartResp(w.Result.OK, new_id))
-        elif isinstance(message, w.TalkStartReq):
-            if login.privilege < w.Privilege.OPERATOR:
-                login.send(w.TalkStartResp(w.Result.NO_PRIVILEGE))
+            login.send(op.AudioStartResp(op.Result.OK, new_id))
+        elif isinstance(message, op.TalkStartReq):
+            if login.privilege < op.Privilege.OPERATOR:
+                login.send(op.TalkStartResp(op.Result.NO_PRIVILEGE))
             elif self._talker is not None and self._talker is not login:
-                login.send(w.TalkStartResp(w.Result.TOO_MANY_CONNECTIONS))
+                login.send(op.TalkStartResp(op.Result.TOO_MANY_CONNECTIONS))
             else:
                 self._talker = login
                 login.talk = True
                 login.talk_decoder = FoscamAdpcmDecoder()
                 self.talk_sessions += 1
-                login.send(w.TalkStartResp(w.Result.OK, new_id))
-        elif isinstance(message, w.VideoEnd):
+                login.send(op.TalkStartResp(op.Result.OK, new_id))
+        elif isinstance(message, op.VideoEnd):
             login.video = False
-        elif isinstance(message, w.AudioEnd):
+        elif isinstance(message, op.AudioEnd):
             login.audio = False
-        elif isinstance(message, w.TalkEnd):
+        elif isinstance(message, op.TalkEnd):
             self._end_talk(login)
-        elif isinstance(message, w.DecoderControlReq):
-            if login.privilege >= w.Privilege.OPERATOR:
+        elif isinstance(message, sw.DecoderControlReq):
+            if login.privilege >= op.Privilege.OPERATOR:
                 self.decoder_control(message.value)
-        elif isinstance(message, w.ParamsSetReq) and login.privilege >= w.Privilege.OPERATOR:
+        elif isinstance(message, sw.ParamsSetReq) and login.privilege >= op.Privilege.OPERATOR:
             self.set_param(message.param, message.value)
 
     def _end_talk(self, login: _Login) -> None:
@@ -515,27 +524,26 @@ class FoscamCamera(SimulatedCamera):
         while True:
             await asyncio.sleep(self.keepalive_interval)
             await self.wait_unstalled()
-            login.send(w.KeepAlive())
+            login.send(op.KeepAlive())
             if login.av is not None and not login.av.is_closing():
-                login.av.write(w.AvKeepAlive().encode())
+                login.av.write(sw.encode(av.AvKeepAlive()))
 
     async def _av(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, first: bytes
     ) -> None:
-        parser = w.FrameParser((w.MAGIC_AV,))
-        parser.feed(first)
+        parser = sw.RequestDecoder(MAGIC_AV)
+        pending = parser.feed(first)
         login: _Login | None = None
         async with asyncio.timeout(10):
             while login is None:
-                packet = parser.next_packet()
-                if packet is None:
+                if not pending:
                     data = await reader.read(4096)
                     if not data:
                         return
-                    parser.feed(data)
+                    pending = parser.feed(data)
                     continue
-                message = packet.message()
-                if not isinstance(message, w.AvLoginReq):
+                message = pending.pop(0)
+                if not isinstance(message, av.AvLoginReq):
                     return
                 login = next(
                     (
@@ -553,15 +561,15 @@ class FoscamCamera(SimulatedCamera):
         streamer = asyncio.ensure_future(self._stream(login, writer))
         try:
             while True:
-                for message in parser.messages():
-                    if isinstance(message, w.TalkData) and login.talk:
+                for message in pending:
+                    if isinstance(message, av.TalkData) and login.talk:
                         self.record_talk(login.talk_decoder.decode(message.data))
-                    elif isinstance(message, w.AvKeepAlive):
+                    elif isinstance(message, av.AvKeepAlive):
                         self.keepalives_received += 1
                 data = await asyncio.wait_for(reader.read(65536), self.idle_timeout)
                 if not data:
                     return
-                parser.feed(data)
+                pending = parser.feed(data)
         finally:
             streamer.cancel()
             with contextlib.suppress(BaseException):
@@ -585,244 +593,26 @@ class FoscamCamera(SimulatedCamera):
                 if login.video:
                     jpeg = self.current_jpeg(login.video_frames)
                     login.video_frames += 1
-                    writer.write(w.VideoData(self._ticks(), int(time.time()), jpeg).encode())
+                    writer.write(sw.encode(av.VideoData(self._ticks(), int(time.time()), jpeg)))
             if now >= next_audio:
                 next_audio = max(next_audio + 0.04, now - 0.2)
                 if login.audio:
-                    writer.write(self._audio_packet(login).encode())
+                    writer.write(sw.encode(self._audio_packet(login)))
             await writer.drain()
 
-    def _audio_packet(self, login: _Login) -> w.AudioData:
-        count = 2 * w.AUDIO_PACKET_BYTES
+    def _audio_packet(self, login: _Login) -> av.AudioData:
+        count = 2 * av.AUDIO_PACKET_BYTES
         n = np.arange(login.audio_sample, login.audio_sample + count, dtype=np.float64)
         login.audio_sample += count
         samples = np.sin(2 * math.pi * self.tone_hz * n / 8000) * 12000
         data = login.audio_encoder.encode(samples.astype("<i2").tobytes())
-        packet = w.AudioData(login.audio_tick, login.audio_serial, int(time.time()), data)
+        packet = av.AudioData(login.audio_tick, login.audio_serial, int(time.time()), data)
         login.audio_serial += 1
-        login.audio_tick += w.AUDIO_PACKET_TICKS  # exactly 40 ms per packet
+        login.audio_tick += av.AUDIO_PACKET_TICKS  # exactly 40 ms per packet
         login.audio_packets += 1
         return packet
-
-    # --- HTTP ------------------------------------------------------------------------------
-
-    async def _http(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, first: bytes
-    ) -> None:
-        head = bytearray(first)
-        async with asyncio.timeout(10):
-            while b"\r\n\r\n" not in head:
-                if len(head) > MAX_HTTP_HEAD:
-                    await self._respond(writer, 431, b"header too large\n")
-                    return
-                data = await reader.read(4096)
-                if not data:
-                    return
-                head.extend(data)
-        text = bytes(head).split(b"\r\n\r\n", 1)[0].decode("latin-1")
-        request_line, *header_lines = text.split("\r\n")
-        parts = request_line.split(" ")
-        if len(parts) != 3 or not parts[2].startswith("HTTP/"):
-            await self._respond(writer, 400, b"bad request\n")
-            return
-        method, target, _version = parts
-        headers = {}
-        for line in header_lines:
-            name, _, value = line.partition(":")
-            headers[name.strip().lower()] = value.strip()
-        await self.wait_unstalled()
-        if method not in ("GET", "HEAD"):
-            await self._respond(writer, 405, b"method not allowed\n")
-            return
-        url = urllib.parse.urlsplit(target)
-        query = {k: v[-1] for k, v in urllib.parse.parse_qs(url.query).items()}
-        name = url.path.rsplit("/", 1)[-1]
-        self.cgi_requests[name] = self.cgi_requests.get(name, 0) + 1
-        privilege = self._http_privilege(headers, query)
-        needed = _CGI_PRIVILEGE.get(name)
-        if needed is None:
-            await self._respond(writer, 404, b"404 Not Found\n")
-            return
-        if privilege is None or privilege < needed:
-            await self._respond(
-                writer,
-                401,
-                b"401 Unauthorized\n",
-                extra={"WWW-Authenticate": 'Basic realm="ipcamera"'},
-            )
-            return
-        await self._cgi(writer, name, query)
-
-    def _http_privilege(self, headers: dict[str, str], query: dict[str, str]) -> int | None:
-        user: str | None = None
-        password = ""
-        method = ""
-        auth = headers.get("authorization", "")
-        if auth.lower().startswith("basic "):
-            try:
-                decoded = base64.b64decode(auth[6:].strip(), validate=True).decode("utf-8")
-            except ValueError:
-                return None
-            user, _, password = decoded.partition(":")
-            method = "basic"
-        elif "user" in query:
-            user, password = query["user"], query.get("pwd", "")
-            method = "query"
-        if user is None:
-            return None
-        expected = self.users.get(user)
-        if expected is None or expected[0] != password:
-            self.auth_failures += 1
-            return None
-        self.cgi_auth_methods[method] += 1
-        return int(expected[1])
-
-    async def _cgi(self, writer: asyncio.StreamWriter, name: str, query: dict[str, str]) -> None:
-        if name == "snapshot.cgi":
-            await self._respond(writer, 200, self.current_jpeg(), content_type="image/jpeg")
-        elif name == "videostream.cgi":
-            await self._mjpeg(writer)
-        elif name == "decoder_control.cgi":
-            command = _int(query.get("command"))
-            ok = command is not None and self.decoder_control(command)
-            await self._respond(writer, 200, b"ok.\r\n" if ok else b"error: command\r\n")
-        elif name == "camera_control.cgi":
-            param, value = _int(query.get("param")), _int(query.get("value"))
-            ok = param is not None and value is not None and self.set_param(param, value)
-            await self._respond(writer, 200, b"ok.\r\n" if ok else b"error: param\r\n")
-        elif name == "get_status.cgi":
-            alarm_status = {None: 0, "motion": 1, "input": 2, "sound": 3}[self.alarm]
-            body = cgi.format_vars(
-                {
-                    "id": self.camera_id,
-                    "sys_ver": self.firmware,
-                    "app_ver": self.webui,
-                    "alias": self.alias,
-                    "now": int(time.time()),
-                    "tz": 0,
-                    "alarm_status": alarm_status,
-                    "ddns_status": 0,
-                    "ddns_host": "",
-                    "oray_type": 0,
-                    "upnp_status": 0,
-                    "p2p_status": 0,
-                    "p2p_local_port": 0,
-                }
-            )
-            await self._respond(writer, 200, body.encode(), content_type="text/plain")
-        elif name == "get_camera_params.cgi":
-            body = cgi.format_vars(
-                {
-                    "resolution": self.resolution,
-                    "brightness": self.brightness,
-                    "contrast": self.contrast,
-                    "mode": self.mode,
-                    "flip": self.flip,
-                    "fps": 0,
-                }
-            )
-            await self._respond(writer, 200, body.encode(), content_type="text/plain")
-        elif name == "get_misc.cgi":
-            misc: dict[str, str | int] = {
-                k: int(v) if v.isdigit() else v for k, v in self.misc.items()
-            }
-            body = cgi.format_vars(misc)
-            await self._respond(writer, 200, body.encode(), content_type="text/plain")
-        elif name == "set_misc.cgi":
-            for key, text in query.items():
-                if key.startswith(("led_", "ptz_")) and len(text) <= 16:
-                    self.misc[key] = text
-            await self._respond(writer, 200, b"ok.\r\n")
-        elif name == "check_user.cgi":
-            await self._respond(writer, 200, b"ok.\r\n")
-        elif name == "reboot.cgi":
-            await self._respond(writer, 200, b"ok.\r\n")
-            self.spawn(self._delayed_reboot())
-
-    async def _delayed_reboot(self) -> None:
-        await asyncio.sleep(0.2)
-        await self.reboot(2.0)
-
-    async def _mjpeg(self, writer: asyncio.StreamWriter) -> None:
-        boundary = "ipcamera"
-        writer.write(
-            (
-                "HTTP/1.0 200 OK\r\nServer: Netwave IP Camera\r\nCache-Control: no-cache\r\n"
-                f"Content-Type: multipart/x-mixed-replace;boundary={boundary}\r\n\r\n"
-            ).encode()
-        )
-        index = 0
-        while not writer.is_closing():
-            await self.wait_unstalled()
-            jpeg = self.current_jpeg(index)
-            index += 1
-            part = (
-                f"--{boundary}\r\nContent-Type: image/jpeg\r\nContent-Length: {len(jpeg)}\r\n\r\n"
-            )
-            writer.write(part.encode() + jpeg + b"\r\n")
-            await writer.drain()
-            await asyncio.sleep(1.0 / self.fps)
-
-    @staticmethod
-    async def _respond(
-        writer: asyncio.StreamWriter,
-        status: int,
-        body: bytes,
-        *,
-        content_type: str = "text/plain",
-        extra: dict[str, str] | None = None,
-    ) -> None:
-        reasons = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found"}
-        lines = [
-            f"HTTP/1.0 {status} {reasons.get(status, 'Error')}",
-            "Server: Netwave IP Camera",
-            f"Content-Type: {content_type}",
-            f"Content-Length: {len(body)}",
-            "Connection: close",
-            *(f"{k}: {v}" for k, v in (extra or {}).items()),
-        ]
-        writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
-        await writer.drain()
-
-
-_CGI_PRIVILEGE: dict[str, int] = {
-    "snapshot.cgi": w.Privilege.VISITOR,
-    "videostream.cgi": w.Privilege.VISITOR,
-    "get_status.cgi": w.Privilege.VISITOR,
-    "get_camera_params.cgi": w.Privilege.VISITOR,
-    "check_user.cgi": w.Privilege.VISITOR,
-    "decoder_control.cgi": w.Privilege.OPERATOR,
-    "camera_control.cgi": w.Privilege.OPERATOR,
-    "get_misc.cgi": w.Privilege.VISITOR,
-    "set_misc.cgi": w.Privilege.ADMINISTRATOR,
-    "reboot.cgi": w.Privilege.ADMINISTRATOR,
-}
-
-
-def _int(value: str | None) -> int | None:
-    if value is None or not value.strip().lstrip("-").isdigit() or len(value) > 10:
-        return None
-    return int(value)
 
 
 def _is_ipv4(host: str) -> bool:
     parts = host.split(".")
     return len(parts) == 4 and all(p.isdigit() and int(p) < 256 for p in parts)
-
-
-def _camera_style_jpeg(jpeg: bytes) -> bytes:
-    """Rewrite a JPEG like the FI89xx captures: no JFIF APP0, SOF0 before the tables."""
-    if jpeg[:2] != b"\xff\xd8":
-        return jpeg
-    position = 2
-    segments: list[tuple[int, bytes]] = []
-    while position + 4 <= len(jpeg) and jpeg[position] == 0xFF:
-        marker = jpeg[position + 1]
-        if marker == 0xDA:
-            break
-        (length,) = struct.unpack_from(">H", jpeg, position + 2)
-        segments.append((marker, jpeg[position : position + 2 + length]))
-        position += 2 + length
-    sof = [raw for marker, raw in segments if marker == 0xC0]
-    rest = [raw for marker, raw in segments if marker not in (0xC0, 0xE0)]
-    return b"\xff\xd8" + b"".join(sof) + b"".join(rest) + jpeg[position:]
