@@ -7,7 +7,6 @@ holds up to eight more users, privilege 0 (view) or 1 (view, pan/tilt, upload).
 from __future__ import annotations
 
 import base64
-import binascii
 from typing import Final
 
 from custom_components.ipcam.protocols.cgi.fields import BOOL01, validate
@@ -32,7 +31,7 @@ def _credentials(header: str, *, strict: bool = True) -> tuple[str, str] | None:
         return None
     try:
         decoded = base64.b64decode(token.strip(), validate=strict).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
+    except ValueError:  # bad base64 (binascii.Error), non-ASCII or non-UTF-8 credentials
         return None
     user, sep, password = decoded.partition(":")
     return (user, password) if sep or not strict else None

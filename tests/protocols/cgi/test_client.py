@@ -52,6 +52,8 @@ from custom_components.ipcam.protocols.errors import (
 )
 from simulator.base import FaultError
 from simulator.cgi import CgiCamera
+from simulator.cgi.answers import format_part
+from simulator.media import jpeg_cycle
 from tests.conftest import SIM_PASSWORD, SIM_USERNAME
 
 
@@ -193,6 +195,56 @@ async def test_garbage_answers_are_protocol_errors(fake_camera: Any) -> None:
     with pytest.raises(NotSupported):
         await camera_client.read_group(MotionConfig)
     await camera_client.close()
+
+
+async def test_firmware_names_and_odd_answers(fake_camera: Any) -> None:
+    """404 for the document's name: the firmware's other name is asked (see ``calls``)."""
+    jpeg = jpeg_cycle(160, 120)[0]
+    port = await fake_camera(
+        {
+            "/image.cgi": (200, b"VideoResolution=640 x 480\r\nFrameRate=Auto\r\n"),
+            "/iactiveuser.cgi": (200, b"UserIPAddress =192.0.2.9\r\nUserName =admin\r\n"),
+            "/image/jpeg.cgi": (200, jpeg + b"\r\n"),
+            "/isystem.cgi": (200, b"CameraName=" + b"x" * (70 * 1024)),
+            "/mjpeg.cgi": (200, format_part(jpeg)),  # a part without a Date: header
+            "/iocontrol.cgi": (200, b""),
+        }
+    )
+    camera_client = Client("127.0.0.1", port, "admin", "x", timeout=2)
+    try:
+        assert (await camera_client.read_group(ImageInfo)).video_resolution == "640 x 480"
+        (user,) = await camera_client.call(calls.active_users())
+        assert user.user_ip_address == "192.0.2.9"
+        assert await camera_client.snapshot() == jpeg
+        with pytest.raises(ProtocolError, match="exceeds"):
+            await camera_client.read_group(SystemInfo)  # larger than any CGI answer
+        with pytest.raises(ProtocolError, match="Date header"):
+            await camera_client.read_stream_state()
+        with pytest.raises(ProtocolError):
+            await camera_client.get_io_status()  # an empty answer is no I/O status
+    finally:
+        await camera_client.close()
+
+
+async def test_stream_that_ends_at_once(fake_camera: Any) -> None:
+    port = await fake_camera({"/mjpeg.cgi": (200, b"")})
+    camera_client = Client("127.0.0.1", port, "admin", "x", timeout=2)
+    with pytest.raises(CannotConnect, match="ended"):
+        await camera_client.read_stream_state()
+    await camera_client.close()
+
+
+async def test_camera_without_pan_tilt(cam: CgiCamera) -> None:
+    camera_client = make_client(cam, ptz=False)
+    await camera_client.connect()
+    try:
+        assert Capability.PTZ not in camera_client.capabilities
+        with pytest.raises(NotSupported):
+            await camera_client.ptz(PtzMove.UP)
+        with pytest.raises(NotSupported):
+            await camera_client.ptz_preset(PresetAction.GOTO, 0)
+    finally:
+        await camera_client.close()
 
 
 async def test_busy_camera_is_device_busy(fake_camera: Any) -> None:
@@ -528,6 +580,11 @@ async def test_jplug_camera_proves_its_order_when_an_output_is_set(
         await cam.push_event("input", True, 2)
         values = (await client.read_settings()).values
         assert (values["input_1"], values["input_2"]) == (False, True)
+        # Every stream taken: the last state seen stands in.
+        cam.max_streams = 0
+        values = (await client.read_settings()).values
+        assert (values["input_1"], values["input_2"]) == (False, True)
+        cam.max_streams = 3
         # Polled input events from the digits (as the probe's --events shows them).
         async with contextlib.aclosing(client.events()) as events:
             first = [await anext(events), await anext(events)]
