@@ -23,7 +23,7 @@ from custom_components.ipcam.protocols.cgi.iostate import (
     matching_orders,
     parse_date_header,
 )
-from custom_components.ipcam.protocols.errors import ProtocolError
+from custom_components.ipcam.protocols.errors import InvalidValue, ProtocolError
 from simulator.cgi.answers import encode_io, format_date_header
 from tests.protocols.cgi.inputs import cases
 
@@ -264,6 +264,14 @@ def test_forced_order_is_kept_whatever_the_camera_shows() -> None:
     forced_doc = IoTracker(forced=DOC)
     run_steps(forced_doc, TRACKER_CASES["jplug camera, output on"][0])
     assert (forced_doc.order, forced_doc.inputs_from_stream) == (DOC, False)
+
+
+def test_client_option() -> None:
+    assert IoTracker.from_option("auto").forced is None
+    assert IoTracker.from_option("jplug").forced is JPLUG
+    assert IoTracker.from_option(DOC).forced is DOC
+    with pytest.raises(InvalidValue):
+        IoTracker.from_option("reversed")
 
 
 def test_inputs_only_under_a_proven_jplug_order() -> None:

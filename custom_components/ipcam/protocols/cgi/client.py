@@ -92,8 +92,7 @@ class Client(CameraClient):
         self._session = session
         self._own_session = session is None
         self._timeout = float(timeout)
-        # What the camera's I/O is and how its Date: digits read (see iostate).
-        self.io = IoTracker(None if io_order == "auto" else IoOrder(io_order))
+        self.io = IoTracker.from_option(io_order)
         self._poll_interval = max(0.1, float(poll_interval))
         self._max_frame = int(max_frame)
         self._ptz = ptz

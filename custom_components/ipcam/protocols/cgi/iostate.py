@@ -25,7 +25,7 @@ import re
 from typing import Final
 
 from ..base import CameraEvent, EventKind
-from ..errors import ProtocolError
+from ..errors import InvalidValue, ProtocolError
 from .groups import IoStatus
 
 MAX_DATE_HEADER: Final = 256
@@ -166,6 +166,16 @@ class IoTracker:
         self._latest: _Part | None = None
         self._candidate: _Part | None = None  # made after the last status read
         self._streams = 0  # streams running now
+
+    @classmethod
+    def from_option(cls, io_order: IoOrder | str) -> IoTracker:
+        """A tracker for the client option: ``"auto"`` (learn), ``"document"``, ``"jplug"``."""
+        if io_order == "auto":
+            return cls()
+        try:
+            return cls(forced=IoOrder(io_order))
+        except ValueError:
+            raise InvalidValue(f"io_order {io_order!r} is not auto, document or jplug") from None
 
     @property
     def order(self) -> IoOrder:
