@@ -9,11 +9,12 @@ from collections.abc import Callable
 
 import pytest
 
-from custom_components.ipcam.protocols.cgi.mjpeg import MjpegParser, format_part
+from custom_components.ipcam.protocols.cgi.mjpeg import MjpegParser
 from custom_components.ipcam.protocols.dvrip import wire as dvrip
 from custom_components.ipcam.protocols.errors import ProtocolError
 from custom_components.ipcam.protocols.foscam import framing as foscam
 from custom_components.ipcam.protocols.grandstream.rtsp import MAX_HEADER_BYTES, RtspReader
+from simulator.cgi.answers import format_part
 
 JPEG = b"\xff\xd8\xff\xe0" + bytes(100) + b"\xff\xd9"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import socket
+import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -22,20 +22,26 @@ from custom_components.ipcam.protocols.base import (
     PtzMove,
     VideoFrame,
 )
+from custom_components.ipcam.protocols.cgi import calls, ptz
 from custom_components.ipcam.protocols.cgi.client import Client
-from custom_components.ipcam.protocols.cgi.mjpeg import jpeg_size
-from custom_components.ipcam.protocols.cgi.wire import (
+from custom_components.ipcam.protocols.cgi.groups import (
     DateTimeConfig,
     EmailConfig,
     FtpConfig,
     ImageConfig,
+    ImageInfo,
     MotionConfig,
     NetworkConfig,
+    NetworkInfo,
     SystemConfig,
+    SystemInfo,
     UserAccessConfig,
     UserEntry,
     WirelessConfig,
+    WirelessInfo,
 )
+from custom_components.ipcam.protocols.cgi.iostate import IoOrder, decode_io
+from custom_components.ipcam.protocols.cgi.mjpeg import jpeg_size
 from custom_components.ipcam.protocols.errors import (
     AuthError,
     CannotConnect,
@@ -46,6 +52,8 @@ from custom_components.ipcam.protocols.errors import (
 )
 from simulator.base import FaultError
 from simulator.cgi import CgiCamera
+from simulator.cgi.answers import format_part
+from simulator.media import jpeg_cycle
 from tests.conftest import SIM_PASSWORD, SIM_USERNAME
 
 
@@ -119,7 +127,7 @@ async def test_connect_identity_and_capabilities(cam: CgiCamera) -> None:
         }
         assert SIM_PASSWORD not in repr(camera_client)
         assert SIM_PASSWORD not in str(camera_client.diagnostics())
-        assert await camera_client.get_cgi_version() == 2
+        assert await camera_client.call(calls.cgi_version()) == 2
     finally:
         await camera_client.close()
 
@@ -179,14 +187,64 @@ async def test_garbage_answers_are_protocol_errors(fake_camera: Any) -> None:
     with pytest.raises(ProtocolError):
         await camera_client.connect()
     with pytest.raises(ProtocolError):
-        await camera_client.get_system()
+        await camera_client.read_group(SystemConfig)
     with pytest.raises(ProtocolError):
         await camera_client.snapshot()
     with pytest.raises(DeviceBusy):
         await camera_client.get_io_status()
     with pytest.raises(NotSupported):
-        await camera_client.get_motion()
+        await camera_client.read_group(MotionConfig)
     await camera_client.close()
+
+
+async def test_firmware_names_and_odd_answers(fake_camera: Any) -> None:
+    """404 for the document's name: the firmware's other name is asked (see ``calls``)."""
+    jpeg = jpeg_cycle(160, 120)[0]
+    port = await fake_camera(
+        {
+            "/image.cgi": (200, b"VideoResolution=640 x 480\r\nFrameRate=Auto\r\n"),
+            "/iactiveuser.cgi": (200, b"UserIPAddress =192.0.2.9\r\nUserName =admin\r\n"),
+            "/image/jpeg.cgi": (200, jpeg + b"\r\n"),
+            "/isystem.cgi": (200, b"CameraName=" + b"x" * (70 * 1024)),
+            "/mjpeg.cgi": (200, format_part(jpeg)),  # a part without a Date: header
+            "/iocontrol.cgi": (200, b""),
+        }
+    )
+    camera_client = Client("127.0.0.1", port, "admin", "x", timeout=2)
+    try:
+        assert (await camera_client.read_group(ImageInfo)).video_resolution == "640 x 480"
+        (user,) = await camera_client.call(calls.active_users())
+        assert user.user_ip_address == "192.0.2.9"
+        assert await camera_client.snapshot() == jpeg
+        with pytest.raises(ProtocolError, match="exceeds"):
+            await camera_client.read_group(SystemInfo)  # larger than any CGI answer
+        with pytest.raises(ProtocolError, match="Date header"):
+            await camera_client.read_stream_state()
+        with pytest.raises(ProtocolError):
+            await camera_client.get_io_status()  # an empty answer is no I/O status
+    finally:
+        await camera_client.close()
+
+
+async def test_stream_that_ends_at_once(fake_camera: Any) -> None:
+    port = await fake_camera({"/mjpeg.cgi": (200, b"")})
+    camera_client = Client("127.0.0.1", port, "admin", "x", timeout=2)
+    with pytest.raises(CannotConnect, match="ended"):
+        await camera_client.read_stream_state()
+    await camera_client.close()
+
+
+async def test_camera_without_pan_tilt(cam: CgiCamera) -> None:
+    camera_client = make_client(cam, ptz=False)
+    await camera_client.connect()
+    try:
+        assert Capability.PTZ not in camera_client.capabilities
+        with pytest.raises(NotSupported):
+            await camera_client.ptz(PtzMove.UP)
+        with pytest.raises(NotSupported):
+            await camera_client.ptz_preset(PresetAction.GOTO, 0)
+    finally:
+        await camera_client.close()
 
 
 async def test_busy_camera_is_device_busy(fake_camera: Any) -> None:
@@ -208,7 +266,7 @@ async def test_camera_without_inputs_in_iocontrol(fake_camera: Any) -> None:
             ),
         }
     )
-    camera_client = Client("127.0.0.1", port, "admin", "x", timeout=2, io_order="document")
+    camera_client = Client("127.0.0.1", port, "admin", "x", timeout=2)
     await camera_client.connect()
     assert camera_client.identity.unique_id == "00:ff:5c:8a:13:18"
     assert Capability.EVENTS not in camera_client.capabilities
@@ -225,7 +283,7 @@ async def test_external_session_is_used_and_left_open(cam: CgiCamera) -> None:
         await camera_client.close()
         assert not session.closed
         with pytest.raises(CannotConnect):
-            await camera_client.get_system()  # a closed client refuses politely
+            await camera_client.read_group(SystemConfig)  # a closed client refuses politely
         await camera_client.connect()  # ...until connect() reopens it, on the same session
         assert camera_client._session is session
         await camera_client.close()
@@ -241,7 +299,7 @@ async def test_close_then_connect_with_own_session(cam: CgiCamera) -> None:
     assert first is not None
     assert first.closed
     await camera_client.connect()
-    assert (await camera_client.get_system()).camera_name == "DCS-930L"
+    assert (await camera_client.read_group(SystemConfig)).camera_name == "DCS-930L"
     await camera_client.close()
 
 
@@ -249,7 +307,7 @@ async def test_stall_times_out(cam: CgiCamera, client: Client) -> None:
     fast = make_client(cam, timeout=0.3)
     await cam.inject_fault("stall", 2)
     with pytest.raises(CannotConnect):
-        await fast.get_system()
+        await fast.read_group(SystemConfig)
     await fast.close()
 
 
@@ -343,13 +401,13 @@ async def test_camera_answers_400_for_bad_values(cam: CgiCamera, client: Client)
         ("/reset.cgi", {"Reset": "Maybe"}),
     ]:
         with pytest.raises(InvalidValue, match="400"):
-            await client._request(path, params)
+            await client.call(calls.raw(path, params))
     assert cam.vendor_state()["image"]["frame_rate"] == 0
     assert cam.reboots == 0
     with pytest.raises(InvalidValue, match="400"):
-        await client.ptz_goto_preset(7)  # valid number, but preset 7 is not set
+        await client.pan_tilt(ptz.preset_move(7))  # valid number, but preset 7 is not set
     with pytest.raises(InvalidValue, match="400"):
-        await client.delete_user("nobody")
+        await client.call(calls.delete_user("nobody"))
 
 
 # --- media ---
@@ -379,18 +437,18 @@ async def test_video_frames_change_and_carry_state(cam: CgiCamera, client: Clien
     assert frames[-1].timestamp >= frames[0].timestamp
     assert frames[0].fps == 0.0
     assert frames[-1].fps > 0
-    state = client.last_io_state
+    state = client.io.latest
     assert state is not None
     assert (state.io, state.pan, state.tilt) == ("00000000", 170, 67)
 
 
 async def test_triggers_show_in_date_header(cam: CgiCamera, client: Client) -> None:
-    await client.set_trigger(1, True)
+    await client.set_io(trigger1=True)
     await first_frame(client)
-    assert client.last_io_state is not None
-    assert client.last_io_state.io == "00000001"  # JPLUG order: digit 8 is Trigger1
-    flags = client.last_io_flags
-    assert flags is not None
+    state = client.io.latest
+    assert state is not None
+    assert state.io == "10000000"  # the document's order: the 1st digit is Trigger1
+    flags = client.io.flags(state)
     assert flags.trigger1
     assert not flags.trigger2
     status = await client.set_io(trigger2=True, image_upload=True, image_email=True)
@@ -401,13 +459,14 @@ async def test_triggers_show_in_date_header(cam: CgiCamera, client: Client) -> N
         1,
     )
     await first_frame(client)
-    assert client.last_io_state.io == "00001111"
-    await client.set_image_upload(False)
-    status = await client.set_image_email(False)
+    assert client.io.latest is not None
+    assert client.io.latest.io == "11110000"
+    await client.set_io(image_upload=False)
+    status = await client.set_io(image_email=False)
     assert (status.image_upload, status.image_email) == (0, 0)
-    assert cam.vendor_state()["io_digits"] == "00000011"
+    assert cam.vendor_state()["io_digits"] == "11000000"
     with pytest.raises(InvalidValue):
-        await client.set_trigger(3, True)
+        await client.set_io(trigger3=True)
 
 
 async def test_stream_limit_is_device_busy(cam: CgiCamera, client: Client) -> None:
@@ -416,7 +475,7 @@ async def test_stream_limit_is_device_busy(cam: CgiCamera, client: Client) -> No
             stream = await stack.enter_async_context(contextlib.aclosing(client.video()))
             await anext(stream)
         assert cam.streams == cam.max_streams
-        users = await client.get_active_users()
+        users = await client.call(calls.active_users())
         assert len(users) == cam.max_streams
         assert users[0].user_name == SIM_USERNAME
         assert users[0].user_ip_address == "127.0.0.1"
@@ -443,8 +502,8 @@ async def test_inputs_settings_and_events(cam: CgiCamera, client: Client) -> Non
     values = (await client.read_settings()).values
     assert (values["input_1"], values["input_2"]) == (False, True)
     await first_frame(client)
-    assert client.last_io_state is not None
-    assert client.last_io_state.io == "01000000"
+    assert client.io.latest is not None
+    assert client.io.latest.io == "00000000"  # the document's order has no inputs
     received: list[CameraEvent] = []
     async with contextlib.aclosing(client.events()) as events:
         received.append(await anext(events))
@@ -465,14 +524,159 @@ async def test_inputs_settings_and_events(cam: CgiCamera, client: Client) -> Non
         await cam.push_event("input", True, 3)
 
 
-async def test_inputs_from_stream_when_iocontrol_lacks_them(cam: CgiCamera) -> None:
-    camera_client = make_client(cam)
-    await camera_client.connect()
-    camera_client._inputs_in_iocontrol = False
+# --- the Date: I/O digits: the document's order unless the camera proves another (issue 13) ---
+
+
+async def io_camera(start_simulator: Any, io_order: str) -> CgiCamera:
+    """A camera that reports its inputs only in the Date: digits (no Input1/2 in iocontrol)."""
+    camera = await start_simulator("cgi", io_order=io_order, iocontrol_inputs=False)
+    assert isinstance(camera, CgiCamera)
+    return camera
+
+
+async def test_document_camera_output_is_never_an_input(start_simulator: Any) -> None:
+    """The camera of issue 13: Trigger1 is the 1st digit, where JPLUG puts input 1."""
+    cam = await io_camera(start_simulator, "document")
+    client = make_client(cam, poll_interval=0.05)
+    await client.connect()
+    try:
+        assert Capability.INPUTS not in client.capabilities
+        assert Capability.EVENTS not in client.capabilities
+        await client.write_setting("alarm_out", True)
+        assert cam.vendor_state()["io_digits"] == "10000000"
+        # Read the JPLUG way, this is "input 1 on": what the automation used to see.
+        assert decode_io(cam.vendor_state()["io_digits"], IoOrder.JPLUG).input1
+        assert client.io.proven is IoOrder.DOCUMENT  # learnt from the output just set
+        values = (await client.read_settings()).values
+        assert values["alarm_out"] is True
+        assert "input_1" not in values
+        assert Capability.INPUTS not in client.capabilities
+        with pytest.raises(NotSupported):
+            await anext(client.events())
+        requests = cam.vendor_state()["requests"].get("/mjpeg.cgi", 0)
+        await client.write_setting("alarm_out", False)  # decided: no more look at the digits
+        assert cam.vendor_state()["requests"].get("/mjpeg.cgi", 0) == requests
+    finally:
+        await client.close()
+
+
+async def test_jplug_camera_proves_its_order_when_an_output_is_set(
+    start_simulator: Any,
+) -> None:
+    cam = await io_camera(start_simulator, "jplug")
+    client = make_client(cam, poll_interval=0.05)
+    await client.connect()
+    try:
+        # All digits zero at connect: the order cannot be told, so no inputs yet.
+        assert client.io.proven is None
+        assert Capability.INPUTS not in client.capabilities
+        await client.write_setting("alarm_out", True)
+        assert cam.vendor_state()["io_digits"] == "00000001"
+        assert client.io.proven is IoOrder.JPLUG
+        assert Capability.INPUTS in client.capabilities
+        assert Capability.EVENTS not in client.capabilities  # polling a stream is no push
+        values = (await client.read_settings()).values
+        assert (values["alarm_out"], values["input_1"], values["input_2"]) == (True, False, False)
+        await cam.push_event("input", True, 2)
+        values = (await client.read_settings()).values
+        assert (values["input_1"], values["input_2"]) == (False, True)
+        # Every stream taken: the last state seen stands in.
+        cam.max_streams = 0
+        values = (await client.read_settings()).values
+        assert (values["input_1"], values["input_2"]) == (False, True)
+        cam.max_streams = 3
+        # Polled input events from the digits (as the probe's --events shows them).
+        async with contextlib.aclosing(client.events()) as events:
+            first = [await anext(events), await anext(events)]
+            await cam.push_event("input", True, 1)
+            third = await anext(events)
+        assert [(e.active, e.channel) for e in [*first, third]] == [
+            (False, 1),
+            (True, 2),
+            (True, 1),
+        ]
+        # What was learnt holds across a reconnect: INPUTS from connect() on.
+        await client.close()
+        await client.connect()
+        assert Capability.INPUTS in client.capabilities
+    finally:
+        await client.close()
+
+
+async def test_jplug_camera_with_an_active_input_is_known_at_connect(
+    start_simulator: Any,
+) -> None:
+    cam = await io_camera(start_simulator, "jplug")
     await cam.push_event("input", True, 1)
-    inputs = await camera_client._read_inputs(None)
-    assert inputs == (True, False)
-    await camera_client.close()
+    client = make_client(cam)
+    await client.connect()
+    try:
+        assert client.io.proven is IoOrder.JPLUG
+        assert Capability.INPUTS in client.capabilities
+        assert (await client.read_settings()).values["input_1"] is True
+        assert client.diagnostics()["io_order"] == "jplug"
+    finally:
+        await client.close()
+
+
+async def test_configured_order_is_not_second_guessed(start_simulator: Any) -> None:
+    cam = await io_camera(start_simulator, "document")
+    client = make_client(cam, io_order="document")
+    await client.connect()
+    try:
+        assert "/mjpeg.cgi" not in cam.vendor_state()["requests"]  # nothing to learn
+        assert Capability.INPUTS not in client.capabilities
+    finally:
+        await client.close()
+
+
+async def test_settings_poll_reads_inputs_from_the_running_stream(start_simulator: Any) -> None:
+    cam = await io_camera(start_simulator, "jplug")
+    await cam.push_event("input", True, 2)
+    client = make_client(cam)
+    await client.connect()
+    assert Capability.INPUTS in client.capabilities
+
+    def mjpeg_requests() -> int:
+        return int(cam.vendor_state()["requests"].get("/mjpeg.cgi", 0))
+
+    def streamed(not_before: float = -1.0) -> bool:
+        return client.io.fresh(time.monotonic(), not_before) is not None
+
+    async def watch() -> None:
+        async with contextlib.aclosing(client.video()) as stream:
+            async for _frame in stream:
+                pass
+
+    viewer = asyncio.create_task(watch())
+    try:
+        await wait_for(streamed)
+        before = mjpeg_requests()
+        values = (await client.read_settings()).values
+        assert (values["input_1"], values["input_2"]) == (False, True)
+        await cam.push_event("input", True, 1)
+        await wait_for(lambda: client.io.latest is not None and client.io.latest.io[0] == "1")
+        values = (await client.read_settings()).values
+        assert (values["input_1"], values["input_2"]) == (True, True)
+        # The position after a move comes from a part made after it.
+        await client.ptz(PtzMove.LEFT)
+        await wait_for(lambda: streamed(client._last_ptz_at))
+        assert await client.get_position() == (165, 67)
+        assert mjpeg_requests() == before  # all from the stream already open
+    finally:
+        viewer.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await viewer
+    try:
+        # Without a running stream the poll opens one part.
+        await client.read_settings()
+        assert mjpeg_requests() == before + 1
+        # So does a move without a part made after it.
+        await client.ptz(PtzMove.RIGHT)
+        assert await client.get_position() == (170, 67)
+        assert mjpeg_requests() == before + 2
+    finally:
+        await client.close()
 
 
 # --- pan/tilt ---
@@ -496,19 +700,19 @@ async def test_ptz_steps_and_home(cam: CgiCamera, client: Client) -> None:
     assert position(cam) == (170, 67)
     with pytest.raises(NotSupported):
         await client.ptz(PtzMove.ZOOM_IN)
-    await client.ptz_move_to(340, 0)
+    await client.pan_tilt(ptz.move_position(340, 0))
     assert position(cam) == (340, 0)
     await client.ptz(PtzMove.RIGHT)
     assert position(cam) == (340, 0)  # clamped at the end stop
     with pytest.raises(InvalidValue):
-        await client.ptz_move_to(341, 0)
+        await client.pan_tilt(ptz.move_position(341, 0))
 
 
 async def test_ptz_presets(cam: CgiCamera, client: Client) -> None:
-    await client.ptz_move_to(100, 20)
+    await client.pan_tilt(ptz.move_position(100, 20))
     await client.ptz_preset(PresetAction.SET, 3)
     assert cam.vendor_state()["presets"] == {"3": {"pan": 100, "tilt": 20, "name": "Preset 3"}}
-    await client.ptz_set_preset(24, 300, 130, "Gate")
+    await client.pan_tilt(ptz.set_preset(24, 300, 130, "Gate"))
     await client.ptz_preset(PresetAction.GOTO, 0)
     assert position(cam) == (170, 67)
     await client.ptz_preset(PresetAction.GOTO, 3)
@@ -532,9 +736,9 @@ async def test_ptz_presets(cam: CgiCamera, client: Client) -> None:
 
 async def test_ptz_swing(cam: CgiCamera, client: Client) -> None:
     cam.swing_interval = 0.05
-    await client.ptz_set_preset(1, 10, 10)
-    await client.ptz_set_preset(2, 200, 100)
-    await client.ptz_swing(True)
+    await client.pan_tilt(ptz.set_preset(1, 10, 10, "One"))
+    await client.pan_tilt(ptz.set_preset(2, 200, 100, "Two"))
+    await client.pan_tilt(ptz.swing(True))
     assert cam.swing == 2
     await wait_for(lambda: position(cam) == (10, 10))
     await wait_for(lambda: position(cam) == (200, 100))
@@ -543,10 +747,10 @@ async def test_ptz_swing(cam: CgiCamera, client: Client) -> None:
 
 
 async def test_com_port(cam: CgiCamera, client: Client) -> None:
-    await client.com_send("PING 1")
+    await client.call(calls.com_send("PING 1"))
     assert cam.vendor_state()["com_out"] == ["PING 1"]
     with pytest.raises(InvalidValue):
-        await client.com_send("x" * 300)
+        await client.call(calls.com_send("x" * 300))
 
 
 # --- reboot and reset ---
@@ -574,20 +778,20 @@ async def test_reboot_makes_camera_unreachable(cam: CgiCamera, client: Client) -
 
 
 async def test_config_reboot(cam: CgiCamera, client: Client) -> None:
-    image = await client.set_image(ImageConfig(frame_rate=5), only=["frame_rate"], reboot=True)
+    image = await client.write_group(ImageConfig, frame_rate=5, reboot=True)
     assert image.frame_rate == 5
     await wait_for(lambda: cam.reboots == 1)
     await wait_reachable(client)
-    assert (await client.get_image()).frame_rate == 5
+    assert (await client.read_group(ImageConfig)).frame_rate == 5
 
 
 async def test_factory_reset(cam: CgiCamera, client: Client) -> None:
-    await client.set_system(SystemConfig(camera_name="Garage"), only=["camera_name"])
-    await client.ptz_set_preset(5, 1, 1)
-    await client.factory_reset()
+    await client.write_group(SystemConfig, camera_name="Garage")
+    await client.pan_tilt(ptz.set_preset(5, 1, 1, "Five"))
+    await client.reset(factory=True)
     await wait_for(lambda: cam.reboots == 1)
     await wait_reachable(client)
-    assert (await client.get_system()).camera_name == "DCS-930L"
+    assert (await client.read_group(SystemConfig)).camera_name == "DCS-930L"
     assert cam.presets == {}
 
 
@@ -595,17 +799,18 @@ async def test_factory_reset(cam: CgiCamera, client: Client) -> None:
 
 
 async def test_system_and_datetime(cam: CgiCamera, client: Client) -> None:
-    system = await client.get_system()
+    system = await client.read_group(SystemConfig)
     assert system.admin_id == SIM_USERNAME
     assert system.admin_password == SIM_PASSWORD
-    changed = await client.set_system(
-        dataclasses.replace(system, camera_name="Porch", location="Front", led_control=2),
-        only=["camera_name", "location", "led_control"],
+    changed = await client.write_group(
+        SystemConfig, camera_name="Porch", location="Front", led_control=2
     )
     assert (changed.camera_name, changed.location, changed.led_control) == ("Porch", "Front", 2)
-    assert (await client.get_device_info()).camera_name == "Porch"
+    assert changed.admin_password == SIM_PASSWORD  # what was not written stays
+    assert (await client.read_group(SystemInfo)).camera_name == "Porch"
     assert (await client.read_settings()).values["led"] is True  # dummy LED is not "off"
-    when = DateTimeConfig(
+    answer = await client.write_group(
+        DateTimeConfig,
         date_time_mode=1,
         time_server="time.example.org",
         time_zone=1,
@@ -613,10 +818,9 @@ async def test_system_and_datetime(cam: CgiCamera, client: Client) -> None:
         date="2004-09-01",
         time="06:12:35",
     )
-    answer = await client.set_datetime(when)
     assert answer.date == "2004-09-01"
     assert answer.time_zone == 1
-    read = await client.get_datetime()
+    read = await client.read_group(DateTimeConfig)
     assert (read.date, read.time_server, read.time_zone_index) == (
         "2004-09-01",
         "time.example.org",
@@ -626,81 +830,82 @@ async def test_system_and_datetime(cam: CgiCamera, client: Client) -> None:
 
 
 async def test_network_wireless_ftp_email_motion(cam: CgiCamera, client: Client) -> None:
-    net = await client.set_network(
-        NetworkConfig(ip_address_mode=1, ip_address="192.168.0.99", second_http_port=81),
-        only=["ip_address_mode", "ip_address", "second_http_port"],
+    net = await client.write_group(
+        NetworkConfig, ip_address_mode=1, ip_address="192.168.0.99", second_http_port=81
     )
     assert (net.ip_address_mode, net.ip_address, net.second_http_port) == (1, "192.168.0.99", 81)
-    assert (await client.get_network_info()).ip_address == "192.168.0.99"
-    wifi = await client.set_wireless(
-        WirelessConfig(ssid="home", wireless_channel=11, wep_encryption=4, pre_shared_key="a" * 10)
+    assert (await client.read_group(NetworkInfo)).ip_address == "192.168.0.99"
+    wifi = await client.write_group(
+        WirelessConfig, ssid="home", wireless_channel=11, wep_encryption=4, pre_shared_key="a" * 10
     )
     assert (wifi.ssid, wifi.wireless_channel, wifi.pre_shared_key) == ("home", 11, "a" * 10)
-    assert (await client.get_wireless_info()).ssid == "home"
-    ftp = await client.set_ftp(
-        FtpConfig(host_address="ftp.example.org", port_number=2121, schedule_file_mode=2)
+    assert (await client.read_group(WirelessInfo)).ssid == "home"
+    ftp = await client.write_group(
+        FtpConfig, host_address="ftp.example.org", port_number=2121, schedule_file_mode=2
     )
     assert (ftp.host_address, ftp.port_number, ftp.schedule_file_mode) == (
         "ftp.example.org",
         2121,
         2,
     )
-    assert (await client.get_ftp()) == ftp
-    mail = await client.set_email(
-        EmailConfig(smtp_server="smtp.example.org", receiver_address="me@example.org")
+    assert (await client.read_group(FtpConfig)) == ftp
+    mail = await client.write_group(
+        EmailConfig, smtp_server="smtp.example.org", receiver_address="me@example.org"
     )
     assert mail.receiver_address == "me@example.org"
-    assert (await client.get_email()) == mail
-    motion = await client.set_motion(MotionConfig(enable=1, sensitivity=70))
+    assert (await client.read_group(EmailConfig)) == mail
+    motion = await client.write_group(MotionConfig, enable=1, sensitivity=70)
     assert (motion.enable, motion.sensitivity) == (1, 70)
     assert cam.vendor_state()["motion"]["sensitivity"] == 70
-    info = await client.get_image_info()
+    info = await client.read_group(ImageInfo)
     assert info.video_resolution == "320 x 240"
     assert info.frame_rate == "Auto"
     assert int(info.frame_size) > 0
     with pytest.raises(InvalidValue):
-        await client.set_ftp(FtpConfig(port_number=0))
+        await client.write_group(FtpConfig, port_number=0)
+    with pytest.raises(InvalidValue):
+        await client.write_group(FtpConfig, no_such_field=1)
 
 
 async def test_users_and_privileges(cam: CgiCamera, client: Client) -> None:
-    users = await client.add_user(UserEntry("viewer", "v-pass", 0))
-    users = await client.add_user(UserEntry("oper", "o-pass", 1))
+    users = await client.call(calls.add_user(UserEntry("viewer", "v-pass", 0)))
+    users = await client.call(calls.add_user(UserEntry("oper", "o-pass", 1)))
     assert [(u.user_name, u.user_privilege) for u in users] == [("viewer", 0), ("oper", 1)]
-    assert [u.user_name for u in await client.get_users()] == ["viewer", "oper"]
+    assert [u.user_name for u in await client.call(calls.users())] == ["viewer", "oper"]
     with pytest.raises(InvalidValue):
-        await client.add_user(UserEntry("oper", "x", 0))  # exists: 400
+        await client.call(calls.add_user(UserEntry("oper", "x", 0)))  # exists: 400
 
     viewer = make_client(cam, username="viewer", password="v-pass")
     assert jpeg_size(await viewer.snapshot()) == (320, 240)
     with pytest.raises(AuthError):
         await viewer.connect()  # configuration is for administrators
     with pytest.raises(AuthError):
-        await viewer.ptz_step(1)
+        await viewer.pan_tilt(ptz.single_move(ptz.PanTiltMove.UP))
     await viewer.close()
 
     operator = make_client(cam, username="oper", password="o-pass")
-    await operator.ptz_step(3)
+    await operator.pan_tilt(ptz.single_move(ptz.PanTiltMove.LEFT))
     assert cam.pan == 165
     await operator.set_io(trigger1=True)
     assert cam.io["trigger1"] == 1
     await operator.close()
 
-    assert [u.user_name for u in await client.delete_user("viewer")] == ["oper"]
+    assert [u.user_name for u in await client.call(calls.delete_user("viewer"))] == ["oper"]
     for index in range(7):
-        await client.add_user(UserEntry(f"u{index}", "p", 0))
+        await client.call(calls.add_user(UserEntry(f"u{index}", "p", 0)))
     with pytest.raises(InvalidValue):
-        await client.add_user(UserEntry("onemore", "p", 0))  # the list is full
+        await client.call(calls.add_user(UserEntry("onemore", "p", 0)))  # the list is full
 
 
 async def test_access_control_disabled_opens_viewing(cam: CgiCamera, client: Client) -> None:
     anonymous = make_client(cam, username="nobody", password="nothing")
     with pytest.raises(AuthError):
         await anonymous.snapshot()
-    access = await client.set_user_access(UserAccessConfig(access_control_enable=1))
+    access = await client.write_group(UserAccessConfig, access_control_enable=1)
     assert not access.enabled
     assert jpeg_size(await anonymous.snapshot()) == (320, 240)
     with pytest.raises(AuthError):
-        await anonymous.get_system()
+        await anonymous.read_group(SystemConfig)
     await anonymous.close()
 
 

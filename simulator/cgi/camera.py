@@ -7,19 +7,20 @@ query strings or POST form bodies, 400 on unknown names or invalid values,
 ``ConfigReboot=Yes`` and ``reset.cgi`` restart the camera (unreachable for
 ``reboot_seconds``), ``/image.jpg`` and ``/mjpeg.cgi`` at the configured
 resolution and frame rate with the ``--video boundary--`` framing, the I/O and
-pan/tilt state in each part's ``Date:`` header (JPLUG digit order: inputs at
-digits 1-2, ImageEmail 5, ImageUpload 6, Trigger2 7, Trigger1 8), and at most
-``max_streams`` concurrent MJPEG streams (503 beyond).
+pan/tilt state in each part's ``Date:`` header, and at most ``max_streams``
+concurrent MJPEG streams (503 beyond).
 
-``iocontrol.cgi`` reads add ``Input1``/``Input2`` (not in the document) so the
-alarm inputs driven by the control API are visible without a stream.
+Two options model the firmware differences ``docs/protocols/cgi.md`` leaves
+open: ``io_order`` numbers the ``Date:`` I/O digits the document's way
+(``"document"``, the default: Trigger1, Trigger2, ImageUpload, ImageEmail from
+the left, no inputs) or D-Link's applet's (``"jplug"``: Trigger1 rightmost,
+inputs at digits 1-2); ``iocontrol_inputs`` (default True) adds
+``Input1``/``Input2`` (not in the document) to ``iocontrol.cgi`` reads.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import contextlib
 import dataclasses
 import datetime as dt
@@ -30,18 +31,13 @@ from typing import Any, Final
 
 from aiohttp import web
 
-from custom_components.ipcam.protocols.cgi import wire
-from custom_components.ipcam.protocols.cgi.mjpeg import CONTENT_TYPE, format_part
-from custom_components.ipcam.protocols.cgi.wire import (
-    PAN_MAX,
-    PRESET_MAX,
-    TILT_MAX,
-    CgiGroup,
+from custom_components.ipcam.protocols.cgi.fields import CgiGroup
+from custom_components.ipcam.protocols.cgi.groups import (
+    COM_MAX,
     DateTimeConfig,
     EmailConfig,
     FtpConfig,
     ImageConfig,
-    IoFlags,
     MotionConfig,
     NetworkConfig,
     SystemConfig,
@@ -49,33 +45,39 @@ from custom_components.ipcam.protocols.cgi.wire import (
     UserEntry,
     WirelessConfig,
 )
-from custom_components.ipcam.protocols.errors import InvalidValue, ProtocolError
+from custom_components.ipcam.protocols.cgi.iostate import IoFlags, IoOrder
+from custom_components.ipcam.protocols.cgi.query import norm_name
+from custom_components.ipcam.protocols.errors import ProtocolError
 
-from .base import FaultError, SimulatedCamera
-from .media import jpeg_cycle
-
-# Access levels.
-ANYONE: Final = -1
-VIEWER: Final = 0  # UserPrivilege 0
-OPERATOR: Final = 1  # UserPrivilege 1: view, pan/tilt, upload/e-mail
-ADMIN: Final = 2
+from ..base import FaultError, SimulatedCamera
+from ..media import jpeg_cycle
+from .accounts import ADMIN, ANYONE, OPERATOR, VIEWER, access_level, change_users, user_name
+from .answers import (
+    CONTENT_TYPE,
+    encode_io,
+    format_date_header,
+    format_params,
+    format_part,
+    image_info,
+    io_status_line,
+    network_info,
+    system_info,
+    to_pairs,
+    wireless_info,
+)
+from .pantilt import PanTiltHead
+from .requests import BadRequest, apply_changes, parse_request
 
 MAX_REQUEST_BODY: Final = 8192
-MAX_USERS: Final = 8
 AUTO_FPS: Final = 15  # FrameRate 0 ("Auto")
-HOME: Final = (170, 67)
 REALM: Final = "DCS-930L"
 
 Handler = Callable[[web.Request, list[tuple[str, str]]], Awaitable[web.StreamResponse]]
 
 
-class BadRequest(Exception):
-    """Answer 400 with this text."""
-
-
 def _text(pairs: list[tuple[str, str]], *, spaced: bool = False) -> web.Response:
     return web.Response(
-        body=wire.format_params(pairs, spaced=spaced),
+        body=format_params(pairs, spaced=spaced),
         content_type="text/html",
         charset="utf-8",
     )
@@ -100,8 +102,12 @@ class CgiCamera(SimulatedCamera):
     vendor = "cgi"
     default_port = 80
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(
+        self, *, io_order: str = "document", iocontrol_inputs: bool = True, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
+        self.io_order = IoOrder(io_order)
+        self.iocontrol_inputs = iocontrol_inputs
         self.max_streams = 3
         self.reboot_seconds = 3.0
         self.swing_interval = 1.0
@@ -156,15 +162,29 @@ class CgiCamera(SimulatedCamera):
         self.motion = MotionConfig()
         self.io = {"trigger1": 0, "trigger2": 0, "image_upload": 0, "image_email": 0}
         self.inputs = {1: 0, 2: 0}
-        self.pan, self.tilt = HOME
-        self.presets: dict[int, tuple[int, int, str]] = {}
-        self.swing = 0
+        self.head = PanTiltHead()
 
     def _now(self) -> dt.datetime:
         return dt.datetime.now() + dt.timedelta(seconds=self.clock_offset)
 
+    @property
+    def pan(self) -> int:
+        return self.head.pan
+
+    @property
+    def tilt(self) -> int:
+        return self.head.tilt
+
+    @property
+    def presets(self) -> dict[int, tuple[int, int, str]]:
+        return self.head.presets
+
+    @property
+    def swing(self) -> int:
+        return self.head.swing
+
     def io_digits(self) -> str:
-        return wire.encode_io(
+        return encode_io(
             IoFlags(
                 trigger1=bool(self.io["trigger1"]),
                 trigger2=bool(self.io["trigger2"]),
@@ -172,12 +192,13 @@ class CgiCamera(SimulatedCamera):
                 image_email=bool(self.io["image_email"]),
                 input1=bool(self.inputs[1]),
                 input2=bool(self.inputs[2]),
-            )
+            ),
+            self.io_order,
         )
 
     def date_header(self) -> str:
         stamp = self._now().strftime("%Y-%m-%d %H:%M:%S")
-        return wire.format_date_header(stamp, self.io_digits(), self.pan, self.tilt)
+        return format_date_header(stamp, self.io_digits(), self.pan, self.tilt)
 
     @property
     def fps(self) -> int:
@@ -196,7 +217,11 @@ class CgiCamera(SimulatedCamera):
         jpeg_cycle(*self.image.size)  # encode before the first client waits for it
         app = web.Application(client_max_size=MAX_REQUEST_BODY)
         app.router.add_route("*", "/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+        # A viewer that hangs up frees its stream slot at once (handler cancelled), as a
+        # camera notices the closed connection; not at the stream's next write.
+        self._runner = web.AppRunner(
+            app, access_log=None, shutdown_timeout=1.0, handler_cancellation=True
+        )
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
@@ -223,8 +248,8 @@ class CgiCamera(SimulatedCamera):
         return not self._stopping
 
     async def on_reboot(self) -> None:
+        self.head.swing = 0
         self._stop_swing()
-        self.swing = 0
         self.active_users.clear()
 
     def _schedule_reboot(self, factory: bool = False) -> None:
@@ -271,6 +296,8 @@ class CgiCamera(SimulatedCamera):
             "io": dict(self.io),
             "inputs": {str(k): v for k, v in self.inputs.items()},
             "io_digits": self.io_digits(),
+            "io_order": self.io_order.value,
+            "iocontrol_inputs": self.iocontrol_inputs,
             "ptz": {"pan": self.pan, "tilt": self.tilt, "swing": self.swing},
             "presets": {
                 str(n): {"pan": p, "tilt": t, "name": name}
@@ -317,26 +344,6 @@ class CgiCamera(SimulatedCamera):
             "/comport.cgi": (OPERATOR, self._comport),
         }
 
-    def _access(self, request: web.Request) -> int:
-        """The caller's access level from its Basic credentials (ANYONE when none/wrong)."""
-        header = request.headers.get("Authorization", "")
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "basic":
-            return ANYONE
-        try:
-            decoded = base64.b64decode(token.strip(), validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
-            return ANYONE
-        user, sep, password = decoded.partition(":")
-        if not sep:
-            return ANYONE
-        if user == self.system.admin_id and password == self.system.admin_password:
-            return ADMIN
-        for entry in self.users:
-            if entry.user_name == user and entry.user_password == password:
-                return OPERATOR if entry.user_privilege == 1 else VIEWER
-        return ANYONE
-
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         transport = request.transport
         if self._stopping or not self.track(transport):
@@ -363,7 +370,8 @@ class CgiCamera(SimulatedCamera):
             params = await self._params(request)
             if path == "/iocontrol.cgi" and params:
                 needed = OPERATOR
-            level = self._access(request)
+            header = request.headers.get("Authorization", "")
+            level = access_level(header, self.system, self.users)
             if level < needed:
                 if level == ANYONE:
                     return web.Response(
@@ -378,59 +386,37 @@ class CgiCamera(SimulatedCamera):
 
     async def _params(self, request: web.Request) -> list[tuple[str, str]]:
         try:
-            params = wire.parse_request(request.query_string)
+            params = parse_request(request.query_string)
             if request.method == "POST":
                 body = await request.content.read(MAX_REQUEST_BODY + 1)
                 if len(body) > MAX_REQUEST_BODY:
                     raise BadRequest("body too large")
-                params += wire.parse_request(body)
+                params += parse_request(body)
         except ProtocolError as err:
             raise BadRequest(str(err)) from None
         return params
 
     # --- configuration CGIs -------------------------------------------------------------------
 
-    def _apply(self, group: CgiGroup, params: list[tuple[str, str]]) -> tuple[CgiGroup, bool]:
-        """Validate ``params`` against ``group``'s table; return the new group and ConfigReboot."""
-        changes: dict[str, Any] = {}
-        reboot = False
-        for name, value in params:
-            if wire.norm_name(name) == "configreboot":
-                if value.lower() not in ("yes", "no"):
-                    raise BadRequest(f"ConfigReboot={value!r}")
-                reboot = value.lower() == "yes"
-                continue
-            found = wire.field_by_name(type(group), name)
-            if found is None:
-                raise BadRequest(f"unknown parameter {name!r}")
-            attr, kind = found
-            try:
-                parsed = kind.parse(value)
-                kind.check(parsed)
-            except (ProtocolError, InvalidValue) as err:
-                raise BadRequest(f"{name}: {err}") from None
-            changes[attr] = parsed
-        return dataclasses.replace(group, **changes), reboot  # type: ignore[type-var]
-
     def _config(self, attr: str) -> Handler:
         async def handler(request: web.Request, params: list[tuple[str, str]]) -> web.Response:
             group: CgiGroup = getattr(self, attr)
             if params:
-                group, reboot = self._apply(group, params)
+                group, reboot = apply_changes(group, params)
                 setattr(self, attr, group)
                 if attr == "image":
                     jpeg_cycle(*self.image.size)
                 if reboot:
                     self._schedule_reboot()
-            return _text(wire.to_pairs(group))
+            return _text(to_pairs(group))
 
         return handler
 
     async def _datetime(self, request: web.Request, params: list[tuple[str, str]]) -> web.Response:
         if params:
-            group, reboot = self._apply(self.datetime, params)
+            group, reboot = apply_changes(self.datetime, params)
             assert isinstance(group, DateTimeConfig)
-            names = {wire.norm_name(n) for n, _ in params}
+            names = {norm_name(n) for n, _ in params}
             if "date" in names or "time" in names:
                 now = self._now()
                 date = group.date if "date" in names else now.strftime("%Y-%m-%d")
@@ -447,7 +433,7 @@ class CgiCamera(SimulatedCamera):
         current = dataclasses.replace(
             self.datetime, date=now.strftime("%Y-%m-%d"), time=now.strftime("%H:%M:%S")
         )
-        return _text(wire.to_pairs(current))
+        return _text(to_pairs(current))
 
     async def _cgiversion(
         self, request: web.Request, params: list[tuple[str, str]]
@@ -455,106 +441,29 @@ class CgiCamera(SimulatedCamera):
         return _text([("CGIVersion", "2")])
 
     async def _isystem(self, request: web.Request, params: list[tuple[str, str]]) -> web.Response:
-        return _text(
-            [
-                ("CameraName", self.system.camera_name),
-                ("Location", self.system.location),
-                ("Model", self.model),
-                ("FirmwareVersion", self.firmware),
-                ("MACAddress", self.mac.upper().replace(":", " ")),
-                ("IPAddress", self.network.ip_address),
-                ("EthernetLink", "Yes"),
-                ("EthernetSpeed", "100M bps"),
-                ("EthernetDuplex", "Full Duplex"),
-            ]
-        )
+        return _text(system_info(self.system, self.network, self.model, self.firmware, self.mac))
 
     async def _iimage(self, request: web.Request, params: list[tuple[str, str]]) -> web.Response:
-        width, height = self.image.size
-        rate = self.image.frame_rate
-        return _text(
-            [
-                ("VideoResolution", f"{width} x {height}"),
-                ("CompressionRate", wire.COMPRESSIONS[self.image.compression_rate]),
-                ("FrameRate", str(rate) if rate else "Auto"),
-                ("FrameSize", str(len(self.current_jpeg()))),
-                ("LightFrequency", "60" if self.image.light_frequency else "50"),
-            ]
-        )
+        return _text(image_info(self.image, len(self.current_jpeg())))
 
     async def _inetwork(self, request: web.Request, params: list[tuple[str, str]]) -> web.Response:
-        net = self.network
-        return _text(
-            [
-                ("IPAddress", net.ip_address),
-                ("SubnetMask", net.subnet_mask),
-                ("DefaultGateway", net.default_gateway),
-                ("PrimaryDNSAddress", net.dns1),
-                ("SecondaryDNSAddress", net.dns2),
-                ("DynamicDNS", "Enable" if net.ddns_enable else "Disable"),
-                (
-                    "SecondaryHTTPPort",
-                    f"{'Enable' if net.second_http_port_enable else 'Disable'}"
-                    f" (Port : {net.second_http_port})",
-                ),
-                ("UpnP", f"Enable (IP : {net.ip_address})" if net.upnp_enable else "Disable"),
-            ]
-        )
+        return _text(network_info(self.network))
 
     async def _iwireless(self, request: web.Request, params: list[tuple[str, str]]) -> web.Response:
-        wl = self.wireless
-        return _text(
-            [
-                ("ConnectionMode", "Adhoc" if wl.connection_mode else "Infrastructure"),
-                ("WirelessLink", "No"),
-                ("SSID", wl.ssid),
-                ("WirelessChannel", str(wl.wireless_channel)),
-                ("TransmissionRate", wl.transmission_rate),
-                ("WEPEncryption", "Disable" if wl.wep_encryption == 0 else "Enable"),
-            ]
-        )
+        return _text(wireless_info(self.wireless))
 
     # --- users ---------------------------------------------------------------------------------
 
     def _userlist_answer(self) -> web.Response:
         pairs: list[tuple[str, str]] = []
         for user in self.users:
-            pairs += wire.to_pairs(user)
+            pairs += to_pairs(user)
         return _text(pairs, spaced=True)
 
     async def _userlist(self, request: web.Request, params: list[tuple[str, str]]) -> web.Response:
         if not params:
             return self._userlist_answer()
-        given = {wire.norm_name(n): v for n, v in params}
-        known = {"username", "userpassword", "userprivilege", "useradd", "userdelete"}
-        unknown = set(given) - known
-        if unknown:
-            raise BadRequest(f"unknown parameter(s) {sorted(unknown)}")
-        name = given.get("username", "")
-        if given.get("useradd", "").lower() == "yes" and "userdelete" not in given:
-            try:
-                user = UserEntry(
-                    user_name=name,
-                    user_password=given.get("userpassword", ""),
-                    user_privilege=UserEntry().user_privilege
-                    if "userprivilege" not in given
-                    else wire.BOOL01.parse(given["userprivilege"]),
-                )
-                wire.validate(user)
-            except (ProtocolError, InvalidValue) as err:
-                raise BadRequest(str(err)) from None
-            if name == self.system.admin_id or any(u.user_name == name for u in self.users):
-                raise BadRequest(f"user {name!r} exists")
-            if len(self.users) >= MAX_USERS:
-                raise BadRequest("the user list is full")
-            self.users.append(user)
-        elif given.get("userdelete", "").lower() == "yes" and "useradd" not in given:
-            before = len(self.users)
-            self.users = [u for u in self.users if u.user_name != name]
-            if len(self.users) == before:
-                raise BadRequest(f"no user {name!r}")
-        else:
-            raise BadRequest("expected UserAdd=Yes or UserDelete=Yes")
+        self.users = change_users(self.users, self.system.admin_id, params)
         return self._userlist_answer()
 
     async def _activeuser(
@@ -574,7 +483,7 @@ class CgiCamera(SimulatedCamera):
     # --- system tools --------------------------------------------------------------------------
 
     async def _reset(self, request: web.Request, params: list[tuple[str, str]]) -> web.Response:
-        given = {wire.norm_name(n): v.lower() for n, v in params}
+        given = {norm_name(n): v.lower() for n, v in params}
         if given == {"reset": "yes"}:
             self._schedule_reboot()
         elif given == {"factoryreset": "yes"}:
@@ -600,7 +509,7 @@ class CgiCamera(SimulatedCamera):
         self.streams += 1
         self.streams_total += 1
         key = id(response)
-        user = self._user_name(request)
+        user = user_name(request.headers.get("Authorization", ""))
         peer = request.remote or ""
         self.active_users[key] = (peer, user, self._now().strftime("%Y-%m-%d %H:%M:%S"))
         try:
@@ -622,33 +531,16 @@ class CgiCamera(SimulatedCamera):
             self.active_users.pop(key, None)
         return response
 
-    def _user_name(self, request: web.Request) -> str:
-        header = request.headers.get("Authorization", "")
-        try:
-            decoded = base64.b64decode(header.partition(" ")[2].strip()).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
-            return ""
-        return decoded.partition(":")[0]
-
     # --- remote control ------------------------------------------------------------------------
 
     async def _iocontrol(self, request: web.Request, params: list[tuple[str, str]]) -> web.Response:
         if not params:
-            io = self.io
-            line = "&".join(
-                [
-                    f"Trigger1={io['trigger1']}",
-                    f"Trigger2={io['trigger2']}",
-                    f"ImageUpload={io['image_upload']}",
-                    f"ImageEmail={io['image_email']}",
-                    f"CurrentTime={self._now().strftime('%Y-%m-%d %H:%M:%S')}",
-                    f"Input1={self.inputs[1]}",
-                    f"Input2={self.inputs[2]}",
-                ]
+            line = io_status_line(
+                self.io,
+                self.inputs if self.iocontrol_inputs else None,
+                self._now().strftime("%Y-%m-%d %H:%M:%S"),
             )
-            return web.Response(
-                body=(line + "\r\n").encode(), content_type="text/html", charset="utf-8"
-            )
+            return web.Response(body=line, content_type="text/html", charset="utf-8")
         names = {
             "trigger1": "trigger1",
             "trigger2": "trigger2",
@@ -657,7 +549,7 @@ class CgiCamera(SimulatedCamera):
         }
         changes: dict[str, int] = {}
         for name, value in params:
-            attr = names.get(wire.norm_name(name))
+            attr = names.get(norm_name(name))
             if attr is None:
                 raise BadRequest(f"unknown parameter {name!r}")
             if value.strip() not in ("0", "1"):
@@ -667,131 +559,30 @@ class CgiCamera(SimulatedCamera):
         return _no_content()
 
     async def _pantilt(self, request: web.Request, params: list[tuple[str, str]]) -> web.Response:
-        given: dict[str, str] = {}
-        for name, value in params:
-            key = wire.norm_name(name)
-            if key in given:
-                raise BadRequest(f"{name} given twice")
-            given[key] = value.strip()
-        commands = {
-            "pantiltsinglemove",
-            "pantiltpresetpositionmove",
-            "setposition",
-            "clearposition",
-            "pantiltswingmode",
-            "pantiltpositionmove",
-        }
-        allowed = {
-            "pantiltsinglemove": {"pansinglemovedegree", "tiltsinglemovedegree"},
-            "pantiltpresetpositionmove": set(),
-            "setposition": {"pantilthorizontal", "pantiltvertical", "setname"},
-            "clearposition": set(),
-            "pantiltswingmode": set(),
-            "pantiltpositionmove": {"pantilthorizontal", "pantiltvertical"},
-        }
-        present = commands & set(given)
-        if len(present) != 1:
-            raise BadRequest("exactly one pan/tilt command per request")
-        command = present.pop()
-        extra = set(given) - {command} - allowed[command]
-        if extra:
-            raise BadRequest(f"unexpected parameter(s) {sorted(extra)}")
-
-        def number(key: str, low: int, high: int, default: int | None = None) -> int:
-            if key not in given:
-                if default is None:
-                    raise BadRequest(f"missing {key}")
-                return default
-            text = given[key]
-            if not text.lstrip("+-").isdigit() or not low <= int(text) <= high:
-                raise BadRequest(f"{key}={text!r} is outside {low}...{high}")
-            return int(text)
-
-        if command == "pantiltsinglemove":
-            move = number(command, 0, 8)
-            if move not in (1, 3, 4, 5, 7):
-                raise BadRequest(f"PanTiltSingleMove={move} is reserved")
-            pan_step = number("pansinglemovedegree", 1, 10, 5)
-            tilt_step = number("tiltsinglemovedegree", 1, 10, 5)
+        self.head.command(params)
+        if self.head.swing != 2:
             self._stop_swing()
-            if move == 4:
-                self.pan, self.tilt = HOME
-            elif move == 1:
-                self.tilt = min(TILT_MAX, self.tilt + tilt_step)
-            elif move == 7:
-                self.tilt = max(0, self.tilt - tilt_step)
-            elif move == 3:
-                self.pan = max(0, self.pan - pan_step)
-            else:
-                self.pan = min(PAN_MAX, self.pan + pan_step)
-        elif command == "pantiltpresetpositionmove":
-            preset = number(command, 0, PRESET_MAX)
-            self._stop_swing()
-            if preset == 0:
-                self.pan, self.tilt = HOME
-            elif preset in self.presets:
-                self.pan, self.tilt, _ = self.presets[preset]
-            else:
-                raise BadRequest(f"preset {preset} is not set")
-        elif command == "setposition":
-            preset = number(command, 0, PRESET_MAX)
-            if preset == 0:
-                raise BadRequest("the home position cannot be modified")
-            pan = number("pantilthorizontal", 0, PAN_MAX, self.pan)
-            tilt = number("pantiltvertical", 0, TILT_MAX, self.tilt)
-            name = given.get("setname", f"Preset {preset}")
-            if len(name) > 12:
-                raise BadRequest("SetName is longer than 12 characters")
-            self.presets[preset] = (pan, tilt, name)
-        elif command == "clearposition":
-            preset = number(command, 0, PRESET_MAX)
-            if preset == 0:
-                raise BadRequest("the home position cannot be cleared")
-            self.presets.pop(preset, None)
-        elif command == "pantiltswingmode":
-            mode = number(command, 0, 2)
-            if mode == 1:
-                raise BadRequest("PanTiltSwingMode=1 is reserved")
-            if mode == 2:
-                if not self.presets:
-                    raise BadRequest("no preset to swing between")
-                self._start_swing()
-            else:
-                self._stop_swing()
-        else:
-            if given[command].lower() != "true":
-                raise BadRequest("PanTiltPositionMove must be true")
-            pan = number("pantilthorizontal", 0, PAN_MAX)
-            tilt = number("pantiltvertical", 0, TILT_MAX)
-            self._stop_swing()
-            self.pan, self.tilt = pan, tilt
+        elif self._swing_task is None:
+            self._swing_task = self.spawn(self._swing_loop())
         return _no_content()
 
-    def _start_swing(self) -> None:
-        self._stop_swing()
-        self.swing = 2
-        self._swing_task = self.spawn(self._swing_loop())
-
     def _stop_swing(self) -> None:
-        self.swing = 0
         if self._swing_task is not None:
             self._swing_task.cancel()
             self._swing_task = None
 
     async def _swing_loop(self) -> None:
         index = 0
-        while self.swing == 2 and self.presets:
-            ordered = sorted(self.presets)
-            preset = ordered[index % len(ordered)]
-            self.pan, self.tilt, _ = self.presets[preset]
+        while self.head.swing == 2 and self.head.presets:
+            self.head.swing_step(index)
             index += 1
             await asyncio.sleep(self.swing_interval)
 
     async def _comport(self, request: web.Request, params: list[tuple[str, str]]) -> web.Response:
-        given = {wire.norm_name(n): v for n, v in params}
+        given = {norm_name(n): v for n, v in params}
         if set(given) != {"comout", "comsend"} or given["comsend"].lower() != "yes":
             raise BadRequest("expected ComOut=<data>&ComSend=Yes")
-        if len(given["comout"]) > wire.COM_MAX:
+        if len(given["comout"]) > COM_MAX:
             raise BadRequest("ComOut too long")
         self.com_out = [*self.com_out[-15:], given["comout"]]
         return _no_content()

@@ -1,4 +1,7 @@
-"""IPCamCGI MJPEG framing: the ``--video boundary--`` quirk, broken lengths, bounds."""
+"""IPCamCGI MJPEG framing: the ``--video boundary--`` quirk, broken lengths, bounds.
+
+Streams are built with the simulator's part encoder (``simulator.cgi.answers``).
+"""
 
 from __future__ import annotations
 
@@ -7,16 +10,16 @@ import random
 import pytest
 
 from custom_components.ipcam.protocols.cgi.mjpeg import (
-    BOUNDARY,
-    CONTENT_TYPE,
+    FrameClock,
     MjpegParser,
     MjpegPart,
-    format_part,
     is_jpeg,
     jpeg_size,
 )
 from custom_components.ipcam.protocols.errors import ProtocolError
+from simulator.cgi.answers import BOUNDARY, CONTENT_TYPE, format_part
 from simulator.media import jpeg_cycle
+from tests.protocols.cgi.inputs import cases, chunked
 
 
 def make_jpeg(width: int, height: int, total: int | None = None, fill: int = 0x11) -> bytes:
@@ -94,7 +97,7 @@ def test_byte_by_byte() -> None:
 
 
 def test_dcs5000l_capture_layout() -> None:
-    """Notes vector: ``Content-length: 42050`` -> 42050 bytes, CRLF CRLF boundary CRLF."""
+    """Test vector (docs/protocols/cgi.md): ``Content-length: 42050`` -> 42050 bytes."""
     jpeg = make_jpeg(640, 480, total=42050)
     part = (
         b"Content-length: 42050\r\n"
@@ -333,6 +336,45 @@ def test_fuzzed_streams_only_raise_protocol_error() -> None:
                     assert len(part.jpeg) <= 4096
                 position += size
                 assert len(parser._buf) <= 4096 + 64 + 8192
+            parser.close()
+        except ProtocolError:
+            pass
+
+
+def test_content_length_in_other_scripts_digits_is_no_length() -> None:
+    """``str.isdigit()`` accepts superscripts ``int()`` refuses: scanned, not a crash."""
+    for value in ("\u00b2\u00b3", "\u0663\u0661", "1\u00b9"):
+        data = f"--video boundary--\r\nContent-length: {value}\r\n\r\n".encode() + J1 + b"\r\n"
+        assert [p.jpeg for p in parse(data)] == [J1]
+
+
+def test_frame_clock() -> None:
+    clock = FrameClock(start=100.0)
+    first = clock.frame(MjpegPart(J2), 100.0)
+    assert (first.codec, first.width, first.height, first.timestamp, first.fps) == (
+        "jpeg",
+        320,
+        240,
+        0.0,
+        0.0,
+    )
+    clock.frame(MjpegPart(J2), 100.5)
+    third = clock.frame(MjpegPart(b"\xff\xd8broken\xff\xd9"), 101.0)
+    assert (third.width, third.height, third.timestamp, third.fps) == (0, 0, 1.0, 2.0)
+    assert third.keyframe
+
+
+def test_property_any_bytes_give_jpeg_parts_or_protocol_error() -> None:
+    """Random and mutated streams, in random pieces: JPEG parts or ProtocolError only."""
+    rng = random.Random(7)
+    valid = [spec_stream(), format_part(J1, DATE) + format_part(J2)]
+    for data in cases(seed=11, valid=valid, count=400):
+        parser = MjpegParser(max_frame=8192)
+        try:
+            for piece in chunked(data, rng):
+                for part in parser.feed(piece):
+                    assert part.jpeg.startswith(b"\xff\xd8")
+                    assert len(part.jpeg) <= 8192
             parser.close()
         except ProtocolError:
             pass
