@@ -15,7 +15,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .const import CONF_CHANNEL
 from .coordinator import IpcamCoordinator
 from .data import IpcamConfigEntry
-from .entity import IpcamEntity, IpcamEntityDescription
+from .entity import IpcamEntity, IpcamEntityDescription, async_add_supported
 from .protocols.base import Capability, EventKind, SettingKey
 
 PARALLEL_UPDATES = 0
@@ -74,18 +74,8 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     coordinator = entry.runtime_data.coordinator
-    client = coordinator.client
-    entities: list[BinarySensorEntity] = [
-        IpcamAlarmSensor(coordinator, description)
-        for description in ALARMS
-        if description.supported(client)
-    ]
-    entities.extend(
-        IpcamInputSensor(coordinator, description)
-        for description in INPUTS
-        if description.supported(client)
-    )
-    async_add_entities(entities)
+    async_add_supported(coordinator, ALARMS, IpcamAlarmSensor, async_add_entities)
+    async_add_supported(coordinator, INPUTS, IpcamInputSensor, async_add_entities)
 
 
 class IpcamAlarmSensor(IpcamEntity, BinarySensorEntity):

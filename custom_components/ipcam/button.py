@@ -16,7 +16,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .data import IpcamConfigEntry
-from .entity import IpcamEntity, IpcamEntityDescription, translated_errors
+from .entity import IpcamEntity, IpcamEntityDescription, async_add_supported, translated_errors
 from .protocols.base import CameraClient, Capability, PtzMove
 
 PARALLEL_UPDATES = 1
@@ -85,11 +85,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     coordinator = entry.runtime_data.coordinator
-    async_add_entities(
-        IpcamButton(coordinator, description)
-        for description in BUTTONS
-        if description.supported(coordinator.client)
-    )
+    async_add_supported(coordinator, BUTTONS, IpcamButton, async_add_entities)
 
 
 class IpcamButton(IpcamEntity, ButtonEntity):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -103,6 +104,8 @@ class IpcamCoordinator(DataUpdateCoordinator[Settings]):
         self.video.add_codec_listener(self._codec_seen)
         self.talk = TalkManager(hass, client)
         self._busy_refusals = 0
+        self._capabilities = client.capabilities
+        self._capability_listeners: list[Callable[[], None]] = []
         self._reconnect_needed = False
         self._connect_lock = asyncio.Lock()
         self._events_task: asyncio.Task[None] | None = None
@@ -192,7 +195,17 @@ class IpcamCoordinator(DataUpdateCoordinator[Settings]):
         self.guard.note_success()
         self._note_error(None)
         self.last_error = None
+        if self.client.capabilities != self._capabilities:
+            self._capabilities = self.client.capabilities
+            for listener in list(self._capability_listeners):
+                listener()
         return settings
+
+    @callback
+    def async_add_capability_listener(self, listener: Callable[[], None]) -> Callable[[], None]:
+        """Call ``listener`` when the camera's capabilities change (checked after each poll)."""
+        self._capability_listeners.append(listener)
+        return lambda: self._capability_listeners.remove(listener)
 
     async def async_write_setting(self, key: str, value: bool | int | str) -> None:
         """Write one setting, then read the camera's real state back."""

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+from homeassistant.core import callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.device_registry import CONNECTION_NETWORK_MAC, DeviceInfo
-from homeassistant.helpers.entity import EntityDescription
+from homeassistant.helpers.entity import Entity, EntityDescription
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import CONF_CHANNEL, CONF_STREAM, DOMAIN, REQUEST_TIMEOUT_SECONDS, STREAM_PRIMARY
@@ -23,6 +25,37 @@ class IpcamEntityDescription(EntityDescription):
     """An entity description with a predicate saying whether the camera supports it."""
 
     supported: Callable[[CameraClient], bool] = lambda _client: True
+
+
+@callback
+def async_add_supported[D: IpcamEntityDescription](
+    coordinator: IpcamCoordinator,
+    descriptions: Iterable[D],
+    make: Callable[[IpcamCoordinator, D], Entity],
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add an entity per description the camera supports, now and whenever it learns more.
+
+    A camera may show a capability only after set-up (an IPCamCGI camera proves
+    its input layout after the first output change): its entities appear then,
+    without a reload.
+    """
+    descriptions = tuple(descriptions)
+    added: set[str] = set()
+
+    @callback
+    def add_new() -> None:
+        new = [
+            description
+            for description in descriptions
+            if description.key not in added and description.supported(coordinator.client)
+        ]
+        if new:
+            added.update(description.key for description in new)
+            async_add_entities(make(coordinator, description) for description in new)
+
+    add_new()
+    coordinator.config_entry.async_on_unload(coordinator.async_add_capability_listener(add_new))
 
 
 class IpcamEntity(CoordinatorEntity[IpcamCoordinator]):

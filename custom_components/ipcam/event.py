@@ -19,7 +19,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .alarm_types import ATTR_CHANNEL, ATTR_KIND, ATTR_RAW, TRIGGER_KINDS
 from .data import IpcamConfigEntry
-from .entity import IpcamEntity, IpcamEntityDescription
+from .entity import IpcamEntity, IpcamEntityDescription, async_add_supported
 from .protocols.base import CameraEvent, EventKind
 
 PARALLEL_UPDATES = 0
@@ -54,11 +54,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     coordinator = entry.runtime_data.coordinator
-    async_add_entities(
-        IpcamAlarmEvent(coordinator, description)
-        for description in EVENTS
-        if description.supported(coordinator.client)
-    )
+    async_add_supported(coordinator, EVENTS, IpcamAlarmEvent, async_add_entities)
 
 
 class IpcamAlarmEvent(IpcamEntity, EventEntity):

@@ -11,7 +11,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .data import IpcamConfigEntry
-from .entity import IpcamEntity, IpcamEntityDescription, translated_errors
+from .entity import IpcamEntity, IpcamEntityDescription, async_add_supported, translated_errors
 from .protocols.base import Capability, SettingKey
 
 PARALLEL_UPDATES = 1
@@ -65,11 +65,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     coordinator = entry.runtime_data.coordinator
-    async_add_entities(
-        IpcamSwitch(coordinator, description)
-        for description in SWITCHES
-        if description.supported(coordinator.client)
-    )
+    async_add_supported(coordinator, SWITCHES, IpcamSwitch, async_add_entities)
 
 
 class IpcamSwitch(IpcamEntity, SwitchEntity):

@@ -323,3 +323,19 @@ async def test_rarely_used_entities_are_disabled_by_default(
         assert hass.states.get(entry_id) is None
     resolution = entity_id(hass, entry, "select", "resolution")
     assert registry.async_get(resolution).disabled_by is None
+
+
+async def test_input_sensors_appear_once_the_camera_proves_its_input_layout(
+    hass: HomeAssistant, start_simulator: StartSimulator, add_entry: AddEntry
+) -> None:
+    """A camera numbering its I/O digits the applet's way, with no inputs in iocontrol.cgi:
+    inputs are only trusted once an output change proves the layout, and then their
+    sensors are added without a reload."""
+    camera = await start_simulator("cgi", io_order="jplug", iocontrol_inputs=False)
+    entry = await add_entry(camera)
+    assert "input_1" not in keys(hass, entry, "binary_sensor")
+    switch = entity_id(hass, entry, "switch", "alarm_out")
+    await hass.services.async_call("switch", "turn_on", {ATTR_ENTITY_ID: switch}, blocking=True)
+    await wait_for(hass, lambda: "input_1" in keys(hass, entry, "binary_sensor"), 15)
+    assert entry.state is ConfigEntryState.LOADED
+    assert {"input_1", "input_2"} <= keys(hass, entry, "binary_sensor")
