@@ -106,3 +106,28 @@ def test_username_with_quote_round_trips() -> None:
 def test_bad_challenges(bad: str) -> None:
     with pytest.raises(ProtocolError):
         parse_challenge(bad)
+
+
+@pytest.mark.parametrize(
+    "challenge",
+    [
+        "Digest realm=,nonce=\x00",  # issue 13: a control character in the nonce
+        'Digest realm="r\x7f", nonce="1"',
+        'Digest realm="r", nonce="1", opaque="\x1b[2J"',
+        'Digest realm="r", nonce="1", algorithm=MD5\rInjected',
+        'Digest realm="r", nonce="1", algorithm="MD5 x"',
+    ],
+)
+def test_challenge_that_cannot_be_answered_is_a_protocol_error(challenge: str) -> None:
+    with pytest.raises(ProtocolError):
+        parsed = parse_challenge(challenge)
+        authorization_header("admin", "pw", parsed, "DESCRIBE", URI)
+
+
+def test_unanswerable_values_raise_typed_errors() -> None:
+    from custom_components.ipcam.protocols.errors import InvalidValue
+
+    with pytest.raises(ProtocolError):  # built by hand, not parsed: still typed
+        authorization_header("admin", "pw", DigestChallenge(REALM, "\x00"), "DESCRIBE", URI)
+    with pytest.raises(InvalidValue):  # the user's own name cannot be sent
+        authorization_header("ad\nmin", "pw", DigestChallenge(REALM, NONCE), "DESCRIBE", URI)

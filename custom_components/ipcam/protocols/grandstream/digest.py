@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass
 
-from ..errors import ProtocolError
+from ..errors import CameraError, InvalidValue, ProtocolError
 
 MAX_PARAM_LENGTH = 1024
 MAX_PARAMS = 32
+# ``algorithm`` is echoed unquoted: a token (RFC 2617 ``token``) or nothing.
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]*")
 
 
 def md5_hex(text: str) -> str:
@@ -98,6 +101,12 @@ def parse_challenge(header: str) -> DigestChallenge:
     params = parse_params(rest)
     if "realm" not in params or "nonce" not in params:
         raise ProtocolError("digest challenge without realm or nonce")
+    # Every value goes back to the camera in the Authorization header: one that cannot
+    # (a control character, an algorithm that is not a token) is the camera's fault.
+    if any(_has_control(value) for value in params.values()):
+        raise ProtocolError("control character in the digest challenge")
+    if not _TOKEN.fullmatch(params.get("algorithm", "")):
+        raise ProtocolError("invalid digest algorithm")
     return DigestChallenge(
         realm=params["realm"],
         nonce=params["nonce"],
@@ -112,9 +121,14 @@ def format_challenge(realm: str, nonce: str) -> str:
     return f'Digest realm="{_quote(realm)}", nonce="{_quote(nonce)}"'
 
 
-def _quote(value: str) -> str:
-    if any(ord(c) < 0x20 or c == "\x7f" for c in value):
-        raise ValueError("control characters are not allowed in digest parameters")
+def _has_control(value: str) -> bool:
+    return any(ord(c) < 0x20 or c == "\x7f" for c in value)
+
+
+def _quote(value: str, error: type[CameraError] = ProtocolError) -> str:
+    """``value`` as a quoted-string body; ``error`` when it cannot be one."""
+    if _has_control(value):
+        raise error("control characters are not allowed in digest parameters")
     return value.replace("\\", "\\\\").replace('"', '\\"')
 
 
@@ -126,18 +140,23 @@ def authorization_header(
     ``Digest username="u", realm="r", nonce="n", uri="...", response="..."``
     (username first, one space after each comma). ``qop`` is never used: the
     cameras do not offer it.
+
+    Raises ``InvalidValue`` for a user name or URI that cannot be sent and
+    ``ProtocolError`` for a challenge that cannot be answered; nothing else.
     """
     response = digest_response(username, challenge.realm, password, method, uri, challenge.nonce)
     parts = [
-        f'username="{_quote(username)}"',
+        f'username="{_quote(username, InvalidValue)}"',
         f'realm="{_quote(challenge.realm)}"',
         f'nonce="{_quote(challenge.nonce)}"',
-        f'uri="{_quote(uri)}"',
+        f'uri="{_quote(uri, InvalidValue)}"',
         f'response="{response}"',
     ]
     if challenge.opaque:
         parts.append(f'opaque="{_quote(challenge.opaque)}"')
     if challenge.algorithm:
+        if not _TOKEN.fullmatch(challenge.algorithm):
+            raise ProtocolError("invalid digest algorithm")
         parts.append(f"algorithm={challenge.algorithm}")
     return "Digest " + ", ".join(parts)
 
