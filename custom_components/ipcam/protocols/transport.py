@@ -113,6 +113,12 @@ class TcpConnection(asyncio.Protocol):
     def close_reason(self) -> str:
         return str(self.close_error) if self.close_error is not None else ""
 
+    def get_extra_info(self, name: str, default: object = None) -> object:
+        """The socket's details (``peername``, ``sockname``, ...) as asyncio reports them."""
+        if self._transport is None:
+            return default
+        return self._transport.get_extra_info(name, default)
+
     def set_idle_timeout(self, seconds: float | None) -> None:
         """Change how long the camera may stay silent before the connection is dropped."""
         self._idle_timeout = seconds

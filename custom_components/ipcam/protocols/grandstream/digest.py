@@ -6,17 +6,18 @@ sends the DESCRIBE URL (``rtsp://host:554/0``) for SETUP and PLAY as well.
 
 The camera's parser is strict: it expects the exact prefix ``Digest `` with
 ``username`` first and ``", "`` between parameters, so ``authorization_header``
-formats exactly that.
+formats exactly that (``docs/protocols/grandstream.md``, "Digest authentication").
+The camera's side (the challenge, the check) is the simulator's.
 """
 
 from __future__ import annotations
 
 import hashlib
-import hmac
 import re
 from dataclasses import dataclass
 
 from ..errors import CameraError, InvalidValue, ProtocolError
+from .values import has_control
 
 MAX_PARAM_LENGTH = 1024
 MAX_PARAMS = 32
@@ -103,7 +104,7 @@ def parse_challenge(header: str) -> DigestChallenge:
         raise ProtocolError("digest challenge without realm or nonce")
     # Every value goes back to the camera in the Authorization header: one that cannot
     # (a control character, an algorithm that is not a token) is the camera's fault.
-    if any(_has_control(value) for value in params.values()):
+    if any(has_control(value) for value in params.values()):
         raise ProtocolError("control character in the digest challenge")
     if not _TOKEN.fullmatch(params.get("algorithm", "")):
         raise ProtocolError("invalid digest algorithm")
@@ -116,18 +117,9 @@ def parse_challenge(header: str) -> DigestChallenge:
     )
 
 
-def format_challenge(realm: str, nonce: str) -> str:
-    """The camera's challenge: ``Digest realm="...", nonce="..."`` (no qop/opaque/algorithm)."""
-    return f'Digest realm="{_quote(realm)}", nonce="{_quote(nonce)}"'
-
-
-def _has_control(value: str) -> bool:
-    return any(ord(c) < 0x20 or c == "\x7f" for c in value)
-
-
 def _quote(value: str, error: type[CameraError] = ProtocolError) -> str:
     """``value`` as a quoted-string body; ``error`` when it cannot be one."""
-    if _has_control(value):
+    if has_control(value):
         raise error("control characters are not allowed in digest parameters")
     return value.replace("\\", "\\\\").replace('"', '\\"')
 
@@ -159,31 +151,3 @@ def authorization_header(
             raise ProtocolError("invalid digest algorithm")
         parts.append(f"algorithm={challenge.algorithm}")
     return "Digest " + ", ".join(parts)
-
-
-def parse_authorization(header: str) -> dict[str, str]:
-    """Parse an ``Authorization: Digest ...`` value into its parameters."""
-    scheme, _, rest = header.strip().partition(" ")
-    if scheme.lower() != "digest":
-        raise ProtocolError("not a Digest authorization")
-    return parse_params(rest)
-
-
-def verify_authorization(
-    params: dict[str, str],
-    *,
-    username: str,
-    password: str,
-    realm: str,
-    nonce: str,
-    method: str,
-) -> bool:
-    """Check a client's Digest parameters (the server side; uses the client's ``uri``)."""
-    uri = params.get("uri", "")
-    response = params.get("response", "")
-    if params.get("username") != username or params.get("nonce") != nonce or not uri:
-        return False
-    if params.get("realm", realm) != realm:
-        return False
-    expected = digest_response(username, realm, password, method, uri, nonce)
-    return hmac.compare_digest(expected.encode(), response.lower().encode())
