@@ -317,7 +317,8 @@ class Client(CameraClient):
         """Send 8 kHz s16le PCM as G.711 µ-law over MCTP TALK; return seconds sent.
 
         UNCONFIRMED on GXV firmware: the request's fields, the 4-byte sub-header
-        and the timestamp unit (we count samples) come from one server's source.
+        and the timestamp unit (we count samples) come from one server's source
+        (``docs/protocols/grandstream.md``, "Talk-back").
         """
         session = TalkSession(reply_timeout=self._timeout)
         inbox: Inbox[Any] = Inbox(EVENT_BACKLOG)

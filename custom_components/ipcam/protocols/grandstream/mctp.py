@@ -264,7 +264,7 @@ class MctpParser:
         self._direction = ""
 
 
-# --- talk packets (UNCONFIRMED on GXV firmware: from the server source) --------------------
+# --- talk packets (UNCONFIRMED on GXV firmware; docs/protocols/grandstream.md, "Talk-back") ---
 
 TALK_HEADER = struct.Struct("<II")  # length (low 10 bits), timestamp; little-endian (ARM)
 TALK_MAX_PAYLOAD = 1023  # a 10-bit length; the server rejects > 2000 anyway
