@@ -419,3 +419,18 @@ async def test_port_rule_with_a_2000_plus_p_port(start_simulator: Any) -> None:
     frames = await _frames(cli, 1)
     assert frames[0].keyframe
     await cli.close()
+
+
+async def test_a_slow_viewer_is_not_a_silent_camera(camera: GrandstreamCamera) -> None:
+    """A consumer that falls behind pauses the socket; the pause is not the camera's silence."""
+    cli = Client("127.0.0.1", camera.ports["rtsp"], SIM_USERNAME, SIM_PASSWORD, timeout=0.5)
+    await cli.connect()
+    video = cli.video()
+    try:
+        assert (await anext(video)).data
+        await asyncio.sleep(4.0)  # 25 fps: the 64-frame backlog fills up, reading pauses
+        for _ in range(100):
+            assert (await asyncio.wait_for(anext(video), 5)).data
+    finally:
+        await video.aclose()  # type: ignore[attr-defined]
+        await cli.close()

@@ -338,6 +338,20 @@ def test_keepalive_reply_overdue() -> None:
         driver.at(170.0)
 
 
+def test_while_playing_the_keepalive_reply_is_matched_not_awaited() -> None:
+    # The media shows the camera is there; a slow consumer may pause reading for long.
+    driver = Driver(session(video=True, play=True))
+    ready(driver)
+    driver.at(160.0)
+    assert driver.sent().startswith(b"OPTIONS ")
+    driver.at(219.9)  # no reply for a minute: not an error
+    driver.at(220.0)
+    assert driver.sent().startswith(b"OPTIONS rtsp://192.168.86.232:554/0 RTSP/1.0\r\nCSeq: 6")
+    assert driver.feed(format_response(200, 6)) == []
+    with pytest.raises(CannotConnect, match="forgot"):
+        driver.feed(format_response(454, 7))
+
+
 # --- media -----------------------------------------------------------------------------------
 
 

@@ -186,8 +186,11 @@ class RtspSession:
             raise CannotConnect(f"no reply to {self._outstanding.method}")
         if self.state is RtspState.READY:
             if deadlines.due("keepalive"):
-                if self._outstanding is None:
-                    self._request("OPTIONS", self.url, [("Session", self.session_id)])
+                if self._play or self._outstanding is None:
+                    # While playing, the media shows the camera is there (and a consumer
+                    # that falls behind pauses reading): the reply is matched, not awaited.
+                    headers = [("Session", self.session_id)]
+                    self._request("OPTIONS", self.url, headers, await_reply=not self._play)
                 deadlines.at("keepalive", now + self.keepalive_period)
                 if deadlines.due("report"):
                     deadlines.at("report", now + RR_AFTER_REQUEST)
@@ -218,7 +221,14 @@ class RtspSession:
 
     # --- requests ----------------------------------------------------------------------------
 
-    def _request(self, method: str, url: str, headers: Iterable[tuple[str, str]] = ()) -> None:
+    def _request(
+        self,
+        method: str,
+        url: str,
+        headers: Iterable[tuple[str, str]] = (),
+        *,
+        await_reply: bool = True,
+    ) -> None:
         self._cseq += 1
         fields = list(headers)
         if self._challenge is not None:
@@ -233,10 +243,14 @@ class RtspSession:
         except ValueError as err:  # a value from the camera that cannot be sent back
             raise ProtocolError(f"cannot send {method}: {err}") from None
         self._out.write(data)  # one request per write: the camera parses one per read
-        if method != "TEARDOWN":
-            self._outstanding = _Outstanding(method, self._cseq)
+        if method == "TEARDOWN":
+            return
+        self._outstanding = _Outstanding(method, self._cseq)
+        self._skipped = 0
+        if await_reply:
             self._deadlines.after("reply", self.reply_timeout)
-            self._skipped = 0
+        else:
+            self._deadlines.cancel("reply")
 
     def _describe(self) -> None:
         self._request("DESCRIBE", self.url, [("Accept", "application/sdp")])
