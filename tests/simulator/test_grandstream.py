@@ -13,6 +13,10 @@ import pytest
 
 from custom_components.ipcam.protocols.errors import CannotConnect
 from custom_components.ipcam.protocols.grandstream.client import Client, _until
+from custom_components.ipcam.protocols.grandstream.digest import (
+    authorization_header,
+    parse_challenge,
+)
 from custom_components.ipcam.protocols.grandstream.mctp import heartbeat_request, keepalive_request
 from custom_components.ipcam.protocols.grandstream.rtsp import RtspReader, RtspResponse
 from custom_components.ipcam.protocols.grandstream.rtsp_session import Ready
@@ -38,6 +42,9 @@ async def wait_for(condition: Callable[[], bool], seconds: float = 10.0) -> None
 async def camera(start_simulator: Any) -> GrandstreamCamera:
     cam: GrandstreamCamera = await start_simulator("grandstream")
     return cam
+
+
+# --- MCTP ---------------------------------------------------------------------------------------
 
 
 async def test_unknown_event_kind(camera: GrandstreamCamera) -> None:
@@ -80,6 +87,9 @@ async def test_heartbeat_with_unknown_session_is_refused(camera: GrandstreamCame
     assert await asyncio.wait_for(reader.readuntil(b"END\n"), 5) == keepalive_reply()
     writer.close()
     await writer.wait_closed()
+
+
+# --- RTSP ---------------------------------------------------------------------------------------
 
 
 async def _exchange(
@@ -140,6 +150,76 @@ async def test_server_quirks(camera: GrandstreamCamera) -> None:
     assert await asyncio.wait_for(reader.read(), 5) == b""
     writer.close()
     await writer.wait_closed()
+
+
+async def test_setup_and_play_refusals(camera: GrandstreamCamera) -> None:
+    port = camera.ports["rtsp"]
+    base = f"rtsp://127.0.0.1:{port}/0"
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+
+    def request(method: str, url: str, cseq: int, *headers: str) -> bytes:
+        lines = [f"{method} {url} RTSP/1.0", f"CSeq: {cseq}", *headers]
+        return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+    try:
+        # SETUP before an authenticated DESCRIBE: 401.
+        reply = await _exchange(reader, writer, request("SETUP", f"{base}/trackID=0", 1))
+        assert reply.status == 401
+        challenge = await _exchange(reader, writer, request("DESCRIBE", base, 2))
+        digest = parse_challenge(challenge.headers.get("WWW-Authenticate") or "")
+        answer = authorization_header(SIM_USERNAME, SIM_PASSWORD, digest, "DESCRIBE", base)
+        reply = await _exchange(
+            reader, writer, request("DESCRIBE", base, 3, f"Authorization: {answer}")
+        )
+        assert reply.status == 200
+        tcp = "Transport: RTP/AVP/TCP;unicast;interleaved=0-1"
+        for url, headers, status in (
+            ("rtsp://[bad", (tcp,), 400),
+            (base, (tcp,), 406),  # no trackID
+            (f"{base}/trackID=7", (tcp,), 404),
+            (f"rtsp://127.0.0.1:{port}/x/trackID=0", (tcp,), 404),
+            (f"rtsp://127.0.0.1:{port}/9/trackID=0", (tcp,), 404),
+            (f"{base}/trackID=0", ("Transport: RTP/AVP/TCP;interleaved=x",), 461),
+            (f"{base}/trackID=0", ("Transport: RTP/AVP;unicast;client_port=5000-5001",), 461),
+            (f"{base}/trackID=0", (tcp, "Session: 12345678"), 454),
+        ):
+            reply = await _exchange(reader, writer, request("SETUP", url, 4, *headers))
+            assert reply.status == status, url
+        reply = await _exchange(reader, writer, request("SETUP", f"{base}/trackID=0", 5, tcp))
+        assert reply.status == 200
+        session = (reply.headers.get("Session") or "").split(";")[0]
+        play = request("PLAY", base, 6, f"Session: {session}")
+        assert (await _exchange(reader, writer, play)).status == 200
+        setup = request("SETUP", f"{base}/trackID=1", 7, tcp, f"Session: {session}")
+        assert (await _exchange(reader, writer, setup)).status == 455  # playing already
+        # A second PLAY: the camera's handler fails and it closes the connection.
+        writer.write(request("PLAY", base, 8, f"Session: {session}"))
+        async with asyncio.timeout(5):
+            while await reader.read(65536):
+                pass
+    finally:
+        writer.close()
+        await writer.wait_closed()
+
+
+async def test_mctp_odd_requests(camera: GrandstreamCamera) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", camera.ports["rtsp"])
+    try:
+        writer.write(b"CMD:ALIVE MCTP/1.0 CS\n@12345678@x\nEND\n")  # a channel that is not one
+        reply = await asyncio.wait_for(reader.readuntil(b"END\n"), 5)
+        assert reply == heartbeat_reply("12345678", 0, False)
+        # A request without END is answered after a short silence.
+        writer.write(b"CMD:ALIVE MCTP/1.0 CS\n")
+        assert await asyncio.wait_for(reader.readuntil(b"END\n"), 5) == keepalive_reply()
+        writer.write(b"CMD:FOO MCTP/1.0 CS\nEND\n")  # unknown verbs are not answered
+        writer.write(keepalive_request())
+        assert await asyncio.wait_for(reader.readuntil(b"END\n"), 5) == keepalive_reply()
+    finally:
+        writer.close()
+        await writer.wait_closed()
+
+
+# --- third-party players --------------------------------------------------------------------------
 
 
 def _pyav_play(url: str, count: int) -> list[tuple[int, int]]:

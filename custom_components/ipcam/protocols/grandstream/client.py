@@ -20,7 +20,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
 from ..audio.g711 import ulaw_encode
 from ..audio.pacing import paced_frames
@@ -51,7 +51,6 @@ _LOGGER = logging.getLogger(__name__)
 
 EVENT_BACKLOG = 256  # alarms waiting for the consumer; the oldest go first
 MEDIA_BACKLOG = 64  # frames waiting for the consumer; more pauses the socket
-E = TypeVar("E")
 
 
 class _Startable(Session[Any], Protocol):
@@ -60,7 +59,7 @@ class _Startable(Session[Any], Protocol):
     def start(self, now: float) -> None: ...
 
 
-async def _next(inbox: Inbox[E]) -> E:
+async def _next[E](inbox: Inbox[E]) -> E:
     try:
         return await inbox.get()
     except StopAsyncIteration:  # pragma: no cover - a link always ends with an error
