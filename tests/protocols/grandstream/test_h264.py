@@ -1,22 +1,15 @@
-"""RFC 6184 depacketisation: single NAL, STAP-A, FU-A, loss handling, parameter sets."""
+"""RFC 6184 depacketisation: single NAL, STAP-A, FU-A, loss handling, parameter sets.
+
+Packets come from the simulator's packetiser (the camera's side).
+"""
 
 from __future__ import annotations
 
 import pytest
 
-from custom_components.ipcam.protocols.grandstream.h264 import (
-    NAL_IDR,
-    NAL_PPS,
-    NAL_SPS,
-    H264Depacketizer,
-    annexb,
-    nal_type,
-    packetize,
-    split_annexb,
-    sps_dimensions,
-    stap_a,
-)
+from custom_components.ipcam.protocols.grandstream.h264 import H264Depacketizer, annexb
 from custom_components.ipcam.protocols.grandstream.rtp import RtpPacket
+from simulator.grandstream.media_wire import packetize, split_annexb, stap_a
 from simulator.media import video_cycle
 
 SPS = bytes.fromhex("6742e01eda02c0f440")
@@ -43,23 +36,6 @@ def _run(depacketizer: H264Depacketizer, packets: list[RtpPacket]) -> list[tuple
     for packet in packets:
         out.extend((unit.data, unit.keyframe) for unit in depacketizer.push(packet))
     return out
-
-
-def test_split_and_join_annexb() -> None:
-    data = b"\x00\x00\x00\x01" + SPS + b"\x00\x00\x01" + PPS + b"\x00\x00\x00\x01" + SLICE
-    assert split_annexb(data) == [SPS, PPS, SLICE]
-    assert split_annexb(annexb([SPS, PPS])) == [SPS, PPS]
-
-
-def test_packetize_uses_fu_a_for_large_nals() -> None:
-    payloads = packetize(annexb([IDR]), 1024)
-    assert len(payloads) == 4
-    assert payloads[0][0] & 0x1F == 28
-    assert payloads[0][1] == 0x80 | NAL_IDR  # start bit
-    assert payloads[-1][1] == 0x40 | NAL_IDR  # end bit
-    assert all(p[1] & 0xC0 == 0 for p in payloads[1:-1])
-    assert all(len(p) <= 1026 for p in payloads)
-    assert packetize(annexb([SPS]), 1024) == [SPS]
 
 
 @pytest.mark.parametrize("fragment", [1024, 1425, 100, 7])
@@ -176,11 +152,3 @@ def test_forbidden_packet_types_damage_the_unit() -> None:
     fu_b = bytes([0x7D, 0x85, 0, 1]) + b"x"
     assert _run(depacketizer, [RtpPacket(96, True, 1, 0, 1, fu_b)]) == []
     assert depacketizer.dropped == 1
-
-
-def test_sps_dimensions_of_real_streams() -> None:
-    for width, height in ((640, 360), (320, 180), (160, 96)):
-        cycle = video_cycle(width, height, 25, "h264", count=2, gop=2)
-        sps = next(n for n in split_annexb(cycle[0].data) if nal_type(n) == NAL_SPS)
-        assert sps_dimensions(sps) == (width, height)
-        assert any(nal_type(n) == NAL_PPS for n in split_annexb(cycle[0].data))

@@ -1,19 +1,25 @@
-"""Grandstream Digest authentication: the vendor document's vectors, byte-exact."""
+"""Grandstream Digest authentication: the vendor document's vectors, byte-exact.
+
+The camera's side (challenge, verification) is the simulator's; it is checked here
+against the same vectors.
+"""
 
 from __future__ import annotations
 
 import pytest
 
-from custom_components.ipcam.protocols.errors import ProtocolError
+from custom_components.ipcam.protocols.errors import InvalidValue, ProtocolError
 from custom_components.ipcam.protocols.grandstream.digest import (
     DigestChallenge,
     authorization_header,
     digest_response,
-    format_challenge,
     md5_hex,
-    parse_authorization,
     parse_challenge,
     parse_params,
+)
+from simulator.grandstream.rtsp_wire import (
+    format_challenge,
+    parse_authorization,
     verify_authorization,
 )
 
@@ -40,7 +46,8 @@ def test_vendor_vectors(method: str, ha2: str, response: str) -> None:
 
 
 def test_vector_is_sensitive_to_uri_form() -> None:
-    # The notes: without the port, with a trailing slash or the bare path it does not match.
+    # Without the port, with a trailing slash or the bare path it does not match
+    # (docs/protocols/grandstream.md, "Test vectors").
     for uri in ("rtsp://192.168.86.232/0", URI + "/", "/0"):
         assert (
             digest_response("admin", REALM, "admin", "DESCRIBE", uri, NONCE)
@@ -106,3 +113,26 @@ def test_username_with_quote_round_trips() -> None:
 def test_bad_challenges(bad: str) -> None:
     with pytest.raises(ProtocolError):
         parse_challenge(bad)
+
+
+@pytest.mark.parametrize(
+    "challenge",
+    [
+        "Digest realm=,nonce=\x00",  # issue 13: a control character in the nonce
+        'Digest realm="r\x7f", nonce="1"',
+        'Digest realm="r", nonce="1", opaque="\x1b[2J"',
+        'Digest realm="r", nonce="1", algorithm=MD5\rInjected',
+        'Digest realm="r", nonce="1", algorithm="MD5 x"',
+    ],
+)
+def test_challenge_that_cannot_be_answered_is_a_protocol_error(challenge: str) -> None:
+    with pytest.raises(ProtocolError):
+        parsed = parse_challenge(challenge)
+        authorization_header("admin", "pw", parsed, "DESCRIBE", URI)
+
+
+def test_unanswerable_values_raise_typed_errors() -> None:
+    with pytest.raises(ProtocolError):  # built by hand, not parsed: still typed
+        authorization_header("admin", "pw", DigestChallenge(REALM, "\x00"), "DESCRIBE", URI)
+    with pytest.raises(InvalidValue):  # the user's own name cannot be sent
+        authorization_header("ad\nmin", "pw", DigestChallenge(REALM, NONCE), "DESCRIBE", URI)

@@ -1,4 +1,7 @@
-"""MCTP: the vendor's heartbeat/keep-alive bytes, tolerant parsing, alarms, talk packets."""
+"""MCTP: the vendor's heartbeat/keep-alive bytes, tolerant parsing, talk packets.
+
+The camera's messages come from the simulator's encoders (``simulator.grandstream.mctp_wire``).
+"""
 
 from __future__ import annotations
 
@@ -6,30 +9,40 @@ import struct
 
 import pytest
 
-from custom_components.ipcam.protocols.base import EventKind
 from custom_components.ipcam.protocols.errors import ProtocolError
 from custom_components.ipcam.protocols.grandstream import mctp
 from custom_components.ipcam.protocols.grandstream.mctp import (
+    MAX_BLANK_LINES,
     HandshakeResult,
     MctpMessage,
     MctpParser,
-    TalkReader,
-    alarm_message,
     alarm_subscription,
     format_message,
-    heartbeat_reply,
+    format_session,
     heartbeat_request,
-    interpret_alarm,
-    is_alarm,
-    keepalive_reply,
     keepalive_request,
     parse_handshake_reply,
-    parse_messages,
     talk_accepted,
     talk_packet,
-    talk_reply,
     talk_request,
 )
+from simulator.grandstream.mctp_wire import (
+    TalkReader,
+    alarm_message,
+    heartbeat_reply,
+    keepalive_reply,
+    talk_reply,
+)
+
+
+def parse_messages(data: bytes) -> list[MctpMessage]:
+    """Parse a complete buffer (flushing a final message without END)."""
+    parser = MctpParser()
+    messages = parser.feed(data)
+    last = parser.flush()
+    if last is not None:
+        messages.append(last)
+    return messages
 
 
 def test_vendor_sample_bytes() -> None:
@@ -50,6 +63,9 @@ def test_session_ids_are_eight_digits() -> None:
         heartbeat_request("ABCDEF12", 0)
     with pytest.raises(ValueError):
         heartbeat_request("123456789", 0)
+    with pytest.raises(ValueError):
+        heartbeat_request("\u0661\u0662", 0)  # digits, but not ASCII ones
+    assert format_session("FFFFFFFF") == "FFFFFFFF"
     with pytest.raises(ValueError):
         heartbeat_request("12345678", 8)
 
@@ -90,11 +106,10 @@ def test_space_after_cmd_and_crlf() -> None:
 
 
 def test_missing_end_and_trailing_at() -> None:
+    # The camera's TALK reply has no END: it is complete at its one field line.
     parser = MctpParser()
-    assert parser.feed(b"CMD:TALK MCTP/1.0 SC\n@0@1@1@\n") == []
-    assert parser.pending
-    message = parser.flush()
-    assert message is not None
+    (message,) = parser.feed(b"CMD:TALK MCTP/1.0 SC\n@0@1@1@\n")
+    assert not parser.pending
     assert not message.ended
     assert message.fields == ("0", "1", "1")
     assert talk_accepted(message)
@@ -112,6 +127,40 @@ def test_next_command_ends_a_message_without_end() -> None:
 
 def test_stray_end_is_ignored() -> None:
     assert MctpParser().feed(b"END\nEND\n") == []
+
+
+def test_a_message_without_end_is_flushed_by_the_caller() -> None:
+    parser = MctpParser()
+    assert parser.feed(b"CMD:ALARM MCTP/1.0 SC\n@0@MOTION@1") == []
+    assert parser.pending
+    message = parser.flush()
+    assert message is not None
+    assert (message.fields, message.ended) == (("0", "MOTION", "1"), False)
+    assert parser.flush() is None
+
+
+def test_empty_lines_are_tolerated_but_bounded() -> None:
+    parser = MctpParser()
+    assert parser.feed(b"\n" * MAX_BLANK_LINES + keepalive_reply()) != []
+    with pytest.raises(ProtocolError):
+        parser.feed(b"\r\n" * (MAX_BLANK_LINES + 1))
+
+
+def test_handshake_reply_channels() -> None:
+    for line, channel in ((b"@1@-1@1", -1), (b"@1@07@1", 7), (b"@1@ 3 @0", 3)):
+        (message,) = parse_messages(b"CMD:ALIVE MCTP/1.0 SC\n" + line + b"\nEND\n")
+        result = parse_handshake_reply(message)
+        assert result is not None
+        assert result.channel == channel
+    for line in (b"@1@x@1", b"@1@\xd9\xa1@1", b"@1@1234@1", b"@1@2"):
+        (message,) = parse_messages(b"CMD:ALIVE MCTP/1.0 SC\n" + line + b"\nEND\n")
+        with pytest.raises(ProtocolError):
+            parse_handshake_reply(message)
+    (talk,) = parse_messages(b"CMD:TALK MCTP/1.0 SC\n@0@1@1@\n")
+    with pytest.raises(ProtocolError):
+        parse_handshake_reply(talk)
+    with pytest.raises(ProtocolError):
+        talk_accepted(MctpMessage("ALIVE", "SC"))
 
 
 def test_every_split_point() -> None:
@@ -147,31 +196,6 @@ def test_unterminated_line_is_bounded() -> None:
         MctpParser().feed(b"CMD:ALIVE MCTP/1.0 SC" + b"x" * 2000)
 
 
-def test_alarm_interpretation_of_the_assumed_format() -> None:
-    assert alarm_message("MOTION", True, 2) == b"CMD:ALARM MCTP/1.0 SC\n@2@MOTION@1\nEND\n"
-    (message,) = parse_messages(alarm_message("INPUT", False, 3))
-    assert is_alarm(message)
-    report = interpret_alarm(message)
-    assert (report.kind, report.active, report.channel) == (EventKind.INPUT, False, 3)
-    assert report.raw == "CMD:ALARM MCTP/1.0 SC\n@3@INPUT@0\nEND"
-
-
-def test_alarm_interpretation_of_unknown_formats() -> None:
-    # Any camera->client command other than ALIVE/TALK is an alarm; raw text is kept.
-    (message,) = parse_messages(b"CMD:EVENT MCTP/1.0 SC\n@FFFFFFFF@xyz\nEND\n")
-    report = interpret_alarm(message)
-    assert (report.kind, report.active, report.channel) == (EventKind.ALARM, True, 0)
-    assert "@FFFFFFFF@xyz" in report.raw
-    (motion,) = parse_messages(b"CMD:MOTION MCTP/1.0 SC\n@5\n")
-    assert interpret_alarm(motion).kind == EventKind.MOTION
-    assert interpret_alarm(motion).channel == 5
-    for verb in (b"ALIVE", b"TALK"):
-        (reply,) = parse_messages(b"CMD:" + verb + b" MCTP/1.0 SC\nEND\n")
-        assert not is_alarm(reply)
-    (request,) = parse_messages(b"CMD:FOO MCTP/1.0 CS\nEND\n")
-    assert not is_alarm(request)
-
-
 def test_talk_packet_layout_and_reader() -> None:
     ulaw = bytes(range(160))
     packet = talk_packet(ulaw, 320)
@@ -187,6 +211,7 @@ def test_talk_packet_layout_and_reader() -> None:
     for byte in range(len(stream)):
         got.extend(reader.feed(stream[byte : byte + 1]))
     assert got == [ulaw, ulaw[:80]]
+    assert TalkReader().feed(stream) == [ulaw, ulaw[:80]]
     with pytest.raises(ValueError):
         talk_packet(b"\x00" * 1100, 0)
 
