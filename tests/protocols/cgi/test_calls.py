@@ -17,7 +17,6 @@ from custom_components.ipcam.protocols.cgi.groups import (
 from custom_components.ipcam.protocols.errors import (
     AuthError,
     CameraError,
-    CannotConnect,
     DeviceBusy,
     InvalidValue,
     NotSupported,
@@ -127,18 +126,6 @@ def test_lists_and_small_answers() -> None:
     assert calls.reset(factory=True).params == (("FactoryReset", "Yes"),)
     assert calls.com_send("AT").read(b"") is None
     assert calls.pan_tilt({"ClearPosition": "3"}).post
-
-
-def test_connection_lost_messages_hide_credentials() -> None:
-    assert str(calls.connection_lost("/a.cgi", TimeoutError(), 2.5)) == (
-        "/a.cgi: no answer within 2.5 s"
-    )
-    lost = calls.connection_lost("/a.cgi", OSError("http://admin:pw@cam/ refused"), 1)
-    assert isinstance(lost, CannotConnect)
-    assert "pw" not in str(lost)
-    assert str(calls.connection_lost("/a.cgi", ConnectionResetError(), 1)) == (
-        "/a.cgi: ConnectionResetError"
-    )
 
 
 def test_urls() -> None:

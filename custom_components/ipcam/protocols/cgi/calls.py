@@ -15,13 +15,12 @@ Pure; nothing here does I/O.
 from __future__ import annotations
 
 import dataclasses
-import re
 import urllib.parse
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from ..base import host_for_url
-from ..errors import AuthError, CannotConnect, DeviceBusy, InvalidValue, NotSupported, ProtocolError
+from ..errors import AuthError, DeviceBusy, InvalidValue, NotSupported, ProtocolError
 from . import groups, ptz
 from .fields import G, config_write, parse_group, parse_list, with_changes
 from .groups import ActiveUser, ImageInfo, IoStatus, UserEntry
@@ -79,17 +78,6 @@ def check_status(status: int, path: str, body: bytes = b"") -> None:
     if status == 404:
         raise NotSupported(f"{path}: not supported by this camera (404)")
     raise ProtocolError(f"{path}: unexpected HTTP status {status}")
-
-
-def connection_lost(path: str, err: BaseException, timeout: float) -> CannotConnect:
-    """A transport failure (timeout, refused, reset, HTTP framing) as ``CannotConnect``,
-    its text without URL credentials."""
-    if isinstance(err, TimeoutError):
-        return CannotConnect(f"{path}: no answer within {timeout:g} s")
-    text = re.sub(r"//[^/@\s]*@", "//", str(err))[:200]
-    return CannotConnect(
-        f"{path}: {type(err).__name__}: {text}" if text else f"{path}: {type(err).__name__}"
-    )
 
 
 def _nothing(_body: bytes) -> None:

@@ -36,6 +36,7 @@ from ..errors import (
     NotSupported,
     ProtocolError,
 )
+from ..http import HttpShell, lost, read_bounded
 from . import calls, ptz
 from .calls import MJPEG, Call, check_status
 from .fields import G, with_changes
@@ -48,7 +49,6 @@ from .profile import PROFILE
 _LOGGER = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT: Final = 10.0
-_CHUNK: Final = 64 * 1024
 
 
 class Client(CameraClient):
@@ -89,9 +89,8 @@ class Client(CameraClient):
         self.username = username
         self.__password = password
         self._auth = aiohttp.BasicAuth(username, password)
-        self._session = session
-        self._own_session = session is None
         self._timeout = float(timeout)
+        self._http = HttpShell(session, self._timeout)
         self.io = IoTracker.from_option(io_order)
         self._poll_interval = max(0.1, float(poll_interval))
         self._max_frame = int(max_frame)
@@ -100,7 +99,6 @@ class Client(CameraClient):
         self._closed = False
         self.device_info: SystemInfo | None = None
         self._last_ptz_at = -math.inf
-        self._requests = 0
         self._last_error = ""
 
     def __repr__(self) -> str:
@@ -111,15 +109,7 @@ class Client(CameraClient):
     async def _get_session(self) -> aiohttp.ClientSession:
         if self._closed:
             raise CannotConnect("client is closed")
-        if self._session is None:
-            self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(force_close=True, limit=8),
-                timeout=aiohttp.ClientTimeout(total=None),
-            )
-            self._own_session = True
-        if self._session.closed:
-            raise CannotConnect("the HTTP session is closed")
-        return self._session
+        return self._http.session()
 
     async def call[T](self, call: Call[T]) -> T:
         """Run one exchange (see ``calls``); its fallback CGI when the camera answers 404."""
@@ -132,30 +122,26 @@ class Client(CameraClient):
         return call.read(body)
 
     async def _exchange(self, call: Call[Any]) -> bytes:
-        session = await self._get_session()
-        self._requests += 1
+        await self._get_session()
         try:
-            async with (
-                asyncio.timeout(self._timeout),
-                session.request(
-                    "POST" if call.post else "GET",
-                    URL(self._base + call.target, encoded=True),
-                    data=call.body,
-                    headers=call.headers,
-                    auth=self._auth,
-                    allow_redirects=False,
-                ) as response,
-            ):
-                body = await _read_bounded(response, call.limit)
-                status = response.status
-        except (TimeoutError, aiohttp.ClientError, OSError) as err:
-            raise self._lost(call.path, err) from err
-        check_status(status, call.path, body)
-        return body
+            answer = await self._http.request(
+                URL(self._base + call.target, encoded=True),
+                limit=call.limit,
+                what=call.path,
+                post=call.post,
+                data=call.body,
+                headers=call.headers,
+                auth=self._auth,
+            )
+        except CannotConnect as err:
+            self._last_error = str(err)
+            raise
+        check_status(answer.status, call.path, answer.body)
+        return answer.body
 
     def _lost(self, path: str, err: BaseException) -> CannotConnect:
         self._last_error = "timeout" if isinstance(err, TimeoutError) else type(err).__name__
-        return calls.connection_lost(path, err, self._timeout)
+        return lost(path, err, self._timeout)
 
     async def _stream_parts(self) -> AsyncGenerator[MjpegPart]:
         """``/mjpeg.cgi`` parts; each ``Date:`` state goes to the I/O tracker."""
@@ -175,7 +161,7 @@ class Client(CameraClient):
                     ),
                 )
             if response.status != 200:
-                check_status(response.status, MJPEG, await _read_bounded(response, 1024))
+                check_status(response.status, MJPEG, await read_bounded(response, 1024))
                 raise ProtocolError(f"{MJPEG}: unexpected HTTP status {response.status}")
             parser = MjpegParser(self._max_frame)
             self.io.note_stream(running=True)
@@ -191,7 +177,7 @@ class Client(CameraClient):
                     yield part
                 if not chunk:
                     raise CannotConnect(f"{MJPEG}: the camera ended the stream")
-        except (TimeoutError, aiohttp.ClientError, OSError) as err:
+        except (TimeoutError, aiohttp.ClientError, OSError, RuntimeError) as err:
             raise self._lost(MJPEG, err) from err
         finally:
             if response is not None:
@@ -227,15 +213,13 @@ class Client(CameraClient):
     async def close(self) -> None:
         """Close the session we own (a caller's session stays open); ``connect()`` reopens."""
         self._closed = True
-        if self._own_session and self._session is not None:
-            session, self._session = self._session, None
-            await session.close()
+        await self._http.close()
 
     def diagnostics(self) -> Mapping[str, object]:
         return {
             "host": self.host,
             "port": self.port,
-            "requests": self._requests,
+            "requests": self._http.requests,
             "last_error": self._last_error,
             **self.io.diagnostics(),
         }
@@ -383,18 +367,6 @@ class Client(CameraClient):
         """(pan, tilt) from a ``Date:`` header made after the last move."""
         state = await self._current_state(self._last_ptz_at)
         return state.pan, state.tilt
-
-
-async def _read_bounded(response: aiohttp.ClientResponse, limit: int) -> bytes:
-    length = response.content_length
-    if length is not None and length > limit:
-        raise ProtocolError(f"answer of {length} bytes exceeds {limit}")
-    body = bytearray()
-    while chunk := await response.content.read(min(_CHUNK, limit + 1 - len(body))):
-        body += chunk
-        if len(body) > limit:
-            raise ProtocolError(f"answer exceeds {limit} bytes")
-    return bytes(body)
 
 
 __all__ = ["Client"]

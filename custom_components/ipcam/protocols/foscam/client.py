@@ -25,6 +25,7 @@ from .. import base
 from ..audio.pacing import paced_frames
 from ..base import AudioChunk, CameraEvent, PtzMove, SettingKey, Settings, VideoFrame
 from ..errors import AuthError, CameraError, CannotConnect, DeviceBusy, NotSupported, ProtocolError
+from ..http import HttpShell
 from ..transport import Inbox, SessionLink
 from . import cgi, media
 from . import operation as op
@@ -146,8 +147,7 @@ class Client(base.CameraClient):
         self.host, self.port = host, port
         self._username, self._password = username, password
         self._timeout = timeout
-        self._http_session = session
-        self._own_http: aiohttp.ClientSession | None = None
+        self._http = HttpShell(session, timeout)
         self._keepalive_interval, self._dead_after = keepalive_interval, dead_after
         self._talk_buffer = max(1, min(talk_buffer, 255))
         self._talk_lead = max(0.0, min(talk_lead, 1.0))
@@ -192,9 +192,7 @@ class Client(base.CameraClient):
 
     async def close(self) -> None:
         await self._teardown()
-        if self._own_http is not None:
-            await self._own_http.close()
-            self._own_http = None
+        await self._http.close()
 
     async def _teardown(self) -> None:
         if (login := self._login) is None:
@@ -338,18 +336,10 @@ class Client(base.CameraClient):
             auth = None
             if method is cgi.AuthMethod.BASIC:
                 auth = aiohttp.BasicAuth(self._username, self._password)
-            http = self._http_session or self._own_http
-            if http is None or http.closed:
-                http = self._own_http = aiohttp.ClientSession()
-            try:
-                async with (
-                    asyncio.timeout(self._timeout),
-                    http.get(url.with_query(query), auth=auth, allow_redirects=False) as response,
-                ):
-                    status = response.status
-                    body = await _read_bounded(response, limit or cgi.MAX_CGI_BODY)
-            except (aiohttp.ClientError, OSError, TimeoutError) as err:
-                raise CannotConnect(f"HTTP {name} failed: {type(err).__name__}") from None
+            answer = await self._http.request(
+                url.with_query(query), limit=limit or cgi.MAX_CGI_BODY, what=name, auth=auth
+            )
+            status, body = answer.status, answer.body
             if status == 401:
                 self._auth.refused(method)
                 continue
@@ -422,22 +412,6 @@ class Client(base.CameraClient):
             **self._stats,
             **state,
         }
-
-
-async def _read_bounded(response: aiohttp.ClientResponse, limit: int) -> bytes:
-    """The whole body; ProtocolError beyond ``limit`` bytes (nothing more is read).
-
-    ``content.read(n)`` alone returns whatever arrived first: a body cut short (or
-    still arriving) would pass for the whole answer.
-    """
-    if response.content_length is not None and response.content_length > limit:
-        raise ProtocolError(f"HTTP answer of {response.content_length} bytes is over {limit}")
-    body = bytearray()
-    while chunk := await response.content.read(min(READ_SIZE, limit + 1 - len(body))):
-        body += chunk
-        if len(body) > limit:
-            raise ProtocolError(f"HTTP answer is larger than {limit} bytes")
-    return bytes(body)
 
 
 async def discover(
