@@ -62,6 +62,9 @@ def test_resolution_and_settings() -> None:
     assert cgi.resolution_of({"resolution": "8"}) == "320x240"
     assert cgi.resolution_of({"resolution": "99999999"}) is None
     assert cgi.resolution_of({}) is None
+    # Found by fuzzing (issue 13): digits that str.isdigit() accepts but int() refuses.
+    assert cgi.resolution_of({"resolution": "3\u00b2"}) is None
+    assert cgi.resolution_of(cgi.decode_vars(b"var resolution=32\xb3;")) is None
     assert cgi.setting_request("ir", "on") == ("decoder_control.cgi", {"command": cgi.IR_ON})
     assert cgi.setting_request("ir", False) == ("decoder_control.cgi", {"command": cgi.IR_OFF})
     assert cgi.setting_request("resolution", "640x480") == (

@@ -190,7 +190,10 @@ ALARM_STATUS: dict[str, EventKind] = {
 def resolution_of(values: dict[str, str]) -> str | None:
     """``get_camera_params.cgi``'s resolution as WIDTHxHEIGHT (None when unknown)."""
     code = values.get("resolution", "")
-    return RESOLUTIONS.get(int(code)) if code.isdigit() and len(code) < 6 else None
+    # ASCII digits only: str.isdigit() also accepts superscripts that int() refuses.
+    return (
+        RESOLUTIONS.get(int(code)) if code.isascii() and code.isdigit() and len(code) < 6 else None
+    )
 
 
 def as_bool(value: bool | int | str) -> bool:
