@@ -99,7 +99,9 @@ def ensure_atheris() -> None:
 def child_command(name: str, args: argparse.Namespace) -> list[str]:
     command = [sys.executable, str(Path(__file__).resolve()), "--child", name]
     command += ["--runs", str(args.runs), "--timeout", str(args.timeout)]
-    command += ["--rss-limit", str(args.rss_limit), "--max-len", str(args.max_len)]
+    command += ["--rss-limit", str(args.rss_limit)]
+    if args.max_len:
+        command += ["--max-len", str(args.max_len)]
     if args.seconds:
         command += ["--seconds", str(args.seconds)]
     if args.seed is not None:
@@ -257,7 +259,7 @@ def child(name: str, args: argparse.Namespace) -> None:
         f"-runs={args.runs}",
         f"-timeout={args.timeout}",
         f"-rss_limit_mb={args.rss_limit}",
-        f"-max_len={args.max_len}",
+        f"-max_len={args.max_len or item.max_len}",
         f"-artifact_prefix={CRASHES / name}/",
         "-print_final_stats=1",
     ]
@@ -306,7 +308,7 @@ def main() -> int:
     parser.add_argument("--nice", type=int, default=10, help="niceness of the fuzzers")
     parser.add_argument("--timeout", type=int, default=10, help="seconds one input may take")
     parser.add_argument("--rss-limit", type=int, default=1024, help="MB of memory per target")
-    parser.add_argument("--max-len", type=int, default=16384, help="largest input")
+    parser.add_argument("--max-len", type=int, default=0, help="largest input (0: the target's)")
     parser.add_argument("--seed", type=int, default=None, help="libFuzzer's random seed")
     parser.add_argument("--json", type=Path, help="write the results here")
     parser.add_argument("--reproduce", type=Path, metavar="FILE", help="run one saved input")

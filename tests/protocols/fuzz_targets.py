@@ -150,6 +150,7 @@ class Target:
     run: Callable[[bytes], None]
     seeds: Callable[[], list[bytes]]
     about: str
+    max_len: int = 4096  # the campaign's largest input (small inputs run faster)
 
     def seed_inputs(self) -> list[bytes]:
         """Seeds as whole inputs: one read, byte by byte, in TCP-sized reads; fed twice."""
@@ -162,10 +163,13 @@ class Target:
 TARGETS: dict[str, Target] = {}
 
 
-def target(name: str, family: str, seeds: Callable[[], list[bytes]]) -> Callable[..., Any]:
+def target(
+    name: str, family: str, seeds: Callable[[], list[bytes]], max_len: int = 4096
+) -> Callable[..., Any]:
     def register(run: Callable[[bytes], None]) -> Callable[[bytes], None]:
         doc = (run.__doc__ or "").strip().splitlines()
-        TARGETS[name] = Target(name, family, run, functools.cache(seeds), doc[0] if doc else "")
+        about = doc[0] if doc else ""
+        TARGETS[name] = Target(name, family, run, functools.cache(seeds), about, max_len)
         return run
 
     return register
@@ -237,7 +241,7 @@ def run_jpeg(data: bytes) -> None:
     attempt(lambda: fcgi.check_jpeg(payload))
 
 
-@target("adpcm", "shared", _audio_seeds)
+@target("adpcm", "shared", _audio_seeds, max_len=512)
 def run_adpcm(data: bytes) -> None:
     """Foscam IMA ADPCM: decode any bytes, encode any PCM, state carried across reads."""
     plan = Plan.of(data)
@@ -528,7 +532,7 @@ def _mjpeg_seeds() -> list[bytes]:
 MJPEG_SMALL_FRAME = 8192
 
 
-@target("cgi-mjpeg", "cgi", _mjpeg_seeds)
+@target("cgi-mjpeg", "cgi", _mjpeg_seeds, max_len=12288)
 def run_cgi_mjpeg(data: bytes) -> None:
     """IPCamCGI MJPEG multipart with a small frame cap; the end of stream; frame clocks."""
     plan = Plan.of(data)
@@ -772,7 +776,7 @@ def interleaved(payload: bytes) -> Iterator[grtp.InterleavedFrame]:
 GS_SMALL_UNIT = 8192
 
 
-@target("gs-rtp", "grandstream", _gs_rtp_seeds)
+@target("gs-rtp", "grandstream", _gs_rtp_seeds, max_len=12288)
 def run_gs_rtp(data: bytes) -> None:
     """RTP packets into the H.264 depacketizer (small unit cap), reception stats, SPS sizes."""
     plan = Plan.of(data)
@@ -901,6 +905,15 @@ def run_gs_talk_session(data: bytes) -> None:
 
     drive(session, plan, act=act)
     session.close()
+
+
+# --- what the campaign found ------------------------------------------------------------------
+
+# Inputs that failed before a fix (target, input); test_fuzz_properties replays them all.
+FOUND: list[tuple[str, bytes]] = [
+    # foscam/cgi.py resolution_of: int() of "3²" (str.isdigit() accepts superscripts).
+    ("foscam-cgi", compose(b"var resolution=3\xb2;\n")),
+]
 
 
 # --- helpers for the harnesses ---------------------------------------------------------------
