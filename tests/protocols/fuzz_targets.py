@@ -241,7 +241,7 @@ def run_jpeg(data: bytes) -> None:
     attempt(lambda: fcgi.check_jpeg(payload))
 
 
-@target("adpcm", "shared", _audio_seeds, max_len=512)
+@target("adpcm", "shared", _audio_seeds, max_len=128)
 def run_adpcm(data: bytes) -> None:
     """Foscam IMA ADPCM: decode any bytes, encode any PCM, state carried across reads."""
     plan = Plan.of(data)
