@@ -35,6 +35,7 @@ import json
 import os
 import re
 import resource
+import signal
 import subprocess
 import sys
 import time
@@ -274,7 +275,11 @@ def child(name: str, args: argparse.Namespace) -> None:
 # --- reproducing a saved input ----------------------------------------------------------------
 
 
-def reproduce(path: Path, name: str | None) -> int:
+class Hang(Exception):
+    """One input ran longer than ``--timeout`` (libFuzzer saves these as ``timeout-*``)."""
+
+
+def reproduce(path: Path, name: str | None, timeout: int) -> int:
     from custom_components.ipcam.protocols.errors import CameraError
     from tests.protocols import fuzz_targets
 
@@ -284,6 +289,12 @@ def reproduce(path: Path, name: str | None) -> int:
         return 2
     data = path.read_bytes()
     started = time.monotonic()
+
+    def alarm(_signum: int, _frame: object) -> None:
+        raise Hang(f"still running after {timeout} s")
+
+    signal.signal(signal.SIGALRM, alarm)
+    signal.alarm(timeout)
     try:
         fuzz_targets.TARGETS[name].run(data)
     except CameraError as err:
@@ -294,6 +305,8 @@ def reproduce(path: Path, name: str | None) -> int:
         return 1
     else:
         print(f"{name}: no failure")
+    finally:
+        signal.alarm(0)
     print(f"{len(data)} bytes in {time.monotonic() - started:.3f} s")
     return 0
 
@@ -320,7 +333,7 @@ def main() -> int:
         return 0
     if args.reproduce:
         target = None if args.target == "all" else args.target
-        return reproduce(args.reproduce, target)
+        return reproduce(args.reproduce, target, args.timeout)
 
     from tests.protocols import fuzz_targets
 
