@@ -171,7 +171,18 @@ def campaign(names: list[str], args: argparse.Namespace) -> list[Result]:
             result = collect(name, log, process.returncode)
             results.append(result)
             print(result.row(), flush=True)
+            if args.json:
+                save(args.json, results)
     return results
+
+
+def save(path: Path, results: list[Result]) -> None:
+    """Merge ``results`` into the JSON table at ``path`` (one row per target, newest wins)."""
+    rows: dict[str, Any] = {}
+    with contextlib.suppress(FileNotFoundError):
+        rows = {row["target"]: row for row in json.loads(path.read_text())}
+    rows.update({result.target: asdict(result) for result in results})
+    path.write_text(json.dumps(list(rows.values()), indent=1) + "\n")
 
 
 # --- the child: atheris in this process -------------------------------------------------------
@@ -325,6 +336,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=None, help="libFuzzer's random seed")
     parser.add_argument("--json", type=Path, help="write the results here")
     parser.add_argument("--reproduce", type=Path, metavar="FILE", help="run one saved input")
+    parser.add_argument("--collect", action="store_true", help="tabulate finished runs' logs")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
@@ -351,12 +363,16 @@ def main() -> int:
         ]
         if not names:
             parser.error(f"no target {args.target!r} (see --list)")
-    results = campaign(names, args)
+    if args.collect:
+        # Rows from the logs of finished runs (e.g. after the campaign's parent was stopped).
+        results = [collect(name, WORK / name / "fuzz.log", 0) for name in names]
+        print(HEAD)
+        for result in results:
+            print(result.row())
+    else:
+        results = campaign(names, args)
     if args.json:
-        with contextlib.suppress(FileNotFoundError):
-            previous = {r["target"]: r for r in json.loads(args.json.read_text())}
-        merged = {**(locals().get("previous") or {}), **{r.target: asdict(r) for r in results}}
-        args.json.write_text(json.dumps(list(merged.values()), indent=1) + "\n")
+        save(args.json, results)
     return 1 if any(r.failures or r.stopped for r in results) else 0
 
 
