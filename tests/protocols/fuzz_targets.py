@@ -918,6 +918,16 @@ def run_gs_talk_session(data: bytes) -> None:
     session.close()
 
 
+@target("gs-snapshot", "grandstream", _h264_seeds)
+def run_gs_snapshot(data: bytes) -> None:
+    """A still from a key frame: H.264 decoded and JPEG encoded by PyAV (FFmpeg)."""
+    from custom_components.ipcam.protocols.grandstream.snapshot import h264_to_jpeg
+
+    picture = h264_to_jpeg(Plan.of(data).payload)
+    if not shared_jpeg.is_jpeg(picture):
+        raise Broken("h264_to_jpeg returned no JPEG")
+
+
 # --- what the campaign found ------------------------------------------------------------------
 
 # Inputs that failed before a fix (target, input); test_fuzz_properties replays them all.
