@@ -93,6 +93,16 @@ class IpcamButton(IpcamEntity, ButtonEntity):
 
     entity_description: IpcamButtonDescription
 
+    @property
+    def entity_registry_enabled_default(self) -> bool:
+        """Pan/tilt controls start disabled when the camera did not confirm it can pan/tilt.
+
+        (Some firmware omits the flag although the head moves: the user can enable them.)
+        """
+        if self.entity_description.key.startswith("ptz_") and not self.client.ptz_confirmed:
+            return False
+        return super().entity_registry_enabled_default
+
     async def async_press(self) -> None:
         async with translated_errors():
             await self.entity_description.press_fn(self.client)

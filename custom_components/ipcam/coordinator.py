@@ -36,6 +36,7 @@ from .protocols.base import (
     CameraEvent,
     Capability,
     EventKind,
+    PtzPreset,
     SettingKey,
     Settings,
     VideoDelivery,
@@ -112,6 +113,7 @@ class IpcamCoordinator(DataUpdateCoordinator[Settings]):
         self._stopping = False
         self.last_error: str | None = None
         self.reconnects = 0
+        self.presets: list[PtzPreset] = []
 
     # --- availability and credentials -------------------------------------------------------
 
@@ -206,6 +208,15 @@ class IpcamCoordinator(DataUpdateCoordinator[Settings]):
         """Call ``listener`` when the camera's capabilities change (checked after each poll)."""
         self._capability_listeners.append(listener)
         return lambda: self._capability_listeners.remove(listener)
+
+    async def async_load_presets(self) -> None:
+        """Read the camera's pan/tilt presets (kept when the camera cannot list them now)."""
+        try:
+            async with asyncio.timeout(REQUEST_TIMEOUT_SECONDS):
+                self.presets = await self.client.ptz_presets()
+        except (CameraError, TimeoutError, OSError) as err:
+            _LOGGER.debug("%s: could not read the pan/tilt presets: %s", self.name, err)
+        self.async_update_listeners()
 
     async def async_write_setting(self, key: str, value: bool | int | str) -> None:
         """Write one setting, then read the camera's real state back."""

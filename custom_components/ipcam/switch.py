@@ -1,4 +1,4 @@
-"""Switches: alarm outputs, status LED and IR lamp, showing the camera's read-back state."""
+"""Switches: alarm outputs, detector arming, status LED and IR lamp, as the camera reports them."""
 
 from __future__ import annotations
 
@@ -48,6 +48,20 @@ SWITCHES: tuple[IpcamSwitchDescription, ...] = (
         entity_category=EntityCategory.CONFIG,
         entity_registry_enabled_default=False,  # rarely changed
         supported=_has(Capability.LED),
+    ),
+    *(
+        IpcamSwitchDescription(
+            key=setting.value,
+            translation_key=setting.value,
+            setting=setting,
+            supported=_has(capability),
+        )
+        for setting, capability in (
+            (SettingKey.MOTION_ARMED, Capability.MOTION_ARMING),
+            (SettingKey.HUMAN_ARMED, Capability.HUMAN_ARMING),
+            (SettingKey.SOUND_ARMED, Capability.SOUND_ARMING),
+            (SettingKey.INPUT_ARMED, Capability.INPUT_ARMING),
+        )
     ),
     IpcamSwitchDescription(
         key="ir",
