@@ -21,6 +21,8 @@ from custom_components.ipcam.protocols.base import (
     ConnectionSpec,
     DeviceIdentity,
     EventKind,
+    PresetAction,
+    PtzPreset,
     Settings,
     Vendor,
     VideoDelivery,
@@ -74,6 +76,8 @@ class FakeClient(CameraClient):
         self.video_iterations = 0
         self.snapshots = 0
         self.talked: list[bytes] = []
+        self.presets = [PtzPreset(1, "Gate"), PtzPreset(2, ""), PtzPreset(3, "Gate")]
+        self.preset_calls: list[tuple[PresetAction, int]] = []
 
     async def connect(self) -> None:
         self.connects += 1
@@ -115,6 +119,14 @@ class FakeClient(CameraClient):
 
     async def write_setting(self, key: str, value: bool | int | str) -> None:
         self.settings.values[key] = value
+
+    async def ptz_presets(self) -> list[PtzPreset]:
+        return list(self.presets)
+
+    async def ptz_preset(self, action: PresetAction, preset: int) -> None:
+        self.preset_calls.append((action, preset))
+        if action is PresetAction.SET:
+            self.presets.append(PtzPreset(preset, f"Saved {preset}"))
 
     async def talk(self, pcm: AsyncIterator[bytes]) -> float:
         total = 0
