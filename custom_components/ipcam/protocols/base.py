@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from .errors import NotSupported
+from .errors import InvalidValue, NotSupported
 
 
 class Vendor(enum.StrEnum):
@@ -354,8 +354,19 @@ class CameraClient(ABC):
 
     @property
     def channels(self) -> tuple[ChannelInfo, ...]:
-        """The video channels this client serves (a camera: one)."""
+        """The video channels this client serves (a camera: one).
+
+        A recorder or multi-input encoder lists every channel it has; the host makes
+        a device per channel and reaches each through ``channel_client()``.
+        """
         return (ChannelInfo(0, self.identity.name),)
+
+    def channel_client(self, channel: int) -> CameraClient:
+        """The client of one channel: itself for a camera; for a recorder, a client bound
+        to that channel that shares the recorder's login and connections."""
+        if channel == self.channels[0].number:
+            return self
+        raise InvalidValue(f"channel {channel} does not exist on this camera")
 
     async def reboot(self) -> None:
         """Restart the camera."""
