@@ -16,7 +16,13 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .data import IpcamConfigEntry
-from .entity import IpcamEntity, IpcamEntityDescription, async_add_supported, translated_errors
+from .entity import (
+    IpcamEntity,
+    IpcamEntityDescription,
+    Scope,
+    async_add_supported,
+    translated_errors,
+)
 from .protocols.base import CameraClient, Capability, PtzMove
 
 PARALLEL_UPDATES = 1
@@ -75,6 +81,7 @@ BUTTONS: tuple[IpcamButtonDescription, ...] = (
         entity_category=EntityCategory.CONFIG,
         press_fn=lambda client: client.reboot(),
         supported=lambda client: Capability.REBOOT in client.capabilities,
+        scope=Scope.DEVICE,
     ),
 )
 

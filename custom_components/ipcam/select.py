@@ -58,9 +58,11 @@ async def async_setup_entry(
 ) -> None:
     coordinator = entry.runtime_data.coordinator
     async_add_supported(coordinator, SELECTS, IpcamSelect, async_add_entities)
-    if PRESET_DESCRIPTION.supported(coordinator.client):
-        await coordinator.async_load_presets()
-        async_add_entities([IpcamPresetSelect(coordinator, PRESET_DESCRIPTION)])
+    for channel in coordinator.entity_channels(PRESET_DESCRIPTION.scope):
+        if PRESET_DESCRIPTION.supported(
+            coordinator.client_for(channel)
+        ) and await coordinator.async_load_presets(channel):
+            async_add_entities([IpcamPresetSelect(coordinator, PRESET_DESCRIPTION, channel)])
 
 
 class IpcamSelect(IpcamEntity, SelectEntity):
@@ -70,16 +72,18 @@ class IpcamSelect(IpcamEntity, SelectEntity):
 
     @property
     def options(self) -> list[str]:
-        return list(self.coordinator.data.options.get(self.entity_description.setting, ()))
+        return list(self.settings.options.get(self.entity_description.setting, ()))
 
     @property
     def current_option(self) -> str | None:
-        value = self.coordinator.data.values.get(self.entity_description.setting)
+        value = self.settings.values.get(self.entity_description.setting)
         return None if value is None else str(value)
 
     async def async_select_option(self, option: str) -> None:
         async with translated_errors():
-            await self.coordinator.async_write_setting(self.entity_description.setting, option)
+            await self.coordinator.async_write_setting(
+                self.entity_description.setting, option, self.channel
+            )
 
 
 PRESET_DESCRIPTION = IpcamEntityDescription(
@@ -92,17 +96,22 @@ PRESET_DESCRIPTION = IpcamEntityDescription(
 class IpcamPresetSelect(IpcamEntity, SelectEntity):
     """The camera's pan/tilt presets by name; choosing one moves the camera there."""
 
-    def __init__(self, coordinator: IpcamCoordinator, description: IpcamEntityDescription) -> None:
-        super().__init__(coordinator, description)
+    def __init__(
+        self,
+        coordinator: IpcamCoordinator,
+        description: IpcamEntityDescription,
+        channel: int | None = None,
+    ) -> None:
+        super().__init__(coordinator, description, channel)
         self._attr_current_option = None
-        if not coordinator.client.ptz_confirmed:
+        if not self.client.ptz_confirmed:
             self._attr_entity_registry_enabled_default = False
 
     @property
     def _labels(self) -> dict[str, int]:
         """Option label -> preset number (names made unique, numbers where none)."""
         labels: dict[str, int] = {}
-        for preset in self.coordinator.presets:
+        for preset in self.coordinator.presets.get(self.channel, ()):
             label = preset.name.strip() or f"Preset {preset.number}"
             if label in labels:
                 label = f"{label} ({preset.number})"
