@@ -118,8 +118,8 @@ class DeviceLayout:
 
     @callback
     def link_channel_device(self, channel: int) -> None:
-        """Put a channel's device under the recorder's (set on the registry: Home Assistant
-        2026 deprecates ``via_device`` in device info)."""
+        """Put a channel's device under the recorder's, on the registry (Home Assistant 2026
+        deprecates naming the parent device in DeviceInfo)."""
         if not self.recorder:
             return
         registry = dr.async_get(self._hass)
