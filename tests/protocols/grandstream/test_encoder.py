@@ -24,7 +24,9 @@ from custom_components.ipcam.protocols.errors import (
     InvalidValue,
     ProtocolError,
 )
-from custom_components.ipcam.protocols.grandstream.client import Client
+from custom_components.ipcam.protocols.grandstream.client import Client, _AlarmHub
+from custom_components.ipcam.protocols.grandstream.mctp_session import Alarm
+from custom_components.ipcam.protocols.transport import Inbox
 from simulator.grandstream import GrandstreamCamera
 from simulator.grandstream.camera import tone_hz
 from tests.conftest import SIM_PASSWORD, SIM_USERNAME
@@ -100,9 +102,9 @@ async def encoder(camera: GrandstreamCamera) -> AsyncIterator[Client]:
 
 async def test_inputs_are_found(camera: GrandstreamCamera, encoder: Client) -> None:
     assert encoder.channels == (
-        ChannelInfo(0, "Input 1"),
-        ChannelInfo(1, "Input 2"),
-        ChannelInfo(2, "Input 3"),
+        ChannelInfo(0, "Grandstream 127.0.0.1 input 1"),
+        ChannelInfo(1, "Grandstream 127.0.0.1 input 2"),
+        ChannelInfo(2, "Grandstream 127.0.0.1 input 3"),
     )  # input 4 answered 404: not a channel
     port = camera.ports["rtsp"]
     assert encoder.identity.unique_id == f"grandstream:127.0.0.1:{port}"
@@ -119,7 +121,7 @@ async def test_channel_clients_are_the_inputs(camera: GrandstreamCamera, encoder
     assert second.identity.unique_id == f"grandstream:127.0.0.1:{port}-channel1"
     assert second.identity.name == "Grandstream 127.0.0.1 input 2"
     assert {Capability.VIDEO, Capability.AUDIO, Capability.EVENTS} <= second.capabilities
-    assert second.channels == (ChannelInfo(1, "Input 2"),)
+    assert second.channels == (ChannelInfo(1, "Grandstream 127.0.0.1 input 2"),)
     assert second.channel_client(1) is second
     assert second.stream_url() == (f"rtsp://{SIM_USERNAME}:{SIM_PASSWORD}@127.0.0.1:{port}/1")
     first = encoder.channel_client(0)
@@ -147,7 +149,7 @@ async def test_a_camera_has_one_input(start_simulator: Any) -> None:
     client = encoder_client(camera)
     try:
         await client.connect()
-        assert client.channels == (ChannelInfo(0, "Input 1"),)
+        assert client.channels == (ChannelInfo(0, "Grandstream 127.0.0.1 input 1"),)
         assert client.channel_client(0).identity.unique_id == client.identity.unique_id
     finally:
         await client.close()
@@ -158,6 +160,7 @@ async def test_secondary_streams(camera: GrandstreamCamera) -> None:
     try:
         await client.connect()
         assert [c.number for c in client.channels] == [0, 1, 2]
+        assert client.channels[1].name == "Grandstream 127.0.0.1 input 2 secondary stream"
         assert client.identity.name == "Grandstream 127.0.0.1 secondary stream"
         second = client.channel_client(1)
         assert second.identity.name == "Grandstream 127.0.0.1 input 2 secondary stream"
@@ -197,7 +200,7 @@ async def test_reconnecting_keeps_the_input_clients(
     monkeypatch.setattr(encoder, "_describe", describe)
     camera.inputs = 1  # inputs unplugged (the simulator now answers 404 for them)
     await encoder.connect()
-    assert encoder.channels == (ChannelInfo(0, "Input 1"),)
+    assert [c.number for c in encoder.channels] == [0]
     with pytest.raises(InvalidValue):
         encoder.channel_client(1)
 
@@ -355,3 +358,35 @@ async def test_identity_and_login_counters(start_simulator: Any) -> None:
     finally:
         await client.close()
     assert (first.state()["logins"], first.state()["rejected_logins"]) == (1, 0)
+
+
+# --- how the shared alarm connection hands alarms out (no I/O) ---------------------------------
+
+
+async def test_alarms_by_input() -> None:
+    async def nothing(_start: Inbox[Any]) -> None:
+        return None
+
+    async def close(_link: Any, _rtsp: Any) -> None:
+        return None
+
+    hub = _AlarmHub(nothing, close)
+    single = await hub.subscribe("a camera's client", None)  # channel=<int>: raw, all
+    device = await hub.subscribe("encoder", None, by_input=True)
+    second = await hub.subscribe("input 2", 1, by_input=True)
+    for channel in (5, 1, 0, 4):  # streams 4-7 are the inputs' secondary streams
+        hub.on_event(Alarm(CameraEvent(EventKind.MOTION, True, channel, "raw")))
+
+    def drained(inbox: Inbox[CameraEvent]) -> list[int]:
+        taken = []
+        while (event := inbox.get_nowait()) is not None:
+            taken.append(event.channel)
+        return taken
+
+    assert drained(single) == [5, 1, 0, 4]
+    assert drained(device) == [1, 1, 0, 0]
+    assert drained(second) == [1, 1]
+    await hub.close("input 2")
+    hub.on_event(Alarm(CameraEvent(EventKind.MOTION, False, 1, "raw")))
+    assert drained(device) == [1]
+    assert second.ended

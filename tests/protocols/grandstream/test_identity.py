@@ -9,6 +9,7 @@ import pytest
 from custom_components.ipcam.protocols.grandstream.identity import (
     arp_lookup,
     display_name,
+    input_name,
     unique_id,
 )
 
@@ -58,3 +59,9 @@ def test_every_stream_has_its_own_name_and_id() -> None:
     streams = range(8)
     assert len({display_name("cam", s) for s in streams}) == 8
     assert len({unique_id("", "cam", 554, s) for s in streams}) == 8
+
+
+def test_an_encoders_inputs_are_named_with_their_number() -> None:
+    assert input_name("cam", 0) == "Grandstream cam input 1"
+    assert input_name("cam", 6) == "Grandstream cam input 3 secondary stream"
+    assert input_name("cam", 0) != display_name("cam", 0)  # not named like the encoder

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any, Protocol
@@ -46,7 +47,7 @@ from ..errors import CameraError, CannotConnect, DeviceBusy, InvalidValue
 from ..sansio import Session
 from ..transport import Inbox, SessionLink
 from . import DEFAULT_RTSP_PORT, INPUTS, SECONDARY_OFFSET, stream_channel
-from .identity import arp_lookup, display_name, unique_id
+from .identity import arp_lookup, display_name, input_name, unique_id
 from .mctp import ALL_CHANNELS, KEEPALIVE_INTERVAL, TALK_SAMPLES_PER_PACKET
 from .mctp_session import Alarm, AlarmSession, Subscribed, TalkAccepted, TalkSession
 from .profile import PROFILE
@@ -111,7 +112,8 @@ class _AlarmHub:
         self._open_connections = open_connections
         self._close_link = close_link
         self._lock = asyncio.Lock()
-        self._consumers: dict[Inbox[CameraEvent], tuple[object, int | None]] = {}
+        # inbox -> (its client, the input it wants or None for all, alarms by input number)
+        self._consumers: dict[Inbox[CameraEvent], tuple[object, int | None, bool]] = {}
         self._links: list[tuple[SessionLink[Any], RtspSession | None]] = []
         self._starting: Inbox[Any] | None = None  # events while the connections open
         self._closing = False
@@ -126,10 +128,14 @@ class _AlarmHub:
         """A connection ``open_connections`` opened (closed with the others)."""
         self._links.append((link, rtsp))
 
-    async def subscribe(self, owner: object, video_input: int | None) -> Inbox[CameraEvent]:
-        """An inbox of the alarms of ``video_input`` (None: all), opening the connection."""
+    async def subscribe(
+        self, owner: object, video_input: int | None, *, by_input: bool = False
+    ) -> Inbox[CameraEvent]:
+        """An inbox of the alarms of ``video_input`` (None: all), opening the connection;
+        ``by_input``: each alarm's channel is its input (a stream number 4-7 says input
+        0-3), as an encoder's channels count."""
         inbox: Inbox[CameraEvent] = Inbox(EVENT_BACKLOG)
-        self._consumers[inbox] = (owner, video_input)
+        self._consumers[inbox] = (owner, video_input, by_input)
         try:
             async with self._lock:
                 if not self._links:
@@ -150,7 +156,7 @@ class _AlarmHub:
     async def close(self, owner: object | None = None) -> None:
         """End the iterators of ``owner`` (None: everyone's); close when nobody is left."""
         error = CannotConnect("the client was closed")
-        for inbox, (consumer, _input) in list(self._consumers.items()):
+        for inbox, (consumer, _input, _by_input) in list(self._consumers.items()):
             if owner is None or consumer is owner:
                 del self._consumers[inbox]
                 inbox.end(error)
@@ -161,9 +167,10 @@ class _AlarmHub:
         """An event of one of the connections (their ``SessionLink`` handler)."""
         if isinstance(event, Alarm):
             alarm = event.event
-            for inbox, (_owner, video_input) in self._consumers.items():
-                if video_input is None or alarm.channel % SECONDARY_OFFSET == video_input:
-                    inbox.put(alarm)
+            by_input = dataclasses.replace(alarm, channel=alarm.channel % SECONDARY_OFFSET)
+            for inbox, (_owner, video_input, numbered) in self._consumers.items():
+                if video_input is None or by_input.channel == video_input:
+                    inbox.put(by_input if numbered else alarm)
         elif self._starting is not None:
             self._starting.put(event)
 
@@ -387,7 +394,10 @@ class Client(CameraClient):
                 child.update(described, mac)
         for gone in set(self._children) - set(found):
             await self._children.pop(gone).close()
-        self._inputs = tuple(ChannelInfo(number, f"Input {number + 1}") for number in sorted(found))
+        self._inputs = tuple(
+            ChannelInfo(number, input_name(self._host, self._input_stream(number)))
+            for number in sorted(found)
+        )
 
     def _input_stream(self, video_input: int) -> int:
         return stream_channel(
@@ -419,7 +429,7 @@ class Client(CameraClient):
         if self._inputs:
             return self._inputs
         if self._event_input is not None:
-            return (ChannelInfo(self._event_input, f"Input {self._event_input + 1}"),)
+            return (ChannelInfo(self._event_input, input_name(self._host, self._channel)),)
         return super().channels
 
     def channel_client(self, channel: int) -> CameraClient:
@@ -544,7 +554,8 @@ class Client(CameraClient):
     async def _events(self) -> AsyncGenerator[CameraEvent]:
         # The device's one alarm connection; either of its connections ending ends this.
         hub = self._hub
-        inbox = await hub.subscribe(self, self._event_input)
+        by_input = self._device or self._event_input is not None
+        inbox = await hub.subscribe(self, self._event_input, by_input=by_input)
         try:
             while True:
                 yield await _next(inbox)

@@ -54,3 +54,10 @@ def display_name(host: str, stream: int) -> str:
     if stream >= SECONDARY_OFFSET:
         name += " secondary stream"
     return name
+
+
+def input_name(host: str, stream: int) -> str:
+    """The name of an encoder's input (a channel of the device): always with its number,
+    so that no channel is named like the encoder itself."""
+    name = f"Grandstream {host} input {stream % SECONDARY_OFFSET + 1}"
+    return name + (" secondary stream" if stream >= SECONDARY_OFFSET else "")
