@@ -4,8 +4,8 @@ Settings (``SettingKey``) both ways: alarm_out / alarm_out_2 are
 ``iocontrol.cgi`` Trigger1 / Trigger2; led is ``system.cgi`` LEDControl (1 is
 off; 0 normal and 2 dummy count as on); resolution and frame_rate are
 ``image.cgi``; motion_armed is D-Link's ``motion.cgi`` MotionDetectionEnable
-(only where the camera answers it); input_1 / input_2 are read-only levels.
-Pure; nothing here does I/O.
+(only where the camera answers it: docs/protocols/cgi.md, "The motion detection
+switch"); input_1 / input_2 are read-only levels. Pure; nothing here does I/O.
 """
 
 from __future__ import annotations

@@ -15,7 +15,8 @@ A client is made for one stream (``channel``: an input 0-3 with ``stream``, or a
 stream number 0-7), or, with ``channel=None``, for a whole encoder: ``connect()``
 then DESCRIBEs inputs 0-3, ``channels`` lists those that exist and
 ``channel_client(n)`` gives input n's client, which shares the encoder's alarm
-connection (alarms carry their input).
+connection (alarms carry their input). See docs/protocols/grandstream.md,
+"Encoders: one device, several inputs".
 
 Identity: the MAC from the host's ARP table when the camera is on the local
 link, else ``grandstream:<host>:<port>`` (``identity.py``).
