@@ -365,7 +365,7 @@ async def test_grandstream_fallback_id_does_not_block_reauth(
 async def test_grandstream_streams_are_separate_entries(
     hass: HomeAssistant, start_simulator: StartSimulator
 ) -> None:
-    camera = await start_simulator("grandstream")
+    camera = await start_simulator("grandstream", inputs=2)  # an encoder: input 2 exists
     unique_ids = []
     for stream, channel in (("primary", 0), ("secondary", 0), ("primary", 1)):
         flow_id = await _start_flow(hass, "grandstream")

@@ -43,9 +43,12 @@ from tests.conftest import SIM_PASSWORD, SIM_USERNAME
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 
 
+CAPTURED_ID = "00626E4E72BF"  # the camera of the published captures
+
+
 @pytest.fixture
 async def camera(start_simulator: Any) -> FoscamCamera:
-    cam = await start_simulator("foscam")
+    cam = await start_simulator("foscam", camera_id=CAPTURED_ID)
     assert isinstance(cam, FoscamCamera)
     return cam
 
@@ -102,7 +105,7 @@ async def test_login_identity_and_capabilities(camera: FoscamCamera, clients: li
         Capability.REBOOT,
         Capability.IR,
     } <= client.capabilities
-    assert camera.vendor_state()["logins"] == 1
+    assert camera.vendor_state()["active_logins"] == 1
     assert camera.op_requests["ParamsFetchReq"] == 1  # op 16 like the official clients
     assert SIM_PASSWORD not in repr(client.diagnostics())
     assert client.ptz_needs_stop is True
@@ -142,7 +145,7 @@ async def test_connection_limit_is_device_busy(start_simulator: Any, clients: li
         await connected(camera, clients)
     assert camera.login_refusals == 1
     await first.close()
-    await wait_for(lambda: camera.vendor_state()["logins"] == 0)
+    await wait_for(lambda: camera.vendor_state()["active_logins"] == 0)
     await connected(camera, clients)
 
 
@@ -596,12 +599,14 @@ async def test_each_still_costs_one_login_once_the_method_is_known(
 ) -> None:
     """Basic is tried once; afterwards every still goes straight to query credentials."""
     camera = await start_simulator("foscam", cgi_auth="query")
-    client = await connected(camera, clients)  # get_status.cgi: Basic refused, then query
+    # get_status.cgi: Basic refused, then the query; get_params.cgi: the query at once.
+    client = await connected(camera, clients)
     before = sum(camera.cgi_requests.values())
     for _ in range(5):
         assert (await client.snapshot())[:2] == b"\xff\xd8"
     assert sum(camera.cgi_requests.values()) - before == 5
-    assert camera.cgi_auth_methods["query"] == 6
+    assert camera.cgi_auth_methods["query"] == 7
+    assert camera.state()["rejected_logins"] == 0  # a refused Basic costs this firmware none
 
 
 async def test_a_refused_known_method_costs_one_login(
@@ -638,7 +643,7 @@ async def test_close_then_connect_again(camera: FoscamCamera, clients: list[Clie
         await anext(client.events())
     await client.connect()
     assert (await anext(client.video())).width == 640
-    await wait_for(lambda: camera.vendor_state()["logins"] == 1)
+    await wait_for(lambda: camera.vendor_state()["active_logins"] == 1)
 
 
 async def test_visitor_talk_is_refused_by_privilege(

@@ -4,7 +4,8 @@ A thin shell around two sans-I/O sessions run by ``transport.SessionLink`` on th
 camera's web port: ``OperationSession`` (MO_O: login, requests, alarms,
 keep-alive and liveness) and, once video, audio or talk starts, one
 ``AvSession`` (MO_V) shared by the three. Pan/tilt, IR, resolution, reboot and
-``snapshot()`` (when no video is running) use the HTTP CGIs on the same port.
+``snapshot()`` (when no video is running), detector arming (``set_alarm.cgi``,
+read back from ``get_params.cgi``) use the HTTP CGIs on the same port.
 Each ``connect()`` makes a new ``_Login``: iterators of an older one end with it
 and never touch the new one. See docs/protocols/foscam.md.
 """
@@ -188,7 +189,19 @@ class Client(base.CameraClient):
         self._identity = identity_for(
             self.camera_id, self.firmware, self.alias, self.host, self.port
         )
-        self.capabilities = capabilities_for(self.privilege)
+        self.capabilities = capabilities_for(self.privilege) | await self._arming_capabilities()
+
+    async def _arming_capabilities(self) -> frozenset[base.Capability]:
+        """A switch per detector ``get_params.cgi`` reports; it is the administrator's CGI,
+        so other accounts are not sent there (a refusal would count as a failed login)."""
+        if (self.privilege or 0) < op.Privilege.ADMINISTRATOR:
+            return frozenset()
+        try:
+            async with asyncio.timeout(min(self._timeout, 3.0)):
+                return cgi.arming_capabilities(await self.params())
+        except (CameraError, TimeoutError) as err:
+            _LOGGER.debug("%s: no detector arming (get_params.cgi: %s)", self.host, err)
+            return frozenset()
 
     async def close(self) -> None:
         await self._teardown()
@@ -357,6 +370,10 @@ class Client(base.CameraClient):
         """``get_status.cgi`` as a dict (id, sys_ver, app_ver, alias, alarm_status, ...)."""
         return cgi.decode_vars(await self._cgi("get_status.cgi", {}))
 
+    async def params(self) -> dict[str, str]:
+        """``get_params.cgi`` as a dict (administrator): alarm_motion_armed, users, ..."""
+        return cgi.decode_vars(await self._cgi("get_params.cgi", {}))
+
     async def alarm_status(self) -> base.EventKind | None:
         """The alarm the camera reports right now (polling fallback for ``events()``)."""
         return cgi.ALARM_STATUS.get((await self.status()).get("alarm_status", "0"))
@@ -368,22 +385,38 @@ class Client(base.CameraClient):
         command = cgi.preset_command(action, preset)
         await self._command("decoder_control.cgi", {"command": command})
 
+    async def ptz_presets(self) -> list[base.PtzPreset]:
+        """Presets 1..16 without names (the camera keeps none and lists none)."""
+        if base.Capability.PTZ_PRESETS not in self.capabilities:
+            raise NotSupported("this account may not use pan/tilt presets")
+        return cgi.presets()
+
     async def reboot(self) -> None:
         await self._cgi("reboot.cgi", {})
 
     async def read_settings(self) -> Settings:
         settings = Settings()
         settings.values[SettingKey.IR] = self._ir  # write-only on the camera: last value set
+        switches = [a for a in cgi.ARMING if a.capability in self.capabilities]
         try:
             values = cgi.decode_vars(await self._cgi("get_camera_params.cgi", {}))
-        except (NotSupported, AuthError):  # then what the MO_O login fetched (op 17)
+        except (NotSupported, AuthError) as err:  # then what the MO_O login fetched (op 17)
+            if switches and isinstance(err, AuthError):
+                raise  # an administrator refused: the credentials changed (one login spent)
             params = None if self._login is None else self._login.session.params
             values = {} if params is None else {"resolution": str(params.resolution)}
         settings.values[SettingKey.RESOLUTION] = cgi.resolution_of(values)
         settings.options[SettingKey.RESOLUTION] = tuple(cgi.RESOLUTIONS.values())
+        if switches:
+            armed = cgi.armed_from(await self.params())
+            for switch in switches:
+                settings.values[switch.setting] = armed.get(switch.setting)
         return settings
 
     async def write_setting(self, key: str, value: bool | int | str) -> None:
+        for arming in cgi.ARMING:
+            if key == arming.setting and arming.capability not in self.capabilities:
+                raise NotSupported(f"this camera reports no {key} switch")
         await self._command(*cgi.setting_request(key, value))
         if key == SettingKey.IR:
             self._ir = cgi.as_bool(value)
