@@ -141,6 +141,10 @@ class ConnectionSpec:
     alternate_port: Callable[[int], int | None] | None = None
     # The client speaks HTTP and takes the host application's shared aiohttp session.
     http: bool = False
+    # One entry covers every channel (a recorder, a multi-input encoder): the form does
+    # not ask for a channel, and the client is built with ``channel=None``. Entries
+    # made for one channel before keep it.
+    whole_device: bool = False
 
 
 @dataclass(frozen=True, slots=True)
