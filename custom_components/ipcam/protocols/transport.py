@@ -425,6 +425,23 @@ class Inbox(Generic[T]):
                 self.dropped += 1
         self._wake()
 
+    def put_many(self, items: list[T]) -> None:
+        """Everything one read completed, in order, with one wake-up (same rules as ``put``)."""
+        if self._ended or not items:
+            return
+        queue = self._items
+        queue.extend(items)
+        if len(queue) >= self._capacity:
+            if self._pause is not None:
+                if not self._paused:
+                    self._paused = True
+                    self._pause()
+            else:
+                while len(queue) >= self._capacity:
+                    queue.popleft()
+                    self.dropped += 1
+        self._wake()
+
     def end(self, error: CameraError | None = None) -> None:
         """No more items; the consumer gets what is left, then ``error`` (or the end)."""
         if self._ended:

@@ -21,6 +21,7 @@ from custom_components.ipcam.protocols.base import (
 )
 from custom_components.ipcam.protocols.dvrip import media, wire
 from custom_components.ipcam.protocols.dvrip.client import Client
+from custom_components.ipcam.protocols.dvrip.discovery import decode_ip_hex
 from custom_components.ipcam.protocols.errors import (
     AccountLocked,
     AuthError,
@@ -32,7 +33,7 @@ from custom_components.ipcam.protocols.errors import (
 )
 from simulator.dvrip import DvripCamera
 from tests.conftest import SIM_PASSWORD, SIM_USERNAME
-from tests.protocols import dvrip_seed as seed
+from tests.protocols.dvrip import seed
 
 Start = Callable[..., Awaitable[Any]]
 
@@ -638,7 +639,7 @@ async def test_udp_discovery(camera: DvripCamera) -> None:
     assert isinstance(message, wire.JsonMessage)
     assert message.msg_id == wire.MsgId.DISCOVERY_REPLY
     common = message.body["NetWork.NetCommon"]
-    assert wire.decode_ip_hex(common["HostIP"]) == "127.0.0.1"
+    assert decode_ip_hex(common["HostIP"]) == "127.0.0.1"
     assert common["TCPPort"] == camera.ports["dvrip"]
     assert common["SN"] == "58e7fa5e6e262535"
 
