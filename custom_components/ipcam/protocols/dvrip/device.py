@@ -7,12 +7,14 @@ docs/protocols/dvrip.md, "Capabilities".
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..base import Capability, DeviceIdentity, Vendor
-from ..errors import ProtocolError
+from ..errors import InvalidValue, ProtocolError
 from .resolutions import resolutions_in_mask
+from .settings import Stream
 from .views import (
     EncodeCapability,
     General,
@@ -26,6 +28,9 @@ from .views import (
 
 # The name a device has until its owner gives it one.
 DEFAULT_MACHINE_NAME = "LocalHost"
+# What connect() asks for besides SystemInfo; a camera may lack any of them.
+ABILITIES = ("SystemFunction", "EncodeCapability", "TalkAudioFormat")
+CONFIGS = ("General.General", "NetWork.NetCommon", "Simplify.Encode")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,11 +46,41 @@ class DeviceFacts:
     net: NetCommon = field(default_factory=NetCommon)
     encode: Any = None  # Simplify.Encode as the camera sent it
 
+    @classmethod
+    def from_answers(
+        cls,
+        login: LoginReply,
+        info: object,
+        abilities: Mapping[str, object],
+        configs: Mapping[str, object],
+    ) -> DeviceFacts:
+        """The facts from the answers to ``ABILITIES`` and ``CONFIGS`` (missing: None)."""
+        return cls(
+            login,
+            SystemInfo.from_json(info),
+            SystemFunction.from_json(abilities.get("SystemFunction")),
+            EncodeCapability.from_json(abilities.get("EncodeCapability")),
+            TalkAudioFormat.from_json(abilities.get("TalkAudioFormat")),
+            General.from_json(configs.get("General.General")),
+            NetCommon.from_json(configs.get("NetWork.NetCommon")),
+            configs.get("Simplify.Encode"),
+        )
+
     @property
     def channel_count(self) -> int:
         """Video channels: the login's count or the analogue + digital inputs, at least 1."""
         info = self.info
         return max(self.login.channel_count, info.video_in_channels + info.digital_channels, 1)
+
+
+def check_channel(login: LoginReply, info: object, channel: int) -> int:
+    """The device's channel count; an error unless ``info`` is a SystemInfo with ``channel``."""
+    if not isinstance(info, dict):
+        raise ProtocolError("SystemInfo reply without SystemInfo")
+    count = DeviceFacts(login, SystemInfo.from_json(info)).channel_count
+    if channel >= count:
+        raise InvalidValue(f"channel {channel} does not exist (the device has {count})")
+    return count
 
 
 def identity(facts: DeviceFacts, channel: int) -> DeviceIdentity:
@@ -70,8 +105,8 @@ def identity(facts: DeviceFacts, channel: int) -> DeviceIdentity:
     )
 
 
-def capabilities(facts: DeviceFacts, channel: int, extra: bool) -> frozenset[Capability]:
-    """What this channel of the device can do."""
+def capabilities(facts: DeviceFacts, stream: Stream) -> frozenset[Capability]:
+    """What this channel (and stream) of the device can do."""
     info = facts.info
     caps = {Capability.SNAPSHOT, Capability.VIDEO, Capability.EVENTS, Capability.REBOOT}
     if info.alarm_out_channels >= 1:
@@ -84,7 +119,7 @@ def capabilities(facts: DeviceFacts, channel: int, extra: bool) -> frozenset[Cap
         caps |= {Capability.PTZ, Capability.PTZ_ZOOM, Capability.PTZ_PRESETS}
     if facts.function.white_light:
         caps.add(Capability.LED)
-    fmt = stream_format(facts.encode, channel, extra)
+    fmt = stream_format(facts.encode, stream.channel, stream.extra)
     if fmt is not None:
         caps |= {Capability.RESOLUTION, Capability.FRAME_RATE}
         if fmt.audio and info.audio_in_channels > 0:
@@ -92,7 +127,8 @@ def capabilities(facts: DeviceFacts, channel: int, extra: bool) -> frozenset[Cap
     return frozenset(caps)
 
 
-def resolution_options(capability: EncodeCapability, channel: int, extra: bool) -> tuple[str, ...]:
-    """The sizes (``"WIDTHxHEIGHT"``) this channel's stream may be set to; () if unknown."""
-    mask = capability.resolution_mask(channel, extra)
-    return tuple(f"{w}x{h}" for _name, w, h in resolutions_in_mask(mask))
+def stream_settings(facts: DeviceFacts, stream: Stream) -> Stream:
+    """``stream`` with the sizes (``"WIDTHxHEIGHT"``) it may be set to; () if unknown."""
+    mask = facts.encode_capability.resolution_mask(stream.channel, stream.extra)
+    sizes = tuple(f"{w}x{h}" for _name, w, h in resolutions_in_mask(mask))
+    return Stream(stream.channel, stream.extra, sizes)

@@ -1,20 +1,18 @@
 """LAN discovery of DVRIP devices: a 1530 probe on UDP 34569, 1531 NetCommon replies.
 
 ``DiscoveryDecoder`` turns reply datagrams into devices (sans-I/O); ``discover``
-broadcasts the probe and collects what answers. See docs/protocols/dvrip.md,
-"Discovery".
+broadcasts the probe with ``transport.broadcast`` and collects what answers.
+See docs/protocols/dvrip.md, "Discovery".
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import dataclasses
-import socket
 from dataclasses import dataclass
-from typing import Any
 
 from ..errors import ProtocolError
+from ..transport import broadcast
 from .codes import MsgId
 from .profile import DEFAULT_PORT
 from .views import NetCommon
@@ -84,17 +82,6 @@ def parse_discovery_reply(data: bytes, source: str = "") -> DiscoveredDevice:
     return device if device.host else dataclasses.replace(device, host=source)
 
 
-class _Collector(asyncio.DatagramProtocol):
-    def __init__(self) -> None:
-        self.devices: dict[str, DiscoveredDevice] = {}
-
-    def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:
-        if len(self.devices) >= MAX_DEVICES:
-            return
-        with contextlib.suppress(ProtocolError):
-            self.devices.setdefault(str(addr[0]), parse_discovery_reply(data, str(addr[0])))
-
-
 async def discover(
     timeout: float = 2.0,
     *,
@@ -107,18 +94,12 @@ async def discover(
     Devices answer to port 34569 on some firmware: pass ``local_port=34569`` to
     listen there (needs the port to be free).
     """
-    loop = asyncio.get_running_loop()
-    transport, protocol = await loop.create_datagram_endpoint(
-        _Collector, local_addr=("0.0.0.0", local_port), family=socket.AF_INET
-    )
-    try:
-        sock = transport.get_extra_info("socket")
-        if sock is not None:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
-        for _ in range(3):
-            transport.sendto(PROBE, (address, port))
-            await asyncio.sleep(0.1)
-        await asyncio.sleep(max(0.0, timeout - 0.3))
-    finally:
-        transport.close()
-    return sorted(protocol.devices.values(), key=lambda device: device.host)
+    devices: dict[str, DiscoveredDevice] = {}
+
+    def on_datagram(data: bytes, source: str) -> None:
+        if len(devices) < MAX_DEVICES:
+            with contextlib.suppress(ProtocolError):
+                devices.setdefault(source, parse_discovery_reply(data, source))
+
+    await broadcast(PROBE, address, port, on_datagram, seconds=timeout, local_port=local_port)
+    return sorted(devices.values(), key=lambda device: device.host)

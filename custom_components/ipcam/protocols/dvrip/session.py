@@ -14,8 +14,9 @@ come out (``next_event``, ``data_to_send``); time is an argument, never read
 - KeepAlive every ``AliveInterval`` seconds, queued like any request; its reply
   is due within min(timeout, interval), so a stalled camera is noticed within
   about two intervals.
-- Alarms (1504) become ``Alarm`` events; the reply to a Guard nobody waited for
-  becomes ``GuardAnswer``; a forced logout (1004) ends the session.
+- Alarms (1504) become ``Alarm`` events; a Guard reply (1501, not waited for: some
+  firmware never sends it) that refuses the subscription, or a forced logout (1004),
+  ends the session.
 - A stream session (``media="video"`` or ``"audio"``) cuts 1412 payloads into
   frames and hands every frame one socket read completed over in one event;
   after ``watch_media`` it ends the session when the stream stays silent.
@@ -36,7 +37,7 @@ from ..base import AudioChunk, CameraEvent, VideoFrame
 from ..errors import CameraError, CannotConnect, ProtocolError
 from ..sansio import OutBuffer, earliest
 from .alarms import parse_alarm
-from .codes import OK_CODES, MsgId, login_error
+from .codes import OK_CODES, MsgId, login_error, ret_error
 from .live import LiveAudio, LiveVideo
 from .snapshot import SnapshotCollector
 from .views import LoginReply
@@ -52,7 +53,9 @@ from .wire import (
 )
 
 DEFAULT_TIMEOUT = 10.0
-MEDIA_SILENCE = 10.0  # a stream silent for 1-2 of these is gone
+FIRST_FRAME_WAIT = 20.0  # a live stream may take this long to its first key frame
+# How long an optional request waits for an answer that may never come.
+OPTIONAL_REPLY_WAIT: dict[int, float] = {MsgId.PTZ: 2.0, MsgId.SNAPSHOT: 5.0, MsgId.SYSMANAGER: 5.0}
 
 
 class State(enum.Enum):
@@ -81,17 +84,22 @@ class Reply:
     message: JsonMessage | None
     picture: bytes | None = None
 
+    def check(self, what: str) -> JsonMessage:
+        """The reply if its ``Ret`` is a success; the error that ``Ret`` means otherwise."""
+        message = self.message
+        if message is None or message.ret not in OK_CODES:
+            raise ret_error(message.ret if message is not None else None, what)
+        return message
+
+    def check_optional(self, what: str) -> None:
+        """Like ``check``, but no answer at all is fine (firmware that never replies)."""
+        if self.message is not None:
+            self.check(what)
+
 
 @dataclass(frozen=True, slots=True)
 class Alarm:
     event: CameraEvent
-
-
-@dataclass(frozen=True, slots=True)
-class GuardAnswer:
-    """The camera's 1501 reply to the alarm subscription (some firmware never sends it)."""
-
-    ret: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +112,7 @@ class AudioChunks:
     chunks: list[AudioChunk]
 
 
-Event = LoggedIn | Reply | Alarm | GuardAnswer | VideoFrames | AudioChunks
+Event = LoggedIn | Reply | Alarm | VideoFrames | AudioChunks
 
 
 @dataclass(slots=True)
@@ -128,13 +136,13 @@ class DvripSession:
         self,
         username: str,
         password: str,
-        *,
         timeout: float = DEFAULT_TIMEOUT,
         media: Literal["video", "audio"] | None = None,
     ) -> None:
         self._username = username
         self._password = password
         self.timeout = timeout
+        self.media = media
         self.state = State.IDLE
         self.session_id = 0
         self.login: LoginReply | None = None
@@ -230,7 +238,7 @@ class DvripSession:
                 self._fail(CannotConnect("the live stream stopped"))
                 return
             self._media_seen = False
-            self._media_check_at = now + (self._media_silence or MEDIA_SILENCE)
+            self._media_check_at = now + (self._media_silence or FIRST_FRAME_WAIT)
 
     # --- what the client asks for -------------------------------------------------------------
 
@@ -255,21 +263,25 @@ class DvripSession:
         value: object = None,
         *,
         now: float,
-        timeout: float | None = None,
         optional: bool = False,
-        snapshot: bool = False,
     ) -> int:
-        """Queue a request; its ``Reply`` event carries the returned token."""
+        """Queue a request; its ``Reply`` event carries the returned token.
+
+        ``optional``: the camera may not answer at all (PTZ on some firmware, OPSNAP on
+        recorders without it, a reboot that closes first); silence is then a
+        ``Reply(message=None)`` after a shorter wait, not a lost connection.
+        """
         self._check_ready()
         self._tokens += 1
+        timeout = min(self.timeout, OPTIONAL_REPLY_WAIT.get(msg_id, self.timeout))
         self._enqueue(
             self._tokens,
             msg_id,
             self._body(name, value),
             now,
-            self.timeout if timeout is None else timeout,
+            timeout if optional else self.timeout,
             optional=optional,
-            snapshot=SnapshotCollector() if snapshot else None,
+            snapshot=SnapshotCollector() if msg_id == MsgId.SNAPSHOT else None,
         )
         return self._tokens
 
@@ -291,8 +303,10 @@ class DvripSession:
             )
         )
 
-    def watch_media(self, now: float, silence: float = MEDIA_SILENCE) -> None:
-        """From now on, a stream without media for ``silence`` to 2x ``silence`` s is lost."""
+    def watch_media(self, now: float) -> None:
+        """From now on, a stream without media for ``silence`` to 2x ``silence`` s is lost
+        (half the wait for a first key frame, which may be seconds apart)."""
+        silence = max(self.timeout, FIRST_FRAME_WAIT) / 2
         self._media_silence = silence
         self._media_seen = False
         self._media_check_at = now + silence
@@ -386,8 +400,8 @@ class DvripSession:
             event = parse_alarm(message.body)
             if event is not None:
                 self._events.append(Alarm(event))
-        elif message.msg_id == MsgId.GUARD_REPLY:
-            self._events.append(GuardAnswer(message.ret))
+        elif message.msg_id == MsgId.GUARD_REPLY and message.ret not in OK_CODES:
+            raise ret_error(message.ret, "the alarm subscription")
         elif message.msg_id == MsgId.FORCED_LOGOUT:
             raise ProtocolError("the camera logged this session out")
 
