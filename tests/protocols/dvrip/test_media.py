@@ -218,3 +218,49 @@ def test_mutated_stream_only_raises_protocol_error() -> None:
         except ProtocolError:
             continue
         assert demuxer.buffered == 0
+
+
+# --- kept kinds and the live path ----------------------------------------------------------------
+
+
+def test_frames_of_other_kinds_are_stepped_over() -> None:
+    data, expected = _stream()
+    video = MediaDemuxer(kinds=frozenset({"video"}))
+    frames = [frame for i in range(0, len(data), 50) for frame in video.feed(data[i : i + 50])]
+    assert frames == [frame for frame in expected if frame.kind == "video"]
+    skipped = len(data) - sum(
+        len(encode_part)
+        for encode_part in (
+            encode.encode_video_frame("h264", IDR, keyframe=True, width=1920, height=1080),
+            encode.encode_video_frame("h264", P_FRAME, keyframe=False),
+            encode.encode_video_frame("h265", b"\x00\x00\x00\x01\x40\x01", keyframe=True),
+        )
+    )
+    assert video.skipped == skipped
+    assert video.buffered == 0
+    audio = MediaDemuxer(kinds=frozenset({"audio"}))
+    assert [f.kind for f in audio.feed(data)] == ["audio"]
+
+
+def test_feed_raw_takes_read_only_views_and_copies_anything_else() -> None:
+    data, expected = _stream()
+    demuxer = MediaDemuxer()
+    view = memoryview(data)
+    raw = demuxer.feed_raw([view[:100], view[100:]])
+    assert [body for _head, body in raw] == [frame.data for frame in expected]
+    buffer = bytearray(data)
+    other = MediaDemuxer()
+    assert other.feed_raw([buffer[:10]]) == []
+    buffer[:] = bytes(len(buffer))  # the caller's buffer changes: nothing of it was kept
+    assert len(other.feed_raw([data[10:]])) == len(expected)
+
+
+def test_split_sub_headers() -> None:
+    frame = encode.encode_video_frame("h264", IDR, keyframe=True, width=640, height=480, when=WHEN)
+    for cut in (2, 5, 8, 12, 15):
+        demuxer = MediaDemuxer()
+        assert demuxer.feed(frame[:cut]) == []
+        (parsed,) = demuxer.feed(frame[cut:])
+        assert (parsed.width, parsed.data) == (640, IDR)
+    with pytest.raises(ProtocolError):
+        MediaDemuxer().feed(b"\x00\x00\x01\xfb")  # a bad start is refused at once

@@ -373,3 +373,46 @@ def test_random_bytes_only_raise_protocol_error() -> None:
         except ProtocolError:
             continue
         assert decoder.buffered <= 1020
+
+
+# --- live media as a byte stream -----------------------------------------------------------------
+
+
+def test_stream_ids_hand_over_payload_bytes_as_they_arrive() -> None:
+    media = bytes(range(256)) * 10
+    packets = b"".join(
+        _packet(MsgId.MONITOR_DATA, media[i : i + 1000], session=1) for i in range(0, 2560, 1000)
+    )
+    keepalive = _packet(MsgId.KEEPALIVE_REPLY, b'{"Ret": 100}\n\x00')
+    data = packets + keepalive
+    decoder = PacketDecoder(stream_ids=frozenset({MsgId.MONITOR_DATA}))
+    received = b""
+    messages: list[wire.Message] = []
+    for split in range(0, len(data), 333):
+        messages += decoder.feed(data[split : split + 333])
+        pieces = decoder.take_stream()
+        assert all(piece.readonly for piece in pieces)
+        received += b"".join(pieces)
+        assert decoder.buffered < 20  # media is never held back waiting for its packet's end
+    assert received == media
+    assert [m.msg_id for m in messages] == [MsgId.KEEPALIVE_REPLY]
+    assert decoder.take_stream() == []
+
+
+def test_input_of_other_buffer_types_is_copied() -> None:
+    data = bytearray(seed.KEEPALIVE_REPLY)
+    decoder = PacketDecoder()
+    assert decoder.feed(data[:30]) == []
+    data[:] = b"\x00" * len(data)  # the caller reuses its buffer: nothing of it was kept
+    (message,) = decoder.feed(memoryview(seed.KEEPALIVE_REPLY)[30:])
+    assert isinstance(message, JsonMessage)
+    assert message.ret == 100
+
+
+def test_header_split_between_reads() -> None:
+    decoder = PacketDecoder()
+    for cut in (1, 10, 19):
+        assert decoder.feed(seed.GUARD_REPLY[:cut]) == []
+        assert decoder.buffered == cut
+        (message,) = decoder.feed(seed.GUARD_REPLY[cut:])
+        assert message.msg_id == MsgId.GUARD_REPLY

@@ -158,11 +158,11 @@ def ret_error(ret: int | None, what: str) -> CameraError:
     if ret == Ret.CONFIG_NOT_FOUND:
         return NotSupported(f"the camera does not support {what} (Ret 607)")
     if ret in LOCKED_CODES:
-        return AccountLocked(f"account locked (Ret {ret})")
+        return AccountLocked(f"the account is locked: the camera refused {what} (Ret {ret})")
     if ret in (Ret.NOT_LOGGED_IN, Ret.NO_PERMISSION) or ret in AUTH_FAILED_CODES:
         return AuthError(f"the camera refused {what} (Ret {ret})")
     if ret in BUSY_CODES:
-        return DeviceBusy(f"the camera is busy (Ret {ret})")
+        return DeviceBusy(f"the camera is busy: it refused {what} (Ret {ret})")
     if ret in INVALID_CODES:
         return InvalidValue(f"the camera rejected {what} (Ret {ret})")
     return ProtocolError(f"the camera answered {what} with Ret {ret}")

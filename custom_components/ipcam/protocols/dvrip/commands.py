@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import urllib.parse
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..base import PresetAction, PtzMove, StreamSource, host_for_url
@@ -128,9 +128,9 @@ class StreamUrls:
     host: str
     port: int
     username: str
-    password: str
-    channel: int
-    extra: bool
+    password: str = field(repr=False)
+    channel: int = 0
+    extra: bool = False
 
     def go2rtc(self, subtype: int) -> str:
         """go2rtc's ``dvrip://`` source (its WebRTC path; ffmpeg and HLS cannot open it)."""

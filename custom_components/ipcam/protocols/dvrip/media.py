@@ -260,6 +260,8 @@ class MediaDemuxer:
             take = min(wanted - len(pending), len(view) - position)
             pending += view[position : position + take]
             position += take
+            if len(pending) >= 4:
+                _check_start(pending, 0)  # a bad start is refused at once, not bytes later
             if len(pending) < wanted:
                 return None, position
             if wanted == 8 and HEADER_SIZES[_check_start(pending, 0)] > 8:

@@ -22,6 +22,7 @@ from .views import (
     as_dict,
     as_int,
     as_list,
+    as_str,
     stream_format,
 )
 
@@ -124,7 +125,7 @@ def alarm_out_write(value: object, index: int, on: bool) -> list[Any]:
     if index >= len(outputs):
         raise NotSupported("the camera reports no such alarm output")
     entry = as_dict(outputs[index])
-    if entry.get("AlarmOutType") in VENDOR_ALARM_SPELLING:
+    if as_str(entry.get("AlarmOutType")) in VENDOR_ALARM_SPELLING:
         entry["AlarmOutType"] = "ManualAlarm" if on else "ClosedAlarm"
     else:
         entry["AlarmOutType"] = "MANUAL" if on else "CLOSE"
