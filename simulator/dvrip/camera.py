@@ -36,14 +36,7 @@ wrong passwords (Ret 203 each, then Ret 205 for ``lockout_seconds``),
 without OPSNAP), ``ptz_reply`` (False: PTZ commands get no reply, like some
 firmware), ``discovery_port``.
 
-Live video: 1413 claims (whatever its Action), 1410 Start streams H.264 (or
-H.265 when ``Simplify.Encode`` says so) of the configured size at its FPS in
-real time, each frame split over 8 KiB 1412 packets (one key-frame packet per
-GOP starts with ``{`` when the data allows), plus 0x1FA G.711A audio (a 1 kHz
-tone) when ``AudioEnable`` is set. Start on another socket of the same
-session streams to the claiming socket and is answered with 1411. Talk: 1434
-Claim (Ret 503 when another client talks), 1430 Start/Stop, 1432 frames are
-decoded from A-law and recorded.
+Live video, snapshots and talk: see ``streams.py``; the data: ``config.py``.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from custom_components.ipcam.protocols.dvrip.views import LoginReply
 from custom_components.ipcam.protocols.errors import CameraError, InvalidValue, ProtocolError
 from simulator.dvrip import config
 
-from .test_views import JSON, mutations
+from .strategies import JSON, mutations
 
 hypothesis = pytest.importorskip("hypothesis")
 st = pytest.importorskip("hypothesis.strategies")

@@ -19,7 +19,7 @@ from custom_components.ipcam.protocols.errors import (
 from simulator.dvrip import config
 
 from . import seed
-from .test_views import JSON, mutations
+from .strategies import JSON, mutations
 
 hypothesis = pytest.importorskip("hypothesis")
 st = pytest.importorskip("hypothesis.strategies")
