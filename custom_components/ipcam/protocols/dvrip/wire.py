@@ -362,9 +362,11 @@ class PacketDecoder:
                 self._need -= take
                 if self._streaming:
                     self._stream.append(piece)
-                else:
-                    self._parts.append(piece)
-                    self._have += take
+                    if not self._need:
+                        self._header = None  # a stream packet is no message: nothing to finish
+                    continue
+                self._parts.append(piece)
+                self._have += take
                 if self._need:
                     break
             self._finish(messages)
