@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from custom_components.ipcam.protocols.base import CameraEvent, EventKind
@@ -137,12 +139,16 @@ def test_login_times_out() -> None:
         session.next_event()
 
 
-def test_messages_before_the_login_reply_are_ignored() -> None:
-    session = DvripSession("admin", "pw")
+@pytest.mark.parametrize("media", [None, "video"])
+def test_messages_before_the_login_reply_are_ignored(media: Any) -> None:
+    session = DvripSession("admin", "pw", 10.0, media)
     session.start(0.0)
     alarm = reply(MsgId.ALARM, {"AlarmInfo": {"Event": "VideoMotion"}, "Name": "AlarmInfo"})
-    session.receive_data(alarm + media_packets(gop()) + login_reply())
+    session.receive_data(alarm + media_packets(gop()))
+    session.receive_data(login_reply())
     assert [type(event) for event in events(session)] == [LoggedIn]
+    session.receive_data(media_packets(gop())[:200])  # not one frame complete yet
+    assert events(session) == []
 
 
 @pytest.mark.parametrize("call", ["request", "send", "send_binary"])

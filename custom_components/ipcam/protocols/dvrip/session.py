@@ -99,16 +99,22 @@ class Reply:
 
 @dataclass(frozen=True, slots=True)
 class Alarm:
+    """An alarm the camera pushed (1504)."""
+
     event: CameraEvent
 
 
 @dataclass(frozen=True, slots=True)
 class VideoFrames:
+    """Every video frame one read of a video stream completed."""
+
     frames: list[VideoFrame]
 
 
 @dataclass(frozen=True, slots=True)
 class AudioChunks:
+    """Every audio chunk one read of an audio stream completed."""
+
     chunks: list[AudioChunk]
 
 
@@ -186,7 +192,7 @@ class DvripSession:
             for message in self._decoder.feed(data):
                 self._dispatch(message)
             if self._video is not None or self._audio is not None:
-                stream = self._decoder.take_stream()
+                stream = self._decoder.take_stream()  # taken even when dropped: never kept
                 if stream and self.state is State.READY:
                     self._media(stream)
         except CameraError as err:
