@@ -24,6 +24,7 @@ from custom_components.ipcam.protocols.base import (
     PtzMove,
     SettingKey,
 )
+from custom_components.ipcam.protocols.discovery import search
 from custom_components.ipcam.protocols.errors import (
     AuthError,
     CannotConnect,
@@ -32,7 +33,7 @@ from custom_components.ipcam.protocols.errors import (
 )
 from custom_components.ipcam.protocols.foscam import av as mo_v
 from custom_components.ipcam.protocols.foscam import operation as op
-from custom_components.ipcam.protocols.foscam.client import Client, CredentialsTooLong, discover
+from custom_components.ipcam.protocols.foscam.client import Client, CredentialsTooLong
 from custom_components.ipcam.protocols.foscam.decoder import decode_datagram
 from custom_components.ipcam.protocols.foscam.framing import encode_packet
 from custom_components.ipcam.protocols.foscam.media import jpeg_dimensions
@@ -509,13 +510,11 @@ async def test_silent_client_is_dropped(start_simulator: Any, clients: list[Clie
 
 
 async def test_discovery(camera: FoscamCamera) -> None:
-    found = await discover(
-        address="127.0.0.1", port=camera.ports["search"], attempts=1, interval=0.3
-    )
+    found = await search([("127.0.0.1", camera.ports["search"])], seconds=0.3)
     assert len(found) == 1
-    assert found[0].camera_id == "00626E4E72BF"
+    assert found[0].serial == "00626E4E72BF"
     assert found[0].port == camera.ports["http"]
-    assert found[0].firmware == "11.37.2.56"
+    assert found[0].unique_id == "00:62:6e:4e:72:bf"
 
 
 # --- third party: curl -------------------------------------------------------------------------

@@ -19,9 +19,10 @@ from custom_components.ipcam.protocols.base import (
     PtzPreset,
     SettingKey,
 )
+from custom_components.ipcam.protocols.discovery import search
 from custom_components.ipcam.protocols.errors import AuthError, NotSupported
 from custom_components.ipcam.protocols.foscam import operation as op
-from custom_components.ipcam.protocols.foscam.client import Client, discover
+from custom_components.ipcam.protocols.foscam.client import Client
 from custom_components.ipcam.protocols.foscam.search import SearchReq
 from simulator.foscam import FoscamCamera
 from simulator.foscam import wire as sw
@@ -195,14 +196,14 @@ async def test_set_alarm_refuses_values_out_of_range(
     camera: FoscamCamera, clients: list[Client]
 ) -> None:
     client = await connected(camera, clients)
-    body = await client._cgi("set_alarm.cgi", {"motion_armed": 2})
+    body = await client.cgis.get("set_alarm.cgi", {"motion_armed": 2})
     assert body.startswith(b"error")
     assert camera.alarm_config["motion_armed"] == 1
-    assert await client._cgi("set_alarm.cgi", {"motion_sensitivity": 9, "nonsense": 3}) == (
+    assert await client.cgis.get("set_alarm.cgi", {"motion_sensitivity": 9, "nonsense": 3}) == (
         b"ok.\r\n"
     )
     assert camera.alarm_config["motion_sensitivity"] == 9
-    params = await client.params()
+    params = await client.cgis.params()
     assert params["alarm_motion_sensitivity"] == "9"
     assert "user1_pwd" not in params and params["user1_name"] == SIM_USERNAME
 
@@ -258,10 +259,8 @@ async def test_every_simulator_has_its_own_camera_id(
         assert cam.camera_id == f"00626E30{port:04X}"
         assert client.identity.unique_id == f"00:62:6e:30:{port >> 8:02x}:{port & 0xFF:02x}"
         ids.add(client.identity.unique_id)
-        found = await discover(
-            address="127.0.0.1", port=cam.ports["search"], attempts=1, interval=0.2
-        )
-        assert [(f.camera_id, f.port) for f in found] == [(cam.camera_id, port)]
+        found = await search([("127.0.0.1", cam.ports["search"])], seconds=0.3)
+        assert [(f.serial, f.port) for f in found] == [(cam.camera_id, port)]
     assert len(ids) == 2
 
 
