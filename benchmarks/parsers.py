@@ -80,10 +80,12 @@ def foscam() -> None:
 
 def dvrip() -> None:
     from custom_components.ipcam.protocols.dvrip import media, wire
+    from custom_components.ipcam.protocols.dvrip.live import LiveVideo
+    from simulator.dvrip.frames import encode_video_frame
 
     units = video_cycle(640, 480, 25, "h264")
     encoded = b"".join(
-        media.encode_video_frame("h264", u.data, keyframe=u.keyframe, width=640, height=480)
+        encode_video_frame("h264", u.data, keyframe=u.keyframe, width=640, height=480)
         for u in units * 4
     )
     packets = b"".join(
@@ -98,12 +100,26 @@ def dvrip() -> None:
         def feed(chunk: bytes) -> int:
             count = 0
             for packet in decoder.feed(chunk):
+                assert isinstance(packet, wire.BinaryMessage)
                 count += len(demuxer.feed(packet.payload))
             return count
 
         return feed
 
     measure("DVRIP packets + media frames", packets, make_feed)
+
+    def make_live_feed() -> Callable[[bytes], int]:
+        # What a video() connection runs: media as a byte stream, frames as VideoFrame.
+        decoder = wire.PacketDecoder(stream_ids=frozenset({wire.MsgId.MONITOR_DATA}))
+        live = LiveVideo()
+
+        def feed(chunk: bytes) -> int:
+            decoder.feed(chunk)
+            return len(live.feed(decoder.take_stream()))
+
+        return feed
+
+    measure("DVRIP live stream to VideoFrame", packets, make_live_feed)
 
 
 def rtp() -> None:

@@ -43,7 +43,9 @@ FORBIDDEN: list[tuple[str, str]] = [
         r"components\.(dhcp|zeroconf|ssdp|usb|mqtt|hassio)\s+import\s+\w*ServiceInfo",
         "ServiceInfo moved to homeassistant.helpers.service_info (old paths removed 2026.2)",
     ),
-    (r"\bFlowResult\b", "use ConfigFlowResult"),
+    # Config flows return ConfigFlowResult; a repairs flow's steps are typed with the base
+    # class, data_entry_flow.FlowResult, on every version (2026's RepairsFlowResult is one).
+    (r"(?<![.\w])FlowResult\b", "use ConfigFlowResult"),
     (r"\basync_extract_entity_ids\(\s*hass", "hass argument removed in 2026.10"),
     (r"\bvia_device\b", "DeviceInfo via_device is deprecated (2026.8)"),
     (r"\bshow_advanced_options\b", "deprecated in 2026.6"),

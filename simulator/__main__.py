@@ -1,7 +1,9 @@
 """Run simulated cameras: ``python -m simulator --vendor cgi|foscam|dvrip|grandstream|all``.
 
 Prints one JSON line ``{"ready": true, "ports": {...}, "control_port": N}`` once
-listening, then serves until interrupted.
+listening, then serves until interrupted. ``--serial`` gives the camera its identity
+(MAC, serial or camera id; by default each derives one from its port), ``--inputs``
+the video inputs of a Grandstream encoder; each goes to the simulators that take it.
 """
 
 from __future__ import annotations
@@ -9,9 +11,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import inspect
 import json
 import signal
 import sys
+from typing import Any
 
 from .base import SimulatedCamera
 from .control import ControlServer
@@ -26,11 +30,40 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--username", default="admin")
     parser.add_argument("--password", default="")
     parser.add_argument("--control-port", type=int, default=0)
+    parser.add_argument(
+        "--serial", help="the camera's MAC / serial / camera id (default: from its port)"
+    )
+    parser.add_argument("--inputs", type=int, help="video inputs of a Grandstream encoder (1-4)")
     return parser
+
+
+# Command-line options that only some simulators take: argument name -> constructor keyword.
+OPTIONAL = {"serial": "serial", "inputs": "inputs"}
+
+
+def _options(vendors: list[str], args: argparse.Namespace) -> dict[str, dict[str, Any]]:
+    """The optional keywords each vendor's simulator gets; SystemExit(2) when an option
+    given applies to none of them."""
+    options: dict[str, dict[str, Any]] = {vendor: {} for vendor in vendors}
+    for name, keyword in OPTIONAL.items():
+        value = getattr(args, name)
+        if value is None:
+            continue
+        takers = [
+            vendor
+            for vendor in vendors
+            if keyword in inspect.signature(simulator_class(vendor)).parameters
+        ]
+        if not takers:
+            _parser().error(f"--{name} does not apply to {', '.join(vendors)}")
+        for vendor in takers:
+            options[vendor][keyword] = value
+    return options
 
 
 async def _run(args: argparse.Namespace) -> None:
     vendors = list(SIMULATORS) if args.vendor == "all" else [args.vendor]
+    options = _options(vendors, args)
     cameras: dict[str, SimulatedCamera] = {}
     ports: dict[str, object] = {}
     for vendor in vendors:
@@ -39,6 +72,7 @@ async def _run(args: argparse.Namespace) -> None:
             port=args.port if len(vendors) == 1 else 0,
             username=args.username,
             password=args.password,
+            **options[vendor],
         )
         bound = await camera.start()
         cameras[vendor] = camera
@@ -71,6 +105,9 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as err:
         print(f"simulator: {err}", file=sys.stderr)
         return 1
+    except ValueError as err:  # an option value a simulator refuses
+        print(f"simulator: {err}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -58,6 +58,11 @@ class SimulatedCamera(ABC):
         self.talk_arrivals: collections.deque[tuple[float, int]] = collections.deque(maxlen=100_000)
         self.talk_last_packet_at: float | None = None
         self.faults: list[dict[str, Any]] = []
+        # Logins the camera accepted / credentials it refused, whatever the family (an HTTP
+        # family counts every request that carried credentials): one test can count a
+        # camera's failed logins through ``GET /state``.
+        self.logins = 0
+        self.rejected_logins = 0
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -109,6 +114,8 @@ class SimulatedCamera(ABC):
             "faults": self.faults[-10:],
             "talk": self.talk_statistics(),
             **self.vendor_state(),
+            "logins": self.logins,
+            "rejected_logins": self.rejected_logins,
         }
 
     def talk_statistics(self) -> dict[str, Any]:
@@ -122,6 +129,14 @@ class SimulatedCamera(ABC):
             "first_packet_at": self.talk_first_packet_at,
             "last_packet_at": self.talk_last_packet_at,
         }
+
+    def login_accepted(self) -> None:
+        """The camera accepted credentials (a session login, or an authenticated request)."""
+        self.logins += 1
+
+    def login_rejected(self) -> None:
+        """The camera refused the credentials it was given."""
+        self.rejected_logins += 1
 
     def record_talk(self, pcm: bytes) -> None:
         """Keep decoded talk audio (8 kHz mono s16le) for ``/talk.wav``."""

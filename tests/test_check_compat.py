@@ -77,8 +77,10 @@ def test_deprecated_apis_are_reported(compat: ModuleType) -> None:
         "class C(DataUpdateCoordinator[int]):\n"
         "    def __init__(self, hass):\n"
         "        super().__init__(hass, LOGGER, name='x')\n"
+        "async def async_step_user(self) -> FlowResult: ...\n"
     )
     (compat.INTEGRATION / "good.py").write_text(
+        "async def async_step_confirm(self) -> data_entry_flow.FlowResult: ...\n"
         "class D(DataUpdateCoordinator[int]):\n"
         "    def __init__(self, hass, entry):\n"
         "        super().__init__(hass, LOGGER, config_entry=entry, name='x')\n"
@@ -89,4 +91,5 @@ def test_deprecated_apis_are_reported(compat: ModuleType) -> None:
     assert "update listener" in problems
     assert "via_device" in problems
     assert "bad.py:4: coordinator without config_entry=" in problems
+    assert "bad.py:7: use ConfigFlowResult" in problems
     assert "good.py" not in problems

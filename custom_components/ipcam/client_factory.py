@@ -22,7 +22,9 @@ def build_client(hass: HomeAssistant, data: Mapping[str, Any]) -> CameraClient:
         # Home Assistant's shared aiohttp session (no session per camera).
         options["session"] = async_get_clientsession(hass)
     if CONF_CHANNEL in data:
-        options["channel"] = int(data[CONF_CHANNEL])
+        options["channel"] = int(data[CONF_CHANNEL])  # an entry made for one channel
+    elif profile.connection.whole_device:
+        options["channel"] = None
     if CONF_STREAM in data:
         options["stream"] = str(data[CONF_STREAM])
     return open_client(

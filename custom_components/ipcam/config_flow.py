@@ -80,7 +80,7 @@ def _connection_schema(profile: CameraProfile, defaults: Mapping[str, Any]) -> v
         ): TextSelector(),
         vol.Optional(CONF_PASSWORD, default=""): _PASSWORD_SELECTOR,
     }
-    if spec.channel_count > 1:
+    if spec.channel_count > 1 and not spec.whole_device:
         fields[vol.Required(CONF_CHANNEL, default=defaults.get(CONF_CHANNEL, 0))] = NumberSelector(
             NumberSelectorConfig(
                 min=0, max=spec.channel_count - 1, step=1, mode=NumberSelectorMode.BOX
@@ -107,7 +107,8 @@ def _normalise(profile: CameraProfile, user_input: Mapping[str, Any]) -> dict[st
         CONF_USERNAME: str(user_input.get(CONF_USERNAME, "")),
         CONF_PASSWORD: str(user_input.get(CONF_PASSWORD, "")),
     }
-    if CONF_CHANNEL in user_input and profile.connection.channel_count > 1:
+    spec = profile.connection
+    if CONF_CHANNEL in user_input and spec.channel_count > 1 and not spec.whole_device:
         data[CONF_CHANNEL] = int(user_input[CONF_CHANNEL])
     if profile.connection.secondary_stream:
         stream = user_input.get(CONF_STREAM, STREAM_PRIMARY)
@@ -307,6 +308,8 @@ class IpcamConfigFlow(ConfigFlow, domain=DOMAIN):
                 # login attempt that would count towards the camera's lock-out).
                 user_input = {**user_input, CONF_PASSWORD: entry.data.get(CONF_PASSWORD, "")}
             data = _normalise(profile, user_input)
+            if CONF_CHANNEL in entry.data and CONF_CHANNEL not in data:
+                data[CONF_CHANNEL] = entry.data[CONF_CHANNEL]  # an entry made for one channel
             identity, errors = await self._async_try_login(data)
             if identity is not None:
                 if not _same_camera(entry.unique_id, identity.unique_id):

@@ -13,7 +13,7 @@ from homeassistant.helpers.typing import ConfigType, TemplateVarsType
 
 from .alarm_types import TRIGGER_KINDS
 from .const import DOMAIN
-from .device_lookup import coordinator_for_device
+from .device_lookup import camera_for_device
 from .protocols.base import EventKind
 
 # Inputs are left out: "is an input on" is what the input's own sensor already says.
@@ -27,9 +27,12 @@ CONDITION_SCHEMA = DEVICE_CONDITION_BASE_SCHEMA.extend(
 
 async def async_get_conditions(hass: HomeAssistant, device_id: str) -> list[dict[str, Any]]:
     """The conditions of a camera device: one per alarm kind it reports."""
-    coordinator = coordinator_for_device(hass, device_id)
-    if coordinator is None:
+    found = camera_for_device(hass, device_id)
+    if found is None:
         return []
+    coordinator, channel = found
+    if coordinator.layout.recorder and channel is None:
+        return []  # a recorder's own device has no camera alarms
     kinds = coordinator.client.event_kinds
     return [
         {
@@ -53,7 +56,7 @@ def async_condition_from_config(
     device_id = config[CONF_DEVICE_ID]
 
     def test(hass: HomeAssistant, variables: TemplateVarsType) -> bool:
-        coordinator = coordinator_for_device(hass, device_id)
-        return coordinator is not None and coordinator.events.is_active(kind, None)
+        found = camera_for_device(hass, device_id)
+        return found is not None and found[0].events.is_active(kind, found[1])
 
     return test

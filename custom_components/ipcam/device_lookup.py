@@ -1,4 +1,4 @@
-"""From a device-registry device to the camera's coordinator (device automations)."""
+"""From a device-registry device to the camera's coordinator and channel (automations)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,11 @@ if TYPE_CHECKING:
     from .coordinator import IpcamCoordinator
 
 
-def coordinator_for_device(hass: HomeAssistant, device_id: str) -> IpcamCoordinator | None:
-    """The loaded coordinator whose camera is ``device_id``, if any."""
+def camera_for_device(
+    hass: HomeAssistant, device_id: str
+) -> tuple[IpcamCoordinator, int | None] | None:
+    """The loaded coordinator of ``device_id`` and the channel the device is (None: a
+    camera, or a recorder itself)."""
     device = dr.async_get(hass).async_get(device_id)
     if device is None:
         return None
@@ -24,6 +27,13 @@ def coordinator_for_device(hass: HomeAssistant, device_id: str) -> IpcamCoordina
         if entry.state is not ConfigEntryState.LOADED:
             continue
         coordinator: IpcamCoordinator = entry.runtime_data.coordinator
-        if coordinator.device_key in keys:
-            return coordinator
+        for channel in (None, *coordinator.layout.channels()):
+            if coordinator.layout.key_for(channel) in keys:
+                return coordinator, channel if coordinator.layout.recorder else None
     return None
+
+
+def coordinator_for_device(hass: HomeAssistant, device_id: str) -> IpcamCoordinator | None:
+    """The loaded coordinator whose camera (or recorder, or channel) is ``device_id``."""
+    found = camera_for_device(hass, device_id)
+    return None if found is None else found[0]

@@ -30,7 +30,7 @@ from .alarm_types import (
     stopped_type,
 )
 from .const import DOMAIN
-from .device_lookup import coordinator_for_device
+from .device_lookup import camera_for_device, coordinator_for_device
 from .protocols.base import EventKind
 
 CONF_SUBTYPE = "subtype"
@@ -48,14 +48,18 @@ TRIGGER_SCHEMA = DEVICE_TRIGGER_BASE_SCHEMA.extend(
 
 
 def _camera_triggers(hass: HomeAssistant, device_id: str) -> list[tuple[str, str | None]]:
-    coordinator = coordinator_for_device(hass, device_id)
-    if coordinator is None:
+    found = camera_for_device(hass, device_id)
+    if found is None:
         return []
+    coordinator, channel = found
     client = coordinator.client
+    recorder = coordinator.layout.recorder
     triggers: list[tuple[str, str | None]] = []
     for kind in TRIGGER_KINDS:
         if kind not in client.event_kinds:
             continue
+        if recorder and (kind is EventKind.INPUT) != (channel is None):
+            continue  # a recorder's inputs are on its own device, the rest on its channels
         if kind is EventKind.INPUT:
             for number in range(min(client.alarm_inputs, MAX_INPUTS)):
                 subtype = input_subtype(number)

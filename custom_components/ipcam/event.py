@@ -19,7 +19,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .alarm_types import ATTR_CHANNEL, ATTR_KIND, ATTR_RAW, TRIGGER_KINDS
 from .data import IpcamConfigEntry
-from .entity import IpcamEntity, IpcamEntityDescription, async_add_supported
+from .entity import IpcamEntity, IpcamEntityDescription, Scope, async_add_supported
 from .protocols.base import CameraEvent, EventKind
 
 PARALLEL_UPDATES = 0
@@ -43,6 +43,7 @@ EVENTS: tuple[IpcamEventDescription, ...] = tuple(
         device_class=EventDeviceClass.MOTION if kind is EventKind.MOTION else None,
         event_types=[EVENT_STARTED, EVENT_STOPPED],
         supported=lambda client, kind=kind: kind in client.event_kinds,  # type: ignore[misc]
+        scope=Scope.DEVICE if kind is EventKind.INPUT else Scope.CHANNEL,
     )
     for kind in TRIGGER_KINDS
 )
@@ -69,10 +70,14 @@ class IpcamAlarmEvent(IpcamEntity, EventEntity):
     @callback
     def _alarm(self, event: CameraEvent) -> None:
         kind = self.entity_description.kind
-        if event.kind is not kind and (
-            kind is not EventKind.ALARM or event.kind is EventKind.OTHER
-        ):
+        any_alarm = kind is EventKind.ALARM and event.kind is not EventKind.OTHER
+        if event.kind is not kind and not any_alarm:
             return
+        if (
+            self.coordinator.layout.recorder
+            and self.coordinator.alarm_channel(event) != self.channel
+        ):
+            return  # another channel's camera
         self._trigger_event(
             EVENT_STARTED if event.active else EVENT_STOPPED,
             {ATTR_KIND: event.kind.value, ATTR_CHANNEL: event.channel, ATTR_RAW: event.raw[:255]},

@@ -10,12 +10,13 @@ resolution and frame rate with the ``--video boundary--`` framing, the I/O and
 pan/tilt state in each part's ``Date:`` header, and at most ``max_streams``
 concurrent MJPEG streams (503 beyond).
 
-Two options model the firmware differences ``docs/protocols/cgi.md`` leaves
-open: ``io_order`` numbers the ``Date:`` I/O digits the document's way
-(``"document"``, the default: Trigger1, Trigger2, ImageUpload, ImageEmail from
-the left, no inputs) or D-Link's applet's (``"jplug"``: Trigger1 rightmost,
-inputs at digits 1-2); ``iocontrol_inputs`` (default True) adds
-``Input1``/``Input2`` (not in the document) to ``iocontrol.cgi`` reads.
+Options model the firmware differences ``docs/protocols/cgi.md`` leaves open:
+``io_order`` numbers the ``Date:`` I/O digits the document's way (``"document"``,
+the default: Trigger1, Trigger2, ImageUpload, ImageEmail from the left, no
+inputs) or D-Link's applet's (``"jplug"``: Trigger1 rightmost, inputs at digits
+1-2); ``iocontrol_inputs`` (default True) adds ``Input1``/``Input2`` (not in the
+document) to ``iocontrol.cgi`` reads; ``motion_cgi=False`` is firmware without
+``motion.cgi``. ``mac``/``serial`` give its MAC (default: derived from its port).
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ import asyncio
 import contextlib
 import dataclasses
 import datetime as dt
-import random
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Final
@@ -50,6 +50,7 @@ from custom_components.ipcam.protocols.cgi.query import norm_name
 from custom_components.ipcam.protocols.errors import ProtocolError
 
 from ..base import FaultError, SimulatedCamera
+from ..identity import mac_for_port, normalize_mac
 from ..media import jpeg_cycle
 from .accounts import ADMIN, ANYONE, OPERATOR, VIEWER, access_level, change_users, user_name
 from .answers import (
@@ -71,6 +72,7 @@ from .requests import BadRequest, apply_changes, parse_request
 MAX_REQUEST_BODY: Final = 8192
 AUTO_FPS: Final = 15  # FrameRate 0 ("Auto")
 REALM: Final = "DCS-930L"
+OUI: Final = "00:40:8c"  # the prefix of the simulated cameras' MACs
 
 Handler = Callable[[web.Request, list[tuple[str, str]]], Awaitable[web.StreamResponse]]
 
@@ -103,22 +105,30 @@ class CgiCamera(SimulatedCamera):
     default_port = 80
 
     def __init__(
-        self, *, io_order: str = "document", iocontrol_inputs: bool = True, **kwargs: Any
+        self,
+        *,
+        io_order: str = "document",
+        iocontrol_inputs: bool = True,
+        motion_cgi: bool = True,
+        mac: str | None = None,
+        serial: str | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.io_order = IoOrder(io_order)
         self.iocontrol_inputs = iocontrol_inputs
+        # D-Link's motion.cgi (not in the document); False: firmware without it (404).
+        self.motion_cgi = motion_cgi
         self.max_streams = 3
         self.reboot_seconds = 3.0
         self.swing_interval = 1.0
-        # A camera on a fixed port keeps its MAC across restarts (the demo re-adds nothing);
-        # on port 0 (tests) every camera is a different one.
-        tail = (
-            [0x30, self.port >> 8 & 0xFF, self.port & 0xFF]
-            if self.port
-            else [random.randrange(256) for _ in range(3)]
-        )
-        self.mac = "00:40:8c:" + ":".join(f"{byte:02x}" for byte in tail)
+        # Every camera has a MAC of its own: the one given, else derived from its port (on
+        # port 0, from the port it gets when it first starts), so that simulators side by
+        # side never share one and a camera on a fixed port keeps its MAC across restarts.
+        given = mac or serial
+        self.mac = normalize_mac(given) if given else ""
+        if not self.mac and self.port:
+            self.mac = mac_for_port(OUI, self.port)
         self.model = "DCS-930L"
         self.firmware = "1.04 (2010-06-25)"
         self.streams = 0
@@ -228,6 +238,8 @@ class CgiCamera(SimulatedCamera):
         server = site._server  # noqa: SLF001 - aiohttp exposes no public bound-port accessor
         sockets = getattr(server, "sockets", None) or []
         port = int(sockets[0].getsockname()[1]) if sockets else self.port
+        if not self.mac:
+            self.mac = mac_for_port(OUI, port)
         return {"http": port}
 
     async def _stop(self) -> None:
@@ -298,6 +310,7 @@ class CgiCamera(SimulatedCamera):
             "io_digits": self.io_digits(),
             "io_order": self.io_order.value,
             "iocontrol_inputs": self.iocontrol_inputs,
+            "motion_cgi": self.motion_cgi,
             "ptz": {"pan": self.pan, "tilt": self.tilt, "swing": self.swing},
             "presets": {
                 str(n): {"pan": p, "tilt": t, "name": name}
@@ -360,6 +373,8 @@ class CgiCamera(SimulatedCamera):
     async def _dispatch(self, request: web.Request) -> web.StreamResponse:
         path = request.path.lower()
         route = self._routes().get(path)
+        if path == "/motion.cgi" and not self.motion_cgi:
+            route = None
         if route is None:
             return web.Response(status=404, text="404 Not Found\r\n")
         self.requests[path] = self.requests.get(path, 0) + 1
@@ -372,6 +387,13 @@ class CgiCamera(SimulatedCamera):
                 needed = OPERATOR
             header = request.headers.get("Authorization", "")
             level = access_level(header, self.system, self.users)
+            if header:
+                # Credentials given: accepted (a login), or refused (counted, as a camera
+                # that locks after failures would).
+                if level == ANYONE:
+                    self.login_rejected()
+                else:
+                    self.login_accepted()
             if level < needed:
                 if level == ANYONE:
                     return web.Response(

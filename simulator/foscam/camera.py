@@ -20,7 +20,10 @@ MO_I search. Quirks reproduced (docs/protocols/foscam.md, "Simulator checklist")
   "boot", 160 bytes ADPCM high nibble first, encoder state carried);
 - camera keep-alives on both sockets, silent connections dropped after
   ``idle_timeout`` seconds;
-- alarms (op 25) with the area 0, 0, 100, 100;
+- alarms (op 25) with the area 0, 0, 100, 100, none for a detector disarmed with
+  ``set_alarm.cgi`` (read back in ``get_params.cgi``'s ``alarm_*`` variables);
+- the MO_I search answered with the real web port; a camera id of its own (derived
+  from the port unless ``camera_id``/``serial`` is given);
 - CGIs accept ``user=``/``pwd=`` and HTTP Basic; ``get_*.cgi`` answer ``var name=value;``
   lines; ``decoder_control.cgi`` moves left for command 6 and right for 4 (the
   documented numbers are swapped on real cameras).
@@ -33,6 +36,7 @@ import contextlib
 import itertools
 import math
 import random
+import socket
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -47,6 +51,7 @@ from custom_components.ipcam.protocols.foscam.framing import MAGIC_AV, MAGIC_OPE
 from custom_components.ipcam.protocols.foscam.message import Message
 
 from ..base import FaultError, SimulatedCamera
+from ..identity import mac_for_port, normalize_mac
 from ..media import jpeg_cycle
 from . import wire as sw
 from .http import CgiServer, physical_direction, preset_from_command
@@ -58,6 +63,23 @@ ALARM_KINDS = {
     "sound": op.AlarmType.SOUND,
 }
 ALARM_AREA = (0, 0, 100, 100)
+# Alarm kind -> the set_alarm.cgi parameter that arms its detector.
+ARMED_PARAMS = {"motion": "motion_armed", "input": "input_armed", "sound": "sounddetect_armed"}
+ALARM_PARAM_LIMITS = {
+    "motion_armed": 1,
+    "input_armed": 1,
+    "sounddetect_armed": 1,
+    "motion_compensation": 1,
+    "ioin_level": 1,
+    "iolinkage": 1,
+    "ioout_level": 1,
+    "mail": 1,
+    "http": 1,
+    "schedule_enable": 1,
+    "motion_sensitivity": 9,
+    "sounddetect_sensitivity": 9,
+    "preset": 16,
+}
 
 
 @dataclass(eq=False)
@@ -96,7 +118,7 @@ class _SearchProtocol(asyncio.DatagramProtocol):
         self.transport = transport
 
     def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:
-        reply = self.camera.search_reply(data)
+        reply = self.camera.search_reply(data, str(addr[0]))
         if reply is not None and self.transport is not None and self.camera.reachable:
             self.transport.sendto(reply, addr)
 
@@ -117,7 +139,8 @@ class FoscamCamera(SimulatedCamera):
         max_connections: int = 4,
         fps: float = 10.0,
         tone_hz: float = 1000.0,
-        camera_id: str = "00626E4E72BF",
+        camera_id: str | None = None,
+        serial: str | None = None,
         alias: str = "cam1",
         firmware: str = "11.37.2.56",
         webui: str = "2.4.10.10",
@@ -127,12 +150,19 @@ class FoscamCamera(SimulatedCamera):
         extra_users: dict[str, tuple[str, int]] | None = None,
         fragment_writes: bool = True,
         cgi_auth: str = "both",
+        sound_detection: bool = True,
     ) -> None:
         super().__init__(host=host, port=port, username=username, password=password)
         self.max_connections = max_connections
         self.fps = fps
         self.tone_hz = tone_hz
-        self.camera_id = camera_id
+        # The MAC as 12 hex digits (the capture's camera is 00626E4E72BF); by default
+        # derived from the port, so that simulators side by side never share one.
+        given = camera_id or serial
+        self._derive_id = given is None
+        self.camera_id = "" if given is None else normalize_mac(given).replace(":", "").upper()
+        if given is None and port:
+            self.camera_id = _camera_id_for(port)
         self.alias = alias
         self.firmware = firmware
         self.webui = webui
@@ -164,8 +194,28 @@ class FoscamCamera(SimulatedCamera):
         self.misc: dict[str, str] = {"led_mode": "0", "ptz_center_onstart": "0"}
         self.alarm: str | None = None
         self.alarms_sent = 0
+        self.alarms_suppressed = 0  # pushed while that detector was disarmed: not sent
+        # set_alarm.cgi / get_params.cgi (alarm_*). Armed from the start, so that pushed
+        # alarms reach clients; a real camera's factory setting is not documented.
+        # ``sound_detection=False`` is firmware without sound detection (no sounddetect_*).
+        self.sound_detection = sound_detection
+        self.alarm_config: dict[str, int] = {
+            "motion_armed": 1,
+            "motion_sensitivity": 5,
+            "motion_compensation": 0,
+            "input_armed": 1,
+            "ioin_level": 1,
+            "iolinkage": 0,
+            "ioout_level": 0,
+            "preset": 0,
+            "mail": 0,
+            "upload_interval": 0,
+            "http": 0,
+            "schedule_enable": 0,
+        }
+        if sound_detection:
+            self.alarm_config |= {"sounddetect_armed": 1, "sounddetect_sensitivity": 5}
         self.login_refusals = 0
-        self.auth_failures = 0
         self.keepalives_received = 0
         self.cgi_requests: dict[str, int] = {}
         self.cgi_auth_methods: dict[str, int] = {"basic": 0, "query": 0}
@@ -178,6 +228,8 @@ class FoscamCamera(SimulatedCamera):
     async def _start(self) -> dict[str, int]:
         self._server = await asyncio.start_server(self._accept, self.host, self.port)
         port = int(self._server.sockets[0].getsockname()[1])
+        if self._derive_id and not self.camera_id:
+            self.camera_id = _camera_id_for(port)
         ports = {"http": port}
         if self.search_port is not None:
             loop = asyncio.get_running_loop()
@@ -211,23 +263,79 @@ class FoscamCamera(SimulatedCamera):
         self.alarm = None
         self.moving = None
 
+    @property
+    def auth_failures(self) -> int:
+        """Refused credentials, MO_O and CGI (``rejected_logins``)."""
+        return self.rejected_logins
+
     # --- control API -----------------------------------------------------------------------
 
     async def push_event(self, kind: str, active: bool, channel: int) -> None:
         if kind not in ALARM_KINDS:
             raise FaultError(f"unknown event kind {kind!r}; expected one of {sorted(ALARM_KINDS)}")
         alarm_type = ALARM_KINDS[kind] if active else op.AlarmType.STOP
+        if active and not self.armed(kind):
+            self.alarms_suppressed += 1  # a disarmed detector reports nothing
+            return
         if active:
             self.alarm = kind
         elif self.alarm == kind or self.alarm is None:
             self.alarm = None
         else:
             return  # another alarm is active; a stop for this kind changes nothing
+        self._notify(alarm_type)
+
+    def _notify(self, alarm_type: op.AlarmType) -> None:
         message = op.AlarmNotify(alarm_type, ALARM_AREA)
         for login in list(self._logins):
             if login.verified:
                 login.send(message)
         self.alarms_sent += 1
+
+    def armed(self, kind: str) -> bool:
+        """Whether the detector of an alarm kind is armed (set_alarm.cgi)."""
+        return bool(self.alarm_config.get(ARMED_PARAMS[kind], 0))
+
+    def set_alarm(self, changes: dict[str, int]) -> bool:
+        """Apply ``set_alarm.cgi`` parameters; False (nothing changed) when one is invalid.
+
+        Disarming the detector whose alarm is active ends that alarm (op 25 type 0).
+        """
+        for name, value in changes.items():
+            if name not in self.alarm_config:
+                continue  # parameters this firmware lacks are ignored
+            limit = ALARM_PARAM_LIMITS.get(name, 65535)
+            if not 0 <= value <= limit:
+                return False
+        for name, value in changes.items():
+            if name in self.alarm_config:
+                self.alarm_config[name] = value
+        if self.alarm is not None and not self.armed(self.alarm):
+            self.alarm = None
+            self._notify(op.AlarmType.STOP)
+        return True
+
+    def params_vars(self) -> dict[str, str | int]:
+        """``get_params.cgi``: identity, users (without passwords), the alarm settings."""
+        values: dict[str, str | int] = {
+            "id": self.camera_id,
+            "sys_ver": self.firmware,
+            "app_ver": self.webui,
+            "alias": self.alias,
+            "now": int(time.time()),
+            "tz": 0,
+            "ntp_enable": 1,
+            "ntp_svr": "time.nist.gov",
+        }
+        for index, (name, (_password, privilege)) in enumerate(
+            list(self.users.items())[:8], start=1
+        ):
+            values[f"user{index}_name"] = name
+            values[f"user{index}_pri"] = int(privilege)
+        values["dev2_alias"] = ""
+        values |= {f"alarm_{name}": value for name, value in self.alarm_config.items()}
+        values["decoder_baud"] = 12
+        return values
 
     def vendor_state(self) -> dict[str, Any]:
         return {
@@ -249,7 +357,10 @@ class FoscamCamera(SimulatedCamera):
             "misc": dict(self.misc),
             "alarm": self.alarm,
             "alarms_sent": self.alarms_sent,
-            "logins": sum(1 for login in self._logins if login.verified),
+            "alarms_suppressed": self.alarms_suppressed,
+            "armed": {kind: self.armed(kind) for kind in ARMED_PARAMS},
+            "alarm_config": dict(self.alarm_config),
+            "active_logins": sum(1 for login in self._logins if login.verified),
             "av_connections": sum(1 for login in self._logins if login.av is not None),
             "talking": self._talker is not None,
             "login_refusals": self.login_refusals,
@@ -336,7 +447,9 @@ class FoscamCamera(SimulatedCamera):
                 login.send(op.ParamsChangedNotify(param, value))
         return True
 
-    def search_reply(self, data: bytes) -> bytes | None:
+    def search_reply(self, data: bytes, peer: str = "127.0.0.1") -> bytes | None:
+        """The MO_I answer to a datagram from ``peer``: the camera's id, address and real
+        web port (what a discovery reports and a user adds)."""
         try:
             message = sw.decode_request_datagram(data)
         except ProtocolError:
@@ -346,7 +459,7 @@ class FoscamCamera(SimulatedCamera):
             answer = search.SearchResp(
                 camera_id=self.camera_id,
                 name=self.alias,
-                ip=self.host if _is_ipv4(self.host) else "127.0.0.1",
+                ip=_address_towards(self.host, peer),
                 mask="255.255.255.0",
                 gateway="192.168.69.1",
                 dns="192.168.69.1",
@@ -444,12 +557,13 @@ class FoscamCamera(SimulatedCamera):
         """Verify_Resp (+ the unprompted op 28 on success)."""
         expected = self.users.get(message.username)
         if expected is None:
-            self.auth_failures += 1
+            self.login_rejected()
             return [op.VerifyResp(op.Result.WRONG_USER)]
         password, privilege = expected
         if message.password != password:
-            self.auth_failures += 1
+            self.login_rejected()
             return [op.VerifyResp(op.Result.WRONG_PASSWORD)]
+        self.login_accepted()
         login.username = message.username
         login.privilege = privilege
         return [op.VerifyResp(op.Result.OK, privilege), op.OtherDevicesNotify()]
@@ -613,6 +727,25 @@ class FoscamCamera(SimulatedCamera):
         return packet
 
 
+def _camera_id_for(port: int) -> str:
+    """Foscam's OUI 00:62:6E and the port: the camera id of a simulator on ``port``."""
+    return mac_for_port("00:62:6e", port).replace(":", "").upper()
+
+
 def _is_ipv4(host: str) -> bool:
     parts = host.split(".")
     return len(parts) == 4 and all(p.isdigit() and int(p) < 256 for p in parts)
+
+
+def _address_towards(host: str, peer: str) -> str:
+    """The IPv4 address the camera answers from: its own, or (listening on every address)
+    the one the system would use to reach ``peer``."""
+    if _is_ipv4(host) and host != "0.0.0.0":
+        return host
+    if _is_ipv4(peer):
+        with contextlib.suppress(OSError), socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.connect((peer, 9))  # no packet is sent: this only picks the route
+            address = str(s.getsockname()[0])
+            if _is_ipv4(address) and address != "0.0.0.0":
+                return address
+    return "127.0.0.1"

@@ -128,8 +128,9 @@ class CgiServer:
             return None
         expected = self.camera.users.get(user)
         if expected is None or expected[0] != password:
-            self.camera.auth_failures += 1
+            self.camera.login_rejected()
             return None
+        self.camera.login_accepted()
         self.camera.cgi_auth_methods[method] += 1
         return int(expected[1])
 
@@ -189,6 +190,22 @@ class CgiServer:
                 if key.startswith(("led_", "ptz_")) and len(text) <= 16:
                     self.camera.misc[key] = text
             await self._respond(writer, 200, b"ok.\r\n")
+        elif name == "get_params.cgi":
+            body = format_vars(self.camera.params_vars())
+            await self._respond(writer, 200, body.encode(), content_type="text/plain")
+        elif name == "set_alarm.cgi":
+            changes: dict[str, int] = {}
+            ok = True
+            for key, text in query.items():
+                if key in ("user", "pwd", "next_url"):
+                    continue
+                value = _int(text)
+                if value is None:
+                    ok = False
+                    break
+                changes[key] = value
+            ok = ok and self.camera.set_alarm(changes)
+            await self._respond(writer, 200, b"ok.\r\n" if ok else b"error: param\r\n")
         elif name == "check_user.cgi":
             await self._respond(writer, 200, b"ok.\r\n")
         elif name == "reboot.cgi":
@@ -251,6 +268,8 @@ CGI_PRIVILEGE: dict[str, int] = {
     "camera_control.cgi": Privilege.OPERATOR,
     "get_misc.cgi": Privilege.VISITOR,
     "set_misc.cgi": Privilege.ADMINISTRATOR,
+    "get_params.cgi": Privilege.ADMINISTRATOR,  # it holds the user list
+    "set_alarm.cgi": Privilege.ADMINISTRATOR,
     "reboot.cgi": Privilege.ADMINISTRATOR,
 }
 

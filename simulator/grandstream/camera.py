@@ -24,9 +24,14 @@ What it copies from the camera's server (``docs/protocols/grandstream.md``,
 - MCTP TALK: ``@0@1@1@`` (``@0@0@0@`` and close when busy), then 8-byte-header
   packets of G.711 µ-law from payload offset 4, recorded with ``record_talk``.
 
+An encoder with ``inputs`` video inputs (1-4, default 1) serves streams n and
+n + 4 of each input n (their audio a tone of its own, 1000 + 250 n Hz); a stream
+of an input it lacks is answered 404, and alarms are pushed per input.
+
 ASSUMPTION: the alarm message format is unknown; alarms are pushed as
 ``CMD:ALARM MCTP/1.0 SC`` / ``@<channel>@<MOTION|INPUT|ALARM>@<1|0>`` / ``END``
-(``mctp_wire.alarm_message``).
+(``mctp_wire.alarm_message``), to subscriptions for all channels or for either
+stream of that input.
 """
 
 from __future__ import annotations
@@ -39,10 +44,17 @@ from typing import Any
 from custom_components.ipcam.protocols.audio.g711 import ulaw_encode
 from custom_components.ipcam.protocols.audio.pcm import tone_pcm
 from custom_components.ipcam.protocols.errors import ProtocolError
-from custom_components.ipcam.protocols.grandstream import DEFAULT_RTSP_PORT, MAX_CHANNEL, mctp
+from custom_components.ipcam.protocols.grandstream import (
+    DEFAULT_RTSP_PORT,
+    INPUTS,
+    MAX_CHANNEL,
+    SECONDARY_OFFSET,
+    mctp,
+)
 from custom_components.ipcam.protocols.grandstream.h264 import NAL_PPS, NAL_SPS, nal_type
 
 from ..base import FaultError, SimulatedCamera
+from ..identity import mac_for_port, normalize_mac
 from ..media import video_cycle
 from .mctp_server import MctpConnection
 from .mctp_wire import alarm_message
@@ -51,8 +63,14 @@ from .rtsp_server import RtspConnection
 
 SESSION_TIMEOUT = 120
 TONE_HZ = 1000.0
+OUI = "00:0b:82"  # Grandstream
 FIRST_READ = 4096
 EVENT_KINDS = {"alarm": "ALARM", "motion": "MOTION", "input": "INPUT"}
+
+
+def tone_hz(video_input: int) -> float:
+    """The audio of each input is a tone of its own: 1000 Hz, 1250 Hz, ..."""
+    return TONE_HZ + 250.0 * video_input
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,8 +105,21 @@ class GrandstreamCamera(SimulatedCamera):
         secondary_size: tuple[int, int] = (320, 180),
         session_timeout: int = SESSION_TIMEOUT,
         alarm_all_channels: bool = True,
+        inputs: int = 1,
+        mac: str | None = None,
+        serial: str | None = None,
     ) -> None:
         super().__init__(host=host, port=port, username=username, password=password)
+        if type(inputs) is not int or not 1 <= inputs <= INPUTS:
+            raise ValueError(f"inputs must be 1 to {INPUTS}")
+        # Video inputs: streams n (primary) and n + 4 (secondary) of each; the others are 404.
+        self.inputs = inputs
+        # RTSP tells no MAC (a client finds it in its ARP table); kept for the control API:
+        # the one given, else derived from the port, so that no two simulators share one.
+        given = mac or serial
+        self.mac = normalize_mac(given) if given else ""
+        if not self.mac and port:
+            self.mac = mac_for_port(OUI, port)
         self.fragment_size = fragment_size
         self.mctp_timeout = mctp_timeout
         # Advertised in "Session: id;timeout=N"; like the camera, never enforced.
@@ -103,7 +134,7 @@ class GrandstreamCamera(SimulatedCamera):
         self._server: asyncio.Server | None = None
         self._handlers: set[asyncio.Task[Any]] = set()
         self._streams: dict[tuple[int, int], Stream] = {}
-        self.audio_packets: tuple[bytes, ...] = ()
+        self.audio_packets: dict[int, tuple[bytes, ...]] = {}  # per input
         self.sessions: dict[str, RtspConnection] = {}
         self.mctp_connections: set[MctpConnection] = set()
         self.talking = False
@@ -111,7 +142,6 @@ class GrandstreamCamera(SimulatedCamera):
         self.heartbeats = 0
         self.keepalives = 0
         self.describes = 0
-        self.auth_failures = 0
         self.mctp_timeouts = 0
 
     # --- lifecycle -------------------------------------------------------------------------
@@ -119,10 +149,16 @@ class GrandstreamCamera(SimulatedCamera):
     async def _start(self) -> dict[str, int]:
         for size in {self.primary_size, self.secondary_size}:
             self._streams[size] = await asyncio.to_thread(self._prepare, size)
-        tone = ulaw_encode(tone_pcm(TONE_HZ, 1.0))  # a whole number of periods: loops cleanly
-        self.audio_packets = tuple(tone[i : i + 160] for i in range(0, len(tone), 160))
+        for video_input in range(self.inputs):
+            # A whole number of periods in a second: loops cleanly.
+            tone = ulaw_encode(tone_pcm(tone_hz(video_input), 1.0))
+            self.audio_packets[video_input] = tuple(
+                tone[i : i + 160] for i in range(0, len(tone), 160)
+            )
         self._server = await asyncio.start_server(self._handle, self.host, self.port)
         port = int(self._server.sockets[0].getsockname()[1])
+        if not self.mac:
+            self.mac = mac_for_port(OUI, port)
         return {"rtsp": port}
 
     def _prepare(self, size: tuple[int, int]) -> Stream:
@@ -161,7 +197,18 @@ class GrandstreamCamera(SimulatedCamera):
         self.talking = False
 
     def stream_for(self, channel: int) -> Stream:
-        return self._streams[self.primary_size if channel < 4 else self.secondary_size]
+        return self._streams[
+            self.primary_size if channel < SECONDARY_OFFSET else self.secondary_size
+        ]
+
+    def has_stream(self, channel: int) -> bool:
+        """Whether stream ``channel`` (0-7) belongs to an input this encoder has."""
+        return 0 <= channel <= MAX_CHANNEL and channel % SECONDARY_OFFSET < self.inputs
+
+    @property
+    def auth_failures(self) -> int:
+        """Refused RTSP credentials (``rejected_logins``)."""
+        return self.rejected_logins
 
     # --- control API ---------------------------------------------------------------------------
 
@@ -169,8 +216,8 @@ class GrandstreamCamera(SimulatedCamera):
         word = EVENT_KINDS.get(kind)
         if word is None:
             raise FaultError(f"unknown event {kind!r}; expected one of {sorted(EVENT_KINDS)}")
-        if not 0 <= channel <= MAX_CHANNEL:
-            raise FaultError(f"channel must be 0-{MAX_CHANNEL}")
+        if not 0 <= channel < self.inputs:
+            raise FaultError(f"channel must be an input of this encoder, 0-{self.inputs - 1}")
         message = alarm_message(word, active, channel)
         self.events_sent += 1
         if self.stalled:  # a stalled camera says nothing; the alarm goes out afterwards
@@ -179,8 +226,10 @@ class GrandstreamCamera(SimulatedCamera):
             self._deliver(message, channel)
 
     def _deliver(self, message: bytes, channel: int) -> None:
+        """To every subscription for all channels, or for either stream of the input."""
+        wanted = (mctp.ALL_CHANNELS, channel, channel + SECONDARY_OFFSET)
         for connection in list(self.mctp_connections):
-            if connection.alarm_channel in (mctp.ALL_CHANNELS, channel):
+            if connection.alarm_channel in wanted:
                 connection.send(message)
 
     async def _deliver_later(self, message: bytes, channel: int) -> None:
@@ -188,16 +237,23 @@ class GrandstreamCamera(SimulatedCamera):
         self._deliver(message, channel)
 
     def vendor_state(self) -> dict[str, Any]:
+        playing = [s for s in self.sessions.values() if s.playing]
         return {
+            "mac": self.mac,
+            "inputs": self.inputs,
             "rtsp": {
                 "sessions": len(self.sessions),
-                "playing": sum(1 for s in self.sessions.values() if s.playing),
+                "playing": len(playing),
+                "playing_by_input": {
+                    str(n): sum(1 for s in playing if s.channel % SECONDARY_OFFSET == n)
+                    for n in range(self.inputs)
+                },
                 "describes": self.describes,
                 "keepalives": self.rtsp_keepalives,
                 "rtcp_received": self.rtcp_received,
                 "auth_failures": self.auth_failures,
                 "fragment_size": self.fragment_size,
-                "channels": MAX_CHANNEL + 1,
+                "channels": 2 * self.inputs,  # streams: a primary and a secondary per input
             },
             "mctp": {
                 "connections": len(self.mctp_connections),

@@ -7,7 +7,7 @@ import secrets
 from typing import TYPE_CHECKING
 
 from custom_components.ipcam.protocols.errors import ProtocolError
-from custom_components.ipcam.protocols.grandstream import MAX_CHANNEL
+from custom_components.ipcam.protocols.grandstream import MAX_CHANNEL, SECONDARY_OFFSET
 from custom_components.ipcam.protocols.grandstream.rtp import InterleavedFrame, format_interleaved
 from custom_components.ipcam.protocols.grandstream.rtsp import RtspReader, RtspRequest
 
@@ -171,13 +171,15 @@ class RtspConnection:
         channel = describe_path_stream(url.path)
         if channel is None or channel > MAX_CHANNEL:
             return self.reply(request, 400, [("Server", SERVER)])
+        if not self.camera.has_stream(channel):
+            return self.reply(request, 404, [("Server", SERVER)])  # an input it lacks
         accept = request.headers.get("Accept")
         if accept is not None and "application/sdp" not in accept:
             return self.reply(request, 551, [("Server", SERVER)])
         camera = self.camera
         if not self._authorized(request):
             if request.headers.get("Authorization") is not None:
-                camera.auth_failures += 1
+                camera.login_rejected()
             self.nonce = digits8()  # a fresh nonce for every 401
             headers = [
                 ("Server", SERVER),
@@ -187,6 +189,7 @@ class RtspConnection:
         self.authenticated = True
         self.channel = channel
         camera.describes += 1
+        camera.login_accepted()
         stream = camera.stream_for(channel)
         sdp = build_sdp(
             self.host_ip, (stream.sps, stream.pps), stream.width, stream.height, stream.fps
@@ -215,7 +218,7 @@ class RtspConnection:
         if not track_text.isdecimal() or int(track_text) > 1 or not channel_text.isdecimal():
             return self.reply(request, 404, server), False
         channel = int(channel_text)
-        if channel > MAX_CHANNEL:
+        if not self.camera.has_stream(channel):
             return self.reply(request, 404, server), False
         try:
             transport = parse_transport(request.headers.get("Transport", "") or "")
@@ -245,6 +248,7 @@ class RtspConnection:
         """Send RTP until the connection ends: video at ``fps``, audio every 20 ms."""
         camera = self.camera
         stream = camera.stream_for(self.channel)
+        tone = camera.audio_packets[self.channel % SECONDARY_OFFSET]
         video = self.tracks.get(0)
         audio = self.tracks.get(1)
         video_ssrc = 41030 + self.channel + 128
@@ -273,12 +277,12 @@ class RtspConnection:
                     video_ts += 90000 // stream.fps
                     unit_index = (unit_index + 1) % len(stream.units)
                 if audio is not None:
-                    payload = camera.audio_packets[audio_index]
+                    payload = tone[audio_index]
                     packet = format_rtp(0, False, audio_seq, audio_ts, audio_ssrc, payload)
                     chunks.append(format_interleaved(audio[0], packet))
                     audio_seq = (audio_seq + 1) & 0xFFFF
                     audio_ts += len(payload)
-                    audio_index = (audio_index + 1) % len(camera.audio_packets)
+                    audio_index = (audio_index + 1) % len(tone)
                 if chunks:
                     self.writer.write(b"".join(chunks))
                     await asyncio.wait_for(self.writer.drain(), 10.0)

@@ -27,8 +27,8 @@ async def test_entities_created_from_capabilities(
     camera = await start_simulator("cgi")
     entry = await add_entry(camera)
     assert entry.state is ConfigEntryState.LOADED
-    assert keys(hass, entry, "switch") == {"alarm_out", "alarm_out_2", "led"}
-    assert keys(hass, entry, "select") == {"resolution", "frame_rate"}
+    assert keys(hass, entry, "switch") == {"alarm_out", "alarm_out_2", "led", "motion_armed"}
+    assert keys(hass, entry, "select") == {"resolution", "frame_rate", "ptz_preset"}
     assert keys(hass, entry, "binary_sensor") == {"input_1", "input_2"}
     assert {"ptz_up", "ptz_down", "ptz_left", "ptz_right", "ptz_home", "reboot"} <= keys(
         hass, entry, "button"
@@ -45,6 +45,7 @@ async def test_switches_write_and_read_back(
         ("alarm_out", lambda: camera.vendor_state()["io"]["trigger1"]),
         ("alarm_out_2", lambda: camera.vendor_state()["io"]["trigger2"]),
         ("led", lambda: camera.vendor_state()["led"] != 1),  # LEDControl 1 is "off"
+        ("motion_armed", lambda: camera.vendor_state()["motion"]["enable"] == 1),
     ):
         switch = entity_id(hass, entry, "switch", key)
         assert hass.states.get(switch).state == (STATE_ON if sim_state() else STATE_OFF)

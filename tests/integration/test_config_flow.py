@@ -365,18 +365,36 @@ async def test_grandstream_fallback_id_does_not_block_reauth(
 async def test_grandstream_streams_are_separate_entries(
     hass: HomeAssistant, start_simulator: StartSimulator
 ) -> None:
-    camera = await start_simulator("grandstream")
+    """An encoder is one entry per stream (primary, secondary) covering all its inputs."""
+    camera = await start_simulator("grandstream", inputs=2)
     unique_ids = []
-    for stream, channel in (("primary", 0), ("secondary", 0), ("primary", 1)):
+    for stream in ("primary", "secondary"):
         flow_id = await _start_flow(hass, "grandstream")
-        data = {**entry_data(camera), CONF_STREAM: stream, CONF_CHANNEL: channel}
+        data = {**entry_data(camera), CONF_STREAM: stream}
         data.pop(CONF_FAMILY)
         with patch("custom_components.ipcam.async_setup_entry", return_value=True):
             result = await hass.config_entries.flow.async_configure(flow_id, data)
             await hass.async_block_till_done()
         assert result["type"] is FlowResultType.CREATE_ENTRY
+        assert CONF_CHANNEL not in result["data"]
         unique_ids.append(result["result"].unique_id)
-    assert len(set(unique_ids)) == 3
+    assert len(set(unique_ids)) == 2
+
+
+async def test_an_entry_made_for_one_input_keeps_it_through_reconfigure(
+    hass: HomeAssistant, start_simulator: StartSimulator, add_entry: AddEntry
+) -> None:
+    camera = await start_simulator("grandstream", inputs=2)
+    entry = await add_entry(camera, **{CONF_CHANNEL: 1})
+    assert entry.runtime_data.client.identity.unique_id.endswith("-channel1")
+    result = await entry.start_reconfigure_flow(hass)
+    form = {**entry_data(camera), CONF_STREAM: "primary"}
+    form.pop(CONF_FAMILY)
+    with patch("custom_components.ipcam.async_setup_entry", return_value=True):
+        result = await hass.config_entries.flow.async_configure(result["flow_id"], form)
+        await hass.async_block_till_done()
+    assert result["reason"] == "reconfigure_successful"
+    assert entry.data[CONF_CHANNEL] == 1
 
 
 async def test_dvrip_options_choose_the_stream_source(

@@ -128,7 +128,7 @@ async def test_reconnects_after_a_dropped_connection(
     await camera.inject_fault("drop", 0)
     await wait_for(hass, lambda: hass.states.get(sensor).state == STATE_UNAVAILABLE)
     await wait_for(hass, lambda: hass.states.get(sensor).state == STATE_OFF, 30)
-    await wait_for(hass, lambda: camera.vendor_state()["logins"] >= 1)
+    await wait_for(hass, lambda: camera.vendor_state()["active_logins"] >= 1)
     await camera.push_event("motion", True, 0)
     await wait_for(hass, lambda: hass.states.get(sensor).state == STATE_ON)
 

@@ -12,8 +12,10 @@ from homeassistant.components.camera import (
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import ATTR_SUPPORTED_FEATURES, STATE_OFF, STATE_ON, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
 
-from custom_components.ipcam.const import CONF_STREAM, STREAM_SECONDARY
+from custom_components.ipcam.const import CONF_STREAM, DOMAIN, STREAM_SECONDARY
 from custom_components.ipcam.protocols.jpeg import jpeg_size
 from tests.conftest import StartSimulator
 from tests.integration.conftest import AddEntry
@@ -109,3 +111,31 @@ async def test_wrong_password_starts_reauth(
     assert entry.state is ConfigEntryState.SETUP_ERROR
     flows = hass.config_entries.flow.async_progress_by_handler("ipcam")
     assert [flow["context"]["source"] for flow in flows] == ["reauth"]
+
+
+async def test_a_multi_input_encoder_is_one_entry_with_a_device_per_input(
+    hass: HomeAssistant, start_simulator: StartSimulator, add_entry: AddEntry
+) -> None:
+    camera = await start_simulator("grandstream", inputs=3)
+    entry = await add_entry(camera)  # no channel: the whole encoder
+    coordinator = entry.runtime_data.coordinator
+    assert coordinator.layout.recorder
+    devices = dr.async_get(hass)
+    recorder = devices.async_get_device(identifiers={(DOMAIN, coordinator.layout.key_for(None))})
+    assert recorder is not None
+    sensors = {}
+    for channel in (0, 1, 2):
+        key = coordinator.layout.key_for(channel)
+        device = devices.async_get_device(identifiers={(DOMAIN, key)})
+        assert device is not None and device.via_device_id == recorder.id
+        assert device.name.endswith(f"input {channel + 1}")
+        sensors[channel] = er.async_get(hass).async_get_entity_id(
+            "binary_sensor", DOMAIN, f"{key}_motion"
+        )
+    await wait_for(hass, lambda: camera.vendor_state()["mctp"]["alarm_subscribers"] >= 1)
+    await camera.push_event("motion", True, 2)
+    await wait_for(hass, lambda: hass.states.get(sensors[2]).state == STATE_ON)
+    assert hass.states.get(sensors[0]).state == STATE_OFF
+    assert hass.states.get(sensors[1]).state == STATE_OFF
+    # One heartbeat/alarm connection for the whole encoder.
+    assert camera.vendor_state()["mctp"]["alarm_subscribers"] == 1

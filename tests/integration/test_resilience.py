@@ -360,7 +360,7 @@ async def test_pushed_events_and_alarm_timers_do_not_hide_failing_polls(
     motion = entity_id(hass, entry, "binary_sensor", "motion")
     ir = entity_id(hass, entry, "switch", "ir")
     coord = coordinator(entry)
-    await wait_for(hass, lambda: camera.vendor_state()["logins"] >= 1)
+    await wait_for(hass, lambda: camera.vendor_state()["active_logins"] >= 1)
     # The settings side fails (as when the camera refuses its CGIs) while the
     # push connection still delivers alarms.
     with patch.object(coord.client, "read_settings", side_effect=CannotConnect("refused")):

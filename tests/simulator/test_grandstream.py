@@ -59,7 +59,7 @@ async def test_camera_drops_silent_mctp_and_its_rtsp_session(start_simulator: An
     cli = Client("127.0.0.1", port, SIM_USERNAME, SIM_PASSWORD, timeout=5.0)
     inbox: Inbox[Any] = Inbox(16)
     session = cli._rtsp(video=True)
-    link = await cli._open(session, inbox)
+    link = await cli._open(session, inbox.put, inbox.end)
     try:
         ready = await _until(inbox, Ready)
         reader, writer = await asyncio.open_connection("127.0.0.1", port)

@@ -101,3 +101,44 @@ def test_bad_port_reports_an_error(socket_enabled: None) -> None:
     assert result.returncode == 1
     assert "simulator:" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.skipif(CURL is None, reason="curl is not installed")
+async def test_serial_and_inputs_options(socket_enabled: None) -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "simulator", "--vendor", "all", "--serial", "00:0b:82:aa:bb:cc",
+        "--inputs", "3", cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        ready = json.loads(await asyncio.wait_for(process.stdout.readline(), 60))
+        control = f"http://127.0.0.1:{ready['control_port']}"
+        _, body = await _curl(f"{control}/grandstream/state")
+        state = json.loads(body)
+        assert (state["inputs"], state["mac"]) == (3, "00:0b:82:aa:bb:cc")
+        assert (state["logins"], state["rejected_logins"]) == (0, 0)
+        _, body = await _curl(f"{control}/foscam/state")
+        assert json.loads(body)["camera_id"] == "000B82AABBCC"
+        _, body = await _curl(f"{control}/cgi/state")
+        assert json.loads(body)["mac"] == "00:0b:82:aa:bb:cc"
+    finally:
+        process.terminate()
+        await asyncio.wait_for(process.wait(), 20)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--vendor", "dvrip", "--inputs", "2"], "--inputs does not apply to dvrip"),
+        (["--vendor", "grandstream", "--inputs", "9"], "inputs must be 1 to 4"),
+        (["--vendor", "foscam", "--serial", "nope"], "not a MAC address"),
+    ],
+)
+def test_option_errors(socket_enabled: None, args: list[str], message: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "simulator", *args],
+        cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr

@@ -22,6 +22,7 @@ from . import DEFAULT_PORTS, open_client
 from .audio.decode import decode_to_pcm
 from .audio.pcm import dominant_frequency, rms, wav_bytes
 from .base import CameraClient, CameraEvent, PresetAction, PtzMove, SettingKey, Vendor
+from .discovery import Target, broadcast_addresses, search
 from .errors import (
     AuthError,
     CameraError,
@@ -39,6 +40,8 @@ EXIT_AUTH = 3
 EXIT_CONNECT = 4
 EXIT_PROTOCOL = 5
 
+OPERATION_SECONDS = 15.0
+DISCOVER_SECONDS = 3.0
 MAX_FRAMES = 100_000
 MAX_SECONDS = 24 * 3600.0
 
@@ -52,8 +55,21 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m custom_components.ipcam.protocols.probe",
         description="Talk to an IP camera over its native protocol and report as JSON.",
     )
-    parser.add_argument("--vendor", required=True, choices=[vendor.value for vendor in Vendor])
-    parser.add_argument("--host", required=True)
+    parser.add_argument("--vendor", choices=[vendor.value for vendor in Vendor])
+    parser.add_argument("--host")
+    parser.add_argument(
+        "--discover",
+        action="store_true",
+        help="search the LAN for cameras (DVRIP and Foscam searches) instead of probing one",
+    )
+    parser.add_argument(
+        "--discover-address",
+        action="append",
+        default=[],
+        metavar="HOST:PORT",
+        help="send every family's search to this address and port (repeatable; default: "
+        "broadcast on every interface)",
+    )
     parser.add_argument("--port", type=int, help="default: the vendor's usual port")
     parser.add_argument("--username", default="admin")
     parser.add_argument("--password", default="")
@@ -69,11 +85,27 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--led", choices=["on", "off"])
     parser.add_argument("--resolution", metavar="WIDTHxHEIGHT")
     parser.add_argument("--reboot", action="store_true")
-    parser.add_argument("--timeout", type=float, default=15.0, help="seconds per operation")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        help="seconds per operation (default 15), or to wait for answers with --discover "
+        "(default 3)",
+    )
     return parser
 
 
 def _check_args(args: argparse.Namespace) -> None:
+    if args.timeout is None:
+        args.timeout = DISCOVER_SECONDS if args.discover else OPERATION_SECONDS
+    if not 0 < args.timeout <= MAX_SECONDS:
+        raise UsageError("--timeout must be a positive number of seconds")
+    if args.discover:
+        for target in args.discover_address:
+            _parse_target(target)
+        return
+    if args.vendor is None or args.host is None:
+        raise UsageError("--vendor and --host are required (or --discover)")
     if args.port is not None and not 1 <= args.port <= 65535:
         raise UsageError("--port must be between 1 and 65535")
     if args.frames is not None and not 1 <= args.frames <= MAX_FRAMES:
@@ -90,6 +122,21 @@ def _check_args(args: argparse.Namespace) -> None:
         _parse_resolution(args.resolution)
     if args.channel is not None and args.channel < 0:
         raise UsageError("--channel must not be negative")
+
+
+def _parse_target(value: str) -> tuple[str, int]:
+    host, sep, port = value.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise UsageError("--discover-address must look like HOST:PORT")
+    return host.strip("[]"), int(port)
+
+
+async def discover(args: argparse.Namespace) -> dict[str, Any]:
+    """The search: one JSON object listing every camera that answered."""
+    targets: list[Target] = [_parse_target(value) for value in args.discover_address]
+    seconds = min(args.timeout, 30.0)
+    cameras = await search(targets or broadcast_addresses(), seconds=seconds)
+    return {"cameras": [camera.as_dict() for camera in cameras]}
 
 
 def _parse_ptz(action: str) -> tuple[PtzMove | None, int | None]:
@@ -315,7 +362,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         _check_args(args)
-        report = asyncio.run(run(args))
+        report = asyncio.run(discover(args) if args.discover else run(args))
     except KeyboardInterrupt:
         print("probe: interrupted", file=sys.stderr)
         return EXIT_CONNECT

@@ -7,6 +7,7 @@
 - ``SessionLink`` feeds a sans-I/O session (``sansio.Session``) from a
   ``TcpConnection``: bytes in, events out to a handler, the session's bytes
   written, its deadlines honoured with one timer.
+- ``broadcast`` sends a UDP probe and hands the answers to a callback (LAN discovery).
 - ``Inbox`` carries items from those callbacks to one async consumer, either
   dropping the oldest when full (alarms) or pausing the socket (media), and
   hands over everything already received without a wake-up per item.
@@ -20,8 +21,9 @@ from __future__ import annotations
 import asyncio
 import collections
 import logging
+import socket
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from .errors import CameraError, CannotConnect, ProtocolError
 from .sansio import Session
@@ -388,6 +390,51 @@ class SessionLink(Generic[E]):
             self._timer = None
             self._timer_at = None
         self._on_lost(error)
+
+
+class _Datagrams(asyncio.DatagramProtocol):
+    def __init__(self, on_datagram: Callable[[bytes, str], None]) -> None:
+        self._on_datagram = on_datagram
+
+    def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:
+        try:
+            self._on_datagram(data, str(addr[0]))
+        except Exception:  # one bad answer must not end the search
+            _LOGGER.debug("Unexpected error handling a datagram", exc_info=True)
+
+
+async def broadcast(
+    probe: bytes,
+    address: str,
+    port: int,
+    on_datagram: Callable[[bytes, str], None],
+    *,
+    seconds: float,
+    local_port: int = 0,
+    repeat: int = 3,
+    interval: float = 0.1,
+) -> None:
+    """Send a UDP ``probe`` ``repeat`` times (LAN discovery); hand each answer and its
+    sender's address to ``on_datagram`` for ``seconds`` in all."""
+    loop = asyncio.get_running_loop()
+    try:
+        transport, _protocol = await loop.create_datagram_endpoint(
+            lambda: _Datagrams(on_datagram),
+            local_addr=("0.0.0.0", local_port),
+            family=socket.AF_INET,
+        )
+    except OSError as err:
+        raise connect_error(err, "cannot open a UDP socket") from None
+    try:
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+        for _ in range(repeat):
+            transport.sendto(probe, (address, port))
+            await asyncio.sleep(interval)
+        await asyncio.sleep(max(0.0, seconds - repeat * interval))
+    finally:
+        transport.close()
 
 
 class Inbox(Generic[T]):

@@ -124,6 +124,7 @@ async def test_connect_identity_and_capabilities(cam: CgiCamera) -> None:
             Capability.RESOLUTION,
             Capability.FRAME_RATE,
             Capability.INPUTS,
+            Capability.MOTION_ARMING,  # motion.cgi answers
         }
         assert SIM_PASSWORD not in repr(camera_client)
         assert SIM_PASSWORD not in str(camera_client.diagnostics())
@@ -324,6 +325,7 @@ async def test_read_settings_defaults(client: Client) -> None:
         "frame_rate": "0",
         "input_1": False,
         "input_2": False,
+        "motion_armed": False,
     }
     assert settings.options == {
         "resolution": ("160x120", "320x240", "640x480"),

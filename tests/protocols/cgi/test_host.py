@@ -11,6 +11,7 @@ from custom_components.ipcam.protocols.cgi.groups import (
     ImageConfig,
     IoStatus,
     LedMode,
+    MotionConfig,
     SystemConfig,
     SystemInfo,
 )
@@ -22,6 +23,7 @@ from custom_components.ipcam.protocols.cgi.host import (
     identity_of,
     parse_frame_rate,
     parse_resolution,
+    presets,
     setting_write,
     settings_from,
 )
@@ -133,3 +135,32 @@ def test_capabilities() -> None:
         Capability.PTZ_HOME,
         Capability.PTZ_PRESETS,
     }
+
+
+@pytest.mark.parametrize(("value", "enable"), [(True, 1), ("off", 0), (1, 1), ("false", 0)])
+def test_motion_detection_switch(value: object, enable: int) -> None:
+    write = setting_write(SettingKey.MOTION_ARMED, value)  # type: ignore[arg-type]
+    assert (write.group, write.changes, write.io) == (MotionConfig, {"enable": enable}, {})
+
+
+def test_motion_detection_read_back_and_capability() -> None:
+    settings = settings_from(
+        status=None,
+        system=SystemConfig(),
+        image=ImageConfig(),
+        inputs=None,
+        motion=MotionConfig(enable=1),
+    )
+    assert settings.values[SettingKey.MOTION_ARMED] is True
+    io = IoTracker()
+    assert Capability.MOTION_ARMING in capabilities_for(io, ptz=False, motion=True)
+    assert Capability.MOTION_ARMING not in capabilities_for(io, ptz=True)
+    with pytest.raises(InvalidValue):
+        setting_write(SettingKey.MOTION_ARMED, "sometimes")
+    for key in (SettingKey.HUMAN_ARMED, SettingKey.SOUND_ARMED, SettingKey.INPUT_ARMED):
+        with pytest.raises(NotSupported):
+            setting_write(key, True)
+
+
+def test_presets_are_the_documents_numbers() -> None:
+    assert [(p.number, p.name) for p in presets()] == [(n, "") for n in range(1, 25)]

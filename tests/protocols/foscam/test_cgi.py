@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from custom_components.ipcam.protocols.base import EventKind, PresetAction, PtzMove
+from custom_components.ipcam.protocols.base import (
+    Capability,
+    EventKind,
+    PresetAction,
+    PtzMove,
+    SettingKey,
+)
 from custom_components.ipcam.protocols.errors import (
     AuthError,
     InvalidValue,
@@ -109,3 +115,69 @@ def test_credentials_method_is_learnt_and_kept() -> None:
         "pwd": "p",
     }
     assert cgi.query_for({"a": 1}, cgi.AuthMethod.BASIC, "u", "p") == {"a": "1"}
+
+
+# --- detector arming (set_alarm.cgi, read back from get_params.cgi) ------------------------------
+
+# A get_params.cgi excerpt as FI89xx firmware prints it (alarm_* variables).
+PARAMS = (
+    "var id='00626E4E72BF';\nvar alarm_motion_armed=1;\nvar alarm_motion_sensitivity=5;\n"
+    "var alarm_input_armed=0;\nvar alarm_ioin_level=1;\nvar alarm_sounddetect_armed=0;\n"
+    "var alarm_sounddetect_sensitivity=5;\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "armed", "capabilities"),
+    [
+        (
+            PARAMS,
+            {SettingKey.MOTION_ARMED: True, SettingKey.INPUT_ARMED: False,
+             SettingKey.SOUND_ARMED: False},
+            {Capability.MOTION_ARMING, Capability.INPUT_ARMING, Capability.SOUND_ARMING},
+        ),
+        # Firmware without sound detection: no sounddetect_* variables, no switch for it.
+        (
+            "var alarm_motion_armed=0;\nvar alarm_input_armed=1;\n",
+            {SettingKey.MOTION_ARMED: False, SettingKey.INPUT_ARMED: True},
+            {Capability.MOTION_ARMING, Capability.INPUT_ARMING},
+        ),
+        # Values that are not 0/1 tell nothing (and give no switch).
+        ("var alarm_motion_armed=yes;\nvar alarm_input_armed=;\n", {}, set()),
+        ("var alarm_motion_armed='1';\n", {SettingKey.MOTION_ARMED: True},
+         {Capability.MOTION_ARMING}),
+        ("", {}, set()),
+    ],
+)  # fmt: skip
+def test_arming_read_back(
+    body: str, armed: dict[SettingKey, bool], capabilities: set[Capability]
+) -> None:
+    values = cgi.parse_vars(body)
+    assert cgi.armed_from(values) == armed
+    assert cgi.arming_capabilities(values) == capabilities
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "expected"),
+    [
+        (SettingKey.MOTION_ARMED, True, ("set_alarm.cgi", {"motion_armed": 1})),
+        (SettingKey.MOTION_ARMED, "off", ("set_alarm.cgi", {"motion_armed": 0})),
+        (SettingKey.SOUND_ARMED, 1, ("set_alarm.cgi", {"sounddetect_armed": 1})),
+        (SettingKey.INPUT_ARMED, False, ("set_alarm.cgi", {"input_armed": 0})),
+    ],
+)
+def test_arming_writes_one_parameter(key: SettingKey, value: object, expected: object) -> None:
+    assert cgi.setting_request(key, value) == expected  # type: ignore[arg-type]
+
+
+def test_arming_refuses_what_it_cannot_write() -> None:
+    with pytest.raises(InvalidValue):
+        cgi.setting_request(SettingKey.MOTION_ARMED, "maybe")
+    with pytest.raises(NotSupported):
+        cgi.setting_request(SettingKey.HUMAN_ARMED, True)
+
+
+def test_presets_are_numbers_without_names() -> None:
+    presets = cgi.presets()
+    assert [p.number for p in presets] == list(range(1, cgi.MAX_PRESET + 1))
+    assert {p.name for p in presets} == {""}

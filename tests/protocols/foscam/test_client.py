@@ -24,6 +24,7 @@ from custom_components.ipcam.protocols.base import (
     PtzMove,
     SettingKey,
 )
+from custom_components.ipcam.protocols.discovery import search
 from custom_components.ipcam.protocols.errors import (
     AuthError,
     CannotConnect,
@@ -32,7 +33,7 @@ from custom_components.ipcam.protocols.errors import (
 )
 from custom_components.ipcam.protocols.foscam import av as mo_v
 from custom_components.ipcam.protocols.foscam import operation as op
-from custom_components.ipcam.protocols.foscam.client import Client, CredentialsTooLong, discover
+from custom_components.ipcam.protocols.foscam.client import Client, CredentialsTooLong
 from custom_components.ipcam.protocols.foscam.decoder import decode_datagram
 from custom_components.ipcam.protocols.foscam.framing import encode_packet
 from custom_components.ipcam.protocols.foscam.media import jpeg_dimensions
@@ -43,9 +44,12 @@ from tests.conftest import SIM_PASSWORD, SIM_USERNAME
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 
 
+CAPTURED_ID = "00626E4E72BF"  # the camera of the published captures
+
+
 @pytest.fixture
 async def camera(start_simulator: Any) -> FoscamCamera:
-    cam = await start_simulator("foscam")
+    cam = await start_simulator("foscam", camera_id=CAPTURED_ID)
     assert isinstance(cam, FoscamCamera)
     return cam
 
@@ -102,7 +106,7 @@ async def test_login_identity_and_capabilities(camera: FoscamCamera, clients: li
         Capability.REBOOT,
         Capability.IR,
     } <= client.capabilities
-    assert camera.vendor_state()["logins"] == 1
+    assert camera.vendor_state()["active_logins"] == 1
     assert camera.op_requests["ParamsFetchReq"] == 1  # op 16 like the official clients
     assert SIM_PASSWORD not in repr(client.diagnostics())
     assert client.ptz_needs_stop is True
@@ -142,7 +146,7 @@ async def test_connection_limit_is_device_busy(start_simulator: Any, clients: li
         await connected(camera, clients)
     assert camera.login_refusals == 1
     await first.close()
-    await wait_for(lambda: camera.vendor_state()["logins"] == 0)
+    await wait_for(lambda: camera.vendor_state()["active_logins"] == 0)
     await connected(camera, clients)
 
 
@@ -506,13 +510,11 @@ async def test_silent_client_is_dropped(start_simulator: Any, clients: list[Clie
 
 
 async def test_discovery(camera: FoscamCamera) -> None:
-    found = await discover(
-        address="127.0.0.1", port=camera.ports["search"], attempts=1, interval=0.3
-    )
+    found = await search([("127.0.0.1", camera.ports["search"])], seconds=0.3)
     assert len(found) == 1
-    assert found[0].camera_id == "00626E4E72BF"
+    assert found[0].serial == "00626E4E72BF"
     assert found[0].port == camera.ports["http"]
-    assert found[0].firmware == "11.37.2.56"
+    assert found[0].unique_id == "00:62:6e:4e:72:bf"
 
 
 # --- third party: curl -------------------------------------------------------------------------
@@ -596,12 +598,14 @@ async def test_each_still_costs_one_login_once_the_method_is_known(
 ) -> None:
     """Basic is tried once; afterwards every still goes straight to query credentials."""
     camera = await start_simulator("foscam", cgi_auth="query")
-    client = await connected(camera, clients)  # get_status.cgi: Basic refused, then query
+    # get_status.cgi: Basic refused, then the query; get_params.cgi: the query at once.
+    client = await connected(camera, clients)
     before = sum(camera.cgi_requests.values())
     for _ in range(5):
         assert (await client.snapshot())[:2] == b"\xff\xd8"
     assert sum(camera.cgi_requests.values()) - before == 5
-    assert camera.cgi_auth_methods["query"] == 6
+    assert camera.cgi_auth_methods["query"] == 7
+    assert camera.state()["rejected_logins"] == 0  # a refused Basic costs this firmware none
 
 
 async def test_a_refused_known_method_costs_one_login(
@@ -638,7 +642,7 @@ async def test_close_then_connect_again(camera: FoscamCamera, clients: list[Clie
         await anext(client.events())
     await client.connect()
     assert (await anext(client.video())).width == 640
-    await wait_for(lambda: camera.vendor_state()["logins"] == 1)
+    await wait_for(lambda: camera.vendor_state()["active_logins"] == 1)
 
 
 async def test_visitor_talk_is_refused_by_privilege(

@@ -173,7 +173,7 @@ async def test_video_frames(client: Client) -> None:
 
 async def test_rtsp_keepalive_and_receiver_reports(start_simulator: Any) -> None:
     # A 2 s session timeout makes the client refresh the session every second.
-    camera: GrandstreamCamera = await start_simulator("grandstream", session_timeout=2)
+    camera: GrandstreamCamera = await start_simulator("grandstream", session_timeout=2, inputs=2)
     cli = Client("127.0.0.1", camera.ports["rtsp"], SIM_USERNAME, SIM_PASSWORD)
     await cli.connect()
     frames = await _frames(cli, 80)  # 3.2 s of video at 25 fps
@@ -185,7 +185,7 @@ async def test_rtsp_keepalive_and_receiver_reports(start_simulator: Any) -> None
 
 
 async def test_events_keep_the_rtsp_session_alive(start_simulator: Any) -> None:
-    camera: GrandstreamCamera = await start_simulator("grandstream", session_timeout=2)
+    camera: GrandstreamCamera = await start_simulator("grandstream", session_timeout=2, inputs=2)
     cli = Client(
         "127.0.0.1",
         camera.ports["rtsp"],
@@ -201,10 +201,10 @@ async def test_events_keep_the_rtsp_session_alive(start_simulator: Any) -> None:
         assert camera.state()["rtsp"]["sessions"] == 1
         assert camera.state()["rtsp"]["playing"] == 0  # SETUP only: no media flows
         await camera.inject_fault("stall", 0.2)
-        await camera.push_event("input", True, 5)  # delivered once the stall ends
+        await camera.push_event("input", True, 1)  # delivered once the stall ends
         await wait_for(lambda: len(received) == 1)
         assert received[0].kind is EventKind.INPUT
-        assert received[0].channel == 5
+        assert received[0].channel == 1
     finally:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -257,9 +257,12 @@ async def _collect(cli: Client, sink: list[CameraEvent]) -> None:
             sink.append(event)
 
 
-async def test_events_from_control_pushes(
-    client: Client, camera: GrandstreamCamera, control_server: Any
-) -> None:
+async def test_events_from_control_pushes(start_simulator: Any, control_server: Any) -> None:
+    camera: GrandstreamCamera = await start_simulator("grandstream", inputs=3)
+    client = Client(
+        "127.0.0.1", camera.ports["rtsp"], SIM_USERNAME, SIM_PASSWORD, keepalive_interval=KEEPALIVE
+    )
+    await client.connect()
     control_port = await control_server({"grandstream": camera})
     received: list[CameraEvent] = []
     task = asyncio.create_task(_collect(client, received))
@@ -274,10 +277,9 @@ async def test_events_from_control_pushes(
             ):
                 async with http.post(f"http://127.0.0.1:{control_port}/event", json=body) as r:
                     assert r.status == 200
-            async with http.post(
-                f"http://127.0.0.1:{control_port}/event", json={"kind": "smoke"}
-            ) as r:
-                assert r.status == 400
+            for bad in ({"kind": "smoke"}, {"kind": "motion", "channel": 3}):  # 3 inputs: 0-2
+                async with http.post(f"http://127.0.0.1:{control_port}/event", json=bad) as r:
+                    assert r.status == 400
         await wait_for(lambda: len(received) == 3)
         # Keep-alives flow (every 0.3 s here) and the session stays up.
         await wait_for(lambda: camera.state()["mctp"]["keepalives"] >= 3)
@@ -285,6 +287,7 @@ async def test_events_from_control_pushes(
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+        await client.close()
     assert [(e.kind, e.active, e.channel) for e in received] == [
         (EventKind.MOTION, True, 0),
         (EventKind.INPUT, True, 2),
@@ -297,7 +300,9 @@ async def test_events_from_control_pushes(
 
 async def test_alarm_subscription_falls_back_to_one_channel(start_simulator: Any) -> None:
     # Older firmware refuses channel -1; the client subscribes to its own channel.
-    camera: GrandstreamCamera = await start_simulator("grandstream", alarm_all_channels=False)
+    camera: GrandstreamCamera = await start_simulator(
+        "grandstream", alarm_all_channels=False, inputs=2
+    )
     cli = Client("127.0.0.1", camera.ports["rtsp"], SIM_USERNAME, SIM_PASSWORD, channel=1)
     await cli.connect()
     received: list[CameraEvent] = []
@@ -387,7 +392,7 @@ async def test_session_set_up_from_the_describe_url(client: Client) -> None:
     # SETUP URLs come from the request URL (the camera's Content-Base has no port).
     inbox: Inbox[Any] = Inbox(16)
     session = client._rtsp(video=True, audio=True)
-    link = await client._open(session, inbox)
+    link = await client._open(session, inbox.put, inbox.end)
     try:
         described = await _until(inbox, Described)
         video = described.sdp.first("video")

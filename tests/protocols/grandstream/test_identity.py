@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from custom_components.ipcam.protocols.grandstream.identity import arp_lookup, unique_id
+import pytest
+
+from custom_components.ipcam.protocols.grandstream.identity import (
+    arp_lookup,
+    display_name,
+    input_name,
+    unique_id,
+)
 
 
 def test_mac_from_the_arp_table(tmp_path: Path) -> None:
@@ -31,3 +38,30 @@ def test_unique_ids() -> None:
     assert unique_id(mac, "cam", 554, 2) == f"{mac}-channel2"
     assert unique_id(mac, "cam", 554, 4) == f"{mac}-secondary"
     assert unique_id("", "cam", 554, 7) == "grandstream:cam:554-channel3-secondary"
+
+
+@pytest.mark.parametrize(
+    ("stream", "name"),
+    [
+        (0, "Grandstream 192.0.2.5"),  # a camera's stream: as before
+        (1, "Grandstream 192.0.2.5 input 2"),
+        (3, "Grandstream 192.0.2.5 input 4"),
+        (4, "Grandstream 192.0.2.5 secondary stream"),
+        (5, "Grandstream 192.0.2.5 input 2 secondary stream"),
+        (7, "Grandstream 192.0.2.5 input 4 secondary stream"),
+    ],
+)
+def test_names_tell_inputs_and_streams_apart(stream: int, name: str) -> None:
+    assert display_name("192.0.2.5", stream) == name
+
+
+def test_every_stream_has_its_own_name_and_id() -> None:
+    streams = range(8)
+    assert len({display_name("cam", s) for s in streams}) == 8
+    assert len({unique_id("", "cam", 554, s) for s in streams}) == 8
+
+
+def test_an_encoders_inputs_are_named_with_their_number() -> None:
+    assert input_name("cam", 0) == "Grandstream cam input 1"
+    assert input_name("cam", 6) == "Grandstream cam input 3 secondary stream"
+    assert input_name("cam", 0) != display_name("cam", 0)  # not named like the encoder

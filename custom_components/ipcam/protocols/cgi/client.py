@@ -24,6 +24,7 @@ from ..base import (
     CameraEvent,
     PresetAction,
     PtzMove,
+    PtzPreset,
     Settings,
     VideoFrame,
 )
@@ -40,8 +41,8 @@ from ..http import HttpShell, lost, read_bounded
 from . import calls, ptz
 from .calls import MJPEG, Call, check_status
 from .fields import G, with_changes
-from .groups import ImageConfig, IoStatus, SystemConfig, SystemInfo
-from .host import capabilities_for, identity_of, setting_write, settings_from
+from .groups import ImageConfig, IoStatus, MotionConfig, SystemConfig, SystemInfo
+from .host import capabilities_for, identity_of, presets, setting_write, settings_from
 from .iostate import InputWatch, IoOrder, IoTracker, MjpegState
 from .mjpeg import MAX_FRAME, FrameClock, MjpegParser, MjpegPart
 from .profile import PROFILE
@@ -95,6 +96,7 @@ class Client(CameraClient):
         self._poll_interval = max(0.1, float(poll_interval))
         self._max_frame = int(max_frame)
         self._ptz = ptz
+        self._motion = False  # motion.cgi answers (learnt at connect())
         self._base = calls.base_url(host, self.port)
         self._closed = False
         self.device_info: SystemInfo | None = None
@@ -188,10 +190,17 @@ class Client(CameraClient):
     # --- CameraClient --------------------------------------------------------------------------
 
     async def connect(self) -> None:
-        """Read ``isystem.cgi`` (login check) and ``iocontrol.cgi``; set identity, capabilities."""
+        """Read ``isystem.cgi`` (login check), ``motion.cgi`` and ``iocontrol.cgi``; set
+        identity, capabilities."""
         self._closed = False  # connect() after close() reconnects (the client contract)
         self.device_info = await self.read_group(SystemInfo)
         self._identity = identity_of(self.device_info, f"{self.host}:{self.port}")
+        try:  # D-Link's extension: a switch only where the camera has it
+            await self.read_group(MotionConfig)
+            self._motion = True
+        except (NotSupported, ProtocolError, AuthError, InvalidValue) as err:
+            _LOGGER.debug("%s: no motion detection switch (motion.cgi: %s)", self._base, err)
+            self._motion = False
         try:
             status: IoStatus | None = await self.get_io_status()
         except (NotSupported, ProtocolError, AuthError, InvalidValue):
@@ -208,7 +217,7 @@ class Client(CameraClient):
                 await self.get_io_status()
             except CameraError as err:
                 _LOGGER.debug("%s: could not compare the I/O digits: %s", self._base, err)
-        self.capabilities = capabilities_for(self.io, ptz=self._ptz)
+        self.capabilities = capabilities_for(self.io, ptz=self._ptz, motion=self._motion)
 
     async def close(self) -> None:
         """Close the session we own (a caller's session stays open); ``connect()`` reopens."""
@@ -250,6 +259,11 @@ class Client(CameraClient):
         position = await self.get_position() if action is PresetAction.SET else (0, 0)
         await self.pan_tilt(ptz.for_preset(action, preset, position))
 
+    async def ptz_presets(self) -> list[PtzPreset]:
+        """Presets 1...24 without names: the camera lists none and reads no name back."""
+        self._require_ptz()
+        return presets()
+
     def _require_ptz(self) -> None:
         if not self._ptz:
             raise NotSupported("pan/tilt is disabled for this camera")
@@ -268,12 +282,16 @@ class Client(CameraClient):
                 raise
 
     async def read_settings(self) -> Settings:
-        """Trigger 1/2, LED, resolution, frame rate and inputs, as the camera reports them."""
+        """Trigger 1/2, LED, resolution, frame rate, motion detection and inputs, as the
+        camera reports them."""
         status = await self.get_io_status() if self.io.outputs else None
         system = await self.read_group(SystemConfig)
         image = await self.read_group(ImageConfig)
+        motion = await self.read_group(MotionConfig) if self._motion else None
         inputs = await self._read_inputs(status) if self.io.has_inputs else None
-        return settings_from(status=status, system=system, image=image, inputs=inputs)
+        return settings_from(
+            status=status, system=system, image=image, inputs=inputs, motion=motion
+        )
 
     async def _read_inputs(self, status: IoStatus | None) -> tuple[bool | None, bool | None]:
         if status is not None and status.input1 is not None:
@@ -288,8 +306,11 @@ class Client(CameraClient):
         return self.io.inputs(state) if state is not None else (None, None)
 
     async def write_setting(self, key: str, value: bool | int | str) -> None:
-        """alarm_out / alarm_out_2 (Trigger 1/2), led, resolution ("640x480"), frame_rate ("15")."""
+        """alarm_out / alarm_out_2 (Trigger 1/2), led, resolution ("640x480"), frame_rate
+        ("15"), motion_armed (where ``motion.cgi`` answers)."""
         change = setting_write(key, value)
+        if change.group is MotionConfig and not self._motion:
+            raise NotSupported("this camera has no motion.cgi")
         if change.group is None:
             await self.set_io(**change.io)
         else:

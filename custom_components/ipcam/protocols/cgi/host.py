@@ -3,7 +3,9 @@
 Settings (``SettingKey``) both ways: alarm_out / alarm_out_2 are
 ``iocontrol.cgi`` Trigger1 / Trigger2; led is ``system.cgi`` LEDControl (1 is
 off; 0 normal and 2 dummy count as on); resolution and frame_rate are
-``image.cgi``; input_1 / input_2 are read-only levels. Pure; nothing here does I/O.
+``image.cgi``; motion_armed is D-Link's ``motion.cgi`` MotionDetectionEnable
+(only where the camera answers it: docs/protocols/cgi.md, "The motion detection
+switch"); input_1 / input_2 are read-only levels. Pure; nothing here does I/O.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, Final
 
-from ..base import Capability, DeviceIdentity, SettingKey, Settings, Vendor
+from ..base import Capability, DeviceIdentity, PtzPreset, SettingKey, Settings, Vendor
 from ..errors import InvalidValue, NotSupported
 from .fields import CgiGroup
 from .groups import (
@@ -22,10 +24,12 @@ from .groups import (
     ImageConfig,
     IoStatus,
     LedMode,
+    MotionConfig,
     SystemConfig,
     SystemInfo,
 )
 from .iostate import IoTracker
+from .ptz import PRESET_MAX
 
 MANUFACTURER: Final = "IPCamCGI"  # generic CAS-3xx and OEM models
 RESOLUTION_OPTIONS: Final = tuple(f"{w}x{h}" for w, h in RESOLUTIONS.values())
@@ -96,6 +100,8 @@ def setting_write(key: str, value: bool | int | str) -> SettingWrite:
         )
     if key == SettingKey.FRAME_RATE:
         return SettingWrite(group=ImageConfig, changes={"frame_rate": parse_frame_rate(value)})
+    if key == SettingKey.MOTION_ARMED:
+        return SettingWrite(group=MotionConfig, changes={"enable": int(as_bool(key, value))})
     if key in (SettingKey.INPUT_1, SettingKey.INPUT_2):
         raise NotSupported(f"{key} is read-only")
     raise NotSupported(f"setting {key!r} is not supported by IPCamCGI cameras")
@@ -107,8 +113,10 @@ def settings_from(
     system: SystemConfig,
     image: ImageConfig,
     inputs: tuple[bool | None, bool | None] | None,
+    motion: MotionConfig | None = None,
 ) -> Settings:
-    """The read-back: outputs when ``status`` was read, inputs when they were asked for."""
+    """The read-back: outputs when ``status`` was read, inputs when they were asked for,
+    motion detection when ``motion.cgi`` was read."""
     values: dict[str, bool | int | str | None] = {}
     if status is not None:
         values[SettingKey.ALARM_OUT] = bool(status.trigger1)
@@ -119,6 +127,8 @@ def settings_from(
     values[SettingKey.FRAME_RATE] = str(image.frame_rate)
     if inputs is not None:
         values[SettingKey.INPUT_1], values[SettingKey.INPUT_2] = inputs
+    if motion is not None:
+        values[SettingKey.MOTION_ARMED] = bool(motion.enable)
     return Settings(
         values=values,
         options={
@@ -128,10 +138,11 @@ def settings_from(
     )
 
 
-def capabilities_for(io: IoTracker, *, ptz: bool) -> frozenset[Capability]:
+def capabilities_for(io: IoTracker, *, ptz: bool, motion: bool = False) -> frozenset[Capability]:
     """What a camera offers: outputs when ``iocontrol.cgi`` answers; inputs when it reports
     them or the ``Date:`` digits are proven to carry them; polled input events only from
-    ``iocontrol.cgi`` (cheap to ask every second, unlike a stream)."""
+    ``iocontrol.cgi`` (cheap to ask every second, unlike a stream); the motion detection
+    switch when ``motion.cgi`` answers."""
     caps = {
         Capability.SNAPSHOT,
         Capability.VIDEO,
@@ -148,7 +159,15 @@ def capabilities_for(io: IoTracker, *, ptz: bool) -> frozenset[Capability]:
         caps.add(Capability.EVENTS)
     if ptz:
         caps |= {Capability.PTZ, Capability.PTZ_HOME, Capability.PTZ_PRESETS}
+    if motion:
+        caps.add(Capability.MOTION_ARMING)
     return frozenset(caps)
+
+
+def presets() -> list[PtzPreset]:
+    """Presets 1...24 (0 is home): nothing in the document lists them or reads a name back
+    (``SetName`` is write-only), so the numbers without names."""
+    return [PtzPreset(number) for number in range(1, PRESET_MAX + 1)]
 
 
 def identity_of(info: SystemInfo, address: str) -> DeviceIdentity:

@@ -1,1 +1,9 @@
-"""Xiongmai "XM" DVRIP (NetSurveillance / Sofia / XMEye): wire format, media framing, client."""
+"""Xiongmai "XM" DVRIP (NetSurveillance / Sofia / XMEye) cameras, DVRs and NVRs on TCP 34567.
+
+Sans-I/O: ``wire`` (packets, JSON, the packet decoder), ``codes`` (message ids,
+``Ret`` to errors), ``media`` and ``live`` (media frames, the live stream),
+``session`` (one connection's protocol), ``views`` (the camera's JSON checked for
+its shape), ``device``, ``settings``, ``commands``, ``alarms``, ``snapshot``,
+``resolutions``, ``discovery``. ``client`` is the asyncio shell.
+See ``docs/protocols/dvrip.md``.
+"""

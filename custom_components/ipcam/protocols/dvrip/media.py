@@ -4,7 +4,7 @@ Media is a byte stream: the payloads of consecutive packets are concatenated
 and cut into frames by the sub-header lengths (one frame may span several
 packets, one packet may hold several frames). Every frame starts with
 ``00 00 01 xx``; the lengths after it are little-endian and do not count the
-sub-header:
+sub-header (docs/protocols/dvrip.md, "Media framing"):
 
 - ``0x1FC`` video I-frame, 16 bytes: T, F, W, H, packed date/time, uint32 length
 - ``0x1FD`` video P-frame, 8 bytes: uint32 length
@@ -33,7 +33,6 @@ TYPE_PICTURE = 0xFE
 MAX_FRAME_SIZE = 8 * 1024 * 1024
 
 VIDEO_CODECS = {1: "mpeg4", 2: "h264", 3: "h265"}
-VIDEO_CODEC_IDS = {"mpeg4": 1, "h264": 2, "h265": 3, "hevc": 3}
 AUDIO_CODECS = {
     7: "pcm8",
     8: "g729",
@@ -53,7 +52,23 @@ SAMPLE_RATE_IDS = {rate: index for index, rate in SAMPLE_RATES.items()}
 TALK_FRAME_BYTES = 320  # G.711 bytes per talk packet: 40 ms at 8 kHz
 ALAW_SILENCE = 0xD5
 
-_HEADER_SIZES = {TYPE_VIDEO_I: 16, TYPE_PICTURE: 16, TYPE_VIDEO_P: 8, TYPE_AUDIO: 8, TYPE_INFO: 8}
+HEADER_SIZES = {TYPE_VIDEO_I: 16, TYPE_PICTURE: 16, TYPE_VIDEO_P: 8, TYPE_AUDIO: 8, TYPE_INFO: 8}
+FRAME_TYPES = {
+    "video": frozenset({TYPE_VIDEO_I, TYPE_VIDEO_P}),
+    "audio": frozenset({TYPE_AUDIO}),
+    "picture": frozenset({TYPE_PICTURE}),
+    "info": frozenset({TYPE_INFO}),
+}
+_WIDE = struct.Struct("<BBBBII")  # T, F, W, H, date, length (I-frames and pictures)
+_LENGTH32 = struct.Struct("<I")
+_NARROW = struct.Struct("<BBH")  # T, S or N, length (audio and info)
+_LAYOUTS = {
+    TYPE_VIDEO_I: _WIDE,
+    TYPE_PICTURE: _WIDE,
+    TYPE_VIDEO_P: _LENGTH32,
+    TYPE_AUDIO: _NARROW,
+    TYPE_INFO: _NARROW,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,19 +86,6 @@ class MediaFrame:
     sample_rate: int = 0
 
 
-def pack_datetime(when: dt.datetime) -> int:
-    """Pack a local time into the I-frame date field (6 bits s, 6 min, 5 h, 5 d, 4 mon, 6 y)."""
-    year = min(max(when.year - 2000, 0), 63)
-    return (
-        when.second
-        | when.minute << 6
-        | when.hour << 12
-        | when.day << 17
-        | when.month << 22
-        | year << 26
-    )
-
-
 def unpack_datetime(value: int) -> dt.datetime | None:
     """The I-frame date field as a naive local time; None when it is not a valid date."""
     try:
@@ -99,58 +101,12 @@ def unpack_datetime(value: int) -> dt.datetime | None:
         return None
 
 
-def _size_bytes(width: int, height: int, codec: int) -> tuple[int, int, int]:
-    w8, h8 = width // 8, height // 8
-    if not (0 <= w8 < 1024 and 0 <= h8 < 1024):
-        raise ValueError("picture size out of range")
-    t_byte = (codec & 0x0F) | ((w8 >> 8) & 3) << 4 | ((h8 >> 8) & 3) << 6
-    return t_byte, w8 & 0xFF, h8 & 0xFF
-
-
-def encode_video_frame(
-    codec: str,
-    data: bytes,
-    *,
-    keyframe: bool,
-    width: int = 0,
-    height: int = 0,
-    fps: int = 25,
-    when: dt.datetime | None = None,
-) -> bytes:
-    """A 0x1FC I-frame (with size, rate and time) or a 0x1FD P-frame around Annex B data."""
-    if len(data) > MAX_FRAME_SIZE:
-        raise ValueError("frame too large")
-    if not keyframe:
-        return START + bytes([TYPE_VIDEO_P]) + struct.pack("<I", len(data)) + data
-    t_byte, w, h = _size_bytes(width, height, VIDEO_CODEC_IDS[codec])
-    stamp = pack_datetime(when or dt.datetime.now())
-    head = struct.pack("<BBBBII", t_byte, fps & 0x1F, w, h, stamp, len(data))
-    return START + bytes([TYPE_VIDEO_I]) + head + data
-
-
-def encode_picture(jpeg: bytes, width: int, height: int, when: dt.datetime | None = None) -> bytes:
-    """A 0x1FE picture frame around a JPEG."""
-    if len(jpeg) > MAX_FRAME_SIZE:
-        raise ValueError("picture too large")
-    t_byte, w, h = _size_bytes(width, height, 0)
-    stamp = pack_datetime(when or dt.datetime.now())
-    head = struct.pack("<BBBBII", t_byte, 0, w, h, stamp, len(jpeg))
-    return START + bytes([TYPE_PICTURE]) + head + jpeg
-
-
 def encode_audio_frame(data: bytes, codec: str = "g711a", sample_rate: int = 8000) -> bytes:
     """A 0x1FA audio frame (also the talk-back frame: ``00 00 01 FA 0E 02 40 01`` + 320 bytes)."""
     if len(data) > 0xFFFF:
         raise ValueError("audio frame too large")
-    head = struct.pack("<BBH", AUDIO_CODEC_IDS[codec], SAMPLE_RATE_IDS[sample_rate], len(data))
+    head = _NARROW.pack(AUDIO_CODEC_IDS[codec], SAMPLE_RATE_IDS[sample_rate], len(data))
     return START + bytes([TYPE_AUDIO]) + head + data
-
-
-def encode_info_frame(data: bytes, info_type: int = 1) -> bytes:
-    """A 0x1F9 info frame."""
-    if len(data) > 0xFFFF:
-        raise ValueError("info frame too large")
-    return START + bytes([TYPE_INFO]) + struct.pack("<BBH", info_type, 0, len(data)) + data
 
 
 def encode_talk_frame(alaw: bytes) -> bytes:
@@ -161,96 +117,178 @@ def encode_talk_frame(alaw: bytes) -> bytes:
     return encode_audio_frame(padded)
 
 
+# A sub-header read: (frame type, its fields after the start code, body length). The
+# fields end with the length: I-frame and picture (T, F, W, H, date, length); audio and
+# info (T, S or N, length); P-frame (length,).
+Head = tuple[int, tuple[int, ...], int]
+
+
+def _check_start(source: bytes | bytearray | memoryview, offset: int) -> int:
+    """The frame type of the start code at ``offset``; ProtocolError if it is none."""
+    frame_type = source[offset + 3]
+    if (
+        source[offset] != 0
+        or source[offset + 1] != 0
+        or source[offset + 2] != 1
+        or frame_type not in HEADER_SIZES
+    ):
+        raise ProtocolError(
+            "unknown DVRIP media frame start " + bytes(source[offset : offset + 4]).hex()
+        )
+    return frame_type
+
+
+def _read_head(source: bytes | bytearray | memoryview, offset: int) -> Head:
+    """The sub-header at ``offset`` (all its bytes are there)."""
+    frame_type = source[offset + 3]
+    layout = _LAYOUTS.get(frame_type)
+    if layout is None or source[offset] or source[offset + 1] or source[offset + 2] != 1:
+        _check_start(source, offset)  # raises
+    assert layout is not None
+    fields: tuple[int, ...] = layout.unpack_from(source, offset + 4)
+    return frame_type, fields, fields[-1]
+
+
+def _frame(head: Head, data: bytes) -> MediaFrame:
+    frame_type, fields, _length = head
+    if frame_type == TYPE_VIDEO_P:
+        return MediaFrame("video", "", data, False)
+    if frame_type == TYPE_AUDIO:
+        codec_id, rate, _length = fields
+        codec = AUDIO_CODECS.get(codec_id, f"unknown:{codec_id}")
+        return MediaFrame("audio", codec, data, sample_rate=SAMPLE_RATES.get(rate, 0))
+    if frame_type == TYPE_INFO:
+        return MediaFrame("info", "info", data)
+    t_byte, fps, w, h, stamp, _length = fields
+    width = ((t_byte >> 4 & 3) << 8 | w) * 8
+    height = ((t_byte >> 6 & 3) << 8 | h) * 8
+    when = unpack_datetime(stamp)
+    if frame_type == TYPE_PICTURE:
+        return MediaFrame("picture", "jpeg", data, True, width, height, 0, when)
+    codec = VIDEO_CODECS.get(t_byte & 0x0F, f"unknown:{t_byte & 0x0F}")
+    return MediaFrame("video", codec, data, True, width, height, fps & 0x1F, when)
+
+
 class MediaDemuxer:
     """Feed media packet payloads (any split), get whole frames back.
 
-    Raises ``ProtocolError`` for an unknown frame type, a frame larger than
-    ``max_frame`` (checked before buffering it) or, from ``close()``, a stream
-    that ends inside a frame.
+    ``kinds`` ("video", "audio", "picture", "info") keeps only those frames: the
+    others are stepped over by their length without being copied or parsed
+    (``skipped`` counts their bytes). Raises ``ProtocolError`` for an unknown
+    frame type, a frame larger than ``max_frame`` (checked before buffering it)
+    or, from ``close()``, a stream that ends inside a frame.
     """
 
-    def __init__(self, *, max_frame: int = MAX_FRAME_SIZE) -> None:
-        self._buffer = bytearray()
+    def __init__(
+        self, *, max_frame: int = MAX_FRAME_SIZE, kinds: frozenset[str] | None = None
+    ) -> None:
         self._max_frame = max_frame
-        self._need: tuple[int, int] | None = None  # (header size, payload length)
+        self._keep = frozenset().union(*(FRAME_TYPES[kind] for kind in kinds or FRAME_TYPES))
+        self._head_bytes = bytearray()  # a sub-header split between payloads
+        self._head: Head | None = None  # the frame being read
+        self._keeping = False
+        self._need = 0  # its bytes still missing
+        self._parts: list[memoryview] = []
+        self._have = 0
+        self.skipped = 0
 
     @property
     def buffered(self) -> int:
-        return len(self._buffer)
+        return len(self._head_bytes) + self._have
 
-    def feed(self, data: bytes) -> list[MediaFrame]:
-        self._buffer.extend(data)
-        frames: list[MediaFrame] = []
+    def feed(self, data: bytes | memoryview) -> list[MediaFrame]:
+        """Take the next bytes of the stream (bytes, or a read-only view of bytes)."""
+        return [_frame(head, body) for head, body in self.feed_raw([data])]
+
+    def feed_raw(self, pieces: list[bytes] | list[memoryview]) -> list[tuple[Head, bytes]]:
+        """Take the next pieces of the stream; each frame as its sub-header and body.
+
+        This is the live stream's path: no frame objects are built, and the pieces
+        (bytes, or read-only views of bytes) are kept as views until a frame is
+        complete, then copied once.
+        """
+        frames: list[tuple[Head, bytes]] = []
+        parts = self._parts
+        for piece in pieces:
+            if type(piece) is memoryview and piece.readonly:
+                view = piece
+            else:
+                view = memoryview(bytes(piece))  # kept parts are views: not of a caller's buffer
+            position = 0
+            size = len(view)
+            while position < size:
+                head = self._head
+                if head is None:
+                    if not self._head_bytes and size - position >= 16:
+                        head = _read_head(view, position)  # the common case: read in place
+                        position += HEADER_SIZES[head[0]]
+                    else:
+                        head, position = self._split_head(view, position)
+                        if head is None:
+                            break
+                    if head[2] > self._max_frame:
+                        raise ProtocolError(f"DVRIP media frame too large ({head[2]} bytes)")
+                    self._head = head
+                    self._need = head[2]
+                    self._keeping = head[0] in self._keep
+                    if not self._keeping:
+                        self.skipped += HEADER_SIZES[head[0]]
+                take = min(self._need, size - position)
+                if self._keeping:
+                    if take:
+                        parts.append(view[position : position + take])
+                        self._have += take
+                else:
+                    self.skipped += take
+                position += take
+                self._need -= take
+                if not self._need:
+                    if self._keeping:
+                        frames.append(
+                            (head, bytes(parts[0]) if len(parts) == 1 else b"".join(parts))
+                        )
+                        parts.clear()
+                        self._have = 0
+                    self._head = None
+        return frames
+
+    def _split_head(self, view: memoryview, position: int) -> tuple[Head | None, int]:
+        """Collect a sub-header split between pieces (the first 8 bytes tell its size)."""
+        pending = self._head_bytes
         while True:
-            if self._need is None:
-                if len(self._buffer) < 8:
-                    return frames
-                if self._buffer[:3] != START or self._buffer[3] not in _HEADER_SIZES:
-                    raise ProtocolError(
-                        "unknown DVRIP media frame start " + bytes(self._buffer[:4]).hex()
-                    )
-                header_size = _HEADER_SIZES[self._buffer[3]]
-                if len(self._buffer) < header_size:
-                    return frames
-                length = self._length(header_size)
-                if length > self._max_frame:
-                    raise ProtocolError(f"DVRIP media frame too large ({length} bytes)")
-                self._need = (header_size, length)
-            header_size, length = self._need
-            if len(self._buffer) < header_size + length:
-                return frames
-            chunk = bytes(self._buffer[: header_size + length])
-            del self._buffer[: header_size + length]
-            self._need = None
-            frames.append(parse_frame(chunk))
-
-    def _length(self, header_size: int) -> int:
-        if header_size == 16:
-            value: int = struct.unpack_from("<I", self._buffer, 12)[0]
-        elif self._buffer[3] == TYPE_VIDEO_P:
-            value = struct.unpack_from("<I", self._buffer, 4)[0]
-        else:
-            value = struct.unpack_from("<H", self._buffer, 6)[0]
-        return value
+            wanted = 8 if len(pending) < 8 else HEADER_SIZES[_check_start(pending, 0)]
+            take = min(wanted - len(pending), len(view) - position)
+            pending += view[position : position + take]
+            position += take
+            if len(pending) >= 4:
+                _check_start(pending, 0)  # a bad start is refused at once, not bytes later
+            if len(pending) < wanted:
+                return None, position
+            if wanted == 8 and HEADER_SIZES[_check_start(pending, 0)] > 8:
+                continue
+            head = _read_head(pending, 0)
+            pending.clear()
+            return head, position
 
     def close(self) -> None:
         """The stream ended: raise ProtocolError if a frame was cut short."""
-        if self._buffer:
-            size = len(self._buffer)
-            self._buffer.clear()
-            self._need = None
+        if self._head is not None or self._head_bytes:
+            size = self.buffered
+            self._head_bytes.clear()
+            self._head = None
+            self._parts.clear()
+            self._have = 0
             raise ProtocolError(f"media stream ended inside a frame ({size} bytes left)")
 
 
 def parse_frame(chunk: bytes) -> MediaFrame:
     """One complete frame (sub-header + data) as a ``MediaFrame``."""
-    if len(chunk) < 8 or chunk[:3] != START or chunk[3] not in _HEADER_SIZES:
+    if len(chunk) < 8 or chunk[3] not in HEADER_SIZES:
         raise ProtocolError("not a DVRIP media frame")
-    frame_type = chunk[3]
-    header_size = _HEADER_SIZES[frame_type]
-    if len(chunk) < header_size:
+    size = HEADER_SIZES[chunk[3]]
+    if len(chunk) < size:
         raise ProtocolError("truncated DVRIP media frame header")
-    data = chunk[header_size:]
-    if frame_type in (TYPE_VIDEO_I, TYPE_PICTURE):
-        t_byte, fps, w, h, stamp, length = struct.unpack_from("<BBBBII", chunk, 4)
-        if length != len(data):
-            raise ProtocolError("DVRIP media frame length mismatch")
-        width = ((t_byte >> 4 & 3) << 8 | w) * 8
-        height = ((t_byte >> 6 & 3) << 8 | h) * 8
-        when = unpack_datetime(stamp)
-        if frame_type == TYPE_PICTURE:
-            return MediaFrame("picture", "jpeg", data, True, width, height, 0, when)
-        codec = VIDEO_CODECS.get(t_byte & 0x0F, f"unknown:{t_byte & 0x0F}")
-        return MediaFrame("video", codec, data, True, width, height, fps & 0x1F, when)
-    if frame_type == TYPE_VIDEO_P:
-        (length,) = struct.unpack_from("<I", chunk, 4)
-        if length != len(data):
-            raise ProtocolError("DVRIP media frame length mismatch")
-        return MediaFrame("video", "", data, False)
-    codec_id, extra, length = struct.unpack_from("<BBH", chunk, 4)
-    if length != len(data):
+    head = _read_head(chunk, 0)
+    if head[2] != len(chunk) - size:
         raise ProtocolError("DVRIP media frame length mismatch")
-    if frame_type == TYPE_AUDIO:
-        codec = AUDIO_CODECS.get(codec_id, f"unknown:{codec_id}")
-        return MediaFrame("audio", codec, data, sample_rate=SAMPLE_RATES.get(extra, 0))
-    return MediaFrame("info", "info", data)
+    return _frame(head, chunk[size:])

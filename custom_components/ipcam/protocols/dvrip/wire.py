@@ -1,7 +1,7 @@
-"""DVRIP wire format, sans-I/O: the 20-byte header, JSON bodies, message ids, the Sofia hash.
+"""DVRIP packets, sans-I/O: the 20-byte header, JSON bodies, the Sofia hash, the packet decoder.
 
 Every DVRIP packet is a 20-byte little-endian header followed by ``length``
-bytes of payload::
+bytes of payload (docs/protocols/dvrip.md, "Packet header")::
 
     0  0xFF head flag        1  version (0 from clients, 1 from devices)
     2  reserved (2 bytes)    4  session id (uint32)
@@ -10,17 +10,16 @@ bytes of payload::
     16 payload length (uint32, header not counted)
 
 Control payloads are JSON terminated by ``\\n\\0`` (devices) or ``\\n`` (some
-clients); this module accepts both and any number of extra NULs. Media
-payloads (live, playback, talk, snapshot data) are routed by message id only,
-never by content, and handed over as raw bytes (see ``media.py``).
+clients); this module accepts both and any number of extra NULs. Binary
+payloads (live media, talk audio, snapshot pictures) are routed by message id
+only, never by content, and handed over as raw bytes (``media.py`` cuts frames).
 
-``PacketDecoder`` is fed bytes and returns complete messages; it bounds every
-length before buffering anything and raises ``ProtocolError`` on bad input.
+``PacketDecoder.feed`` returns complete messages; it bounds every length before
+buffering anything and raises only ``ProtocolError``.
 """
 
 from __future__ import annotations
 
-import enum
 import hashlib
 import json
 import struct
@@ -28,6 +27,29 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import ProtocolError
+from .codes import BINARY_MSG_IDS, OK_CODES, MsgId, Ret
+
+__all__ = [
+    "BINARY_MSG_IDS",
+    "HEADER_SIZE",
+    "OK_CODES",
+    "BinaryMessage",
+    "Header",
+    "JsonMessage",
+    "Message",
+    "MsgId",
+    "PacketDecoder",
+    "Ret",
+    "decode_json_body",
+    "dumps",
+    "encode_json",
+    "encode_json_body",
+    "encode_packet",
+    "parse_session",
+    "request_body",
+    "session_hex",
+    "sofia_hash",
+]
 
 HEADER = struct.Struct("<BBBBIIBBHI")
 HEADER_SIZE = HEADER.size  # 20
@@ -42,125 +64,6 @@ MAX_PENDING_MESSAGES = 8  # multi-packet JSON messages being reassembled at once
 FRAGMENT_SIZE = 16 * 1024  # vendor: a multi-packet payload is split into 16 KiB pieces
 
 JSON_TRAILER = b"\n\x00"
-
-
-class MsgId(enum.IntEnum):
-    """Message ids; a reply is the request id + 1."""
-
-    LOGIN = 1000
-    LOGIN_REPLY = 1001
-    LOGOUT = 1002
-    LOGOUT_REPLY = 1003
-    FORCED_LOGOUT = 1004
-    KEEPALIVE = 1006
-    KEEPALIVE_REPLY = 1007
-    SYSINFO = 1020
-    SYSINFO_REPLY = 1021
-    CONFIG_SET = 1040
-    CONFIG_SET_REPLY = 1041
-    CONFIG_GET = 1042
-    CONFIG_GET_REPLY = 1043
-    DEFAULT_CONFIG_GET = 1044
-    DEFAULT_CONFIG_GET_REPLY = 1045
-    CHANNEL_TITLE_SET = 1046
-    CHANNEL_TITLE_SET_REPLY = 1047
-    CHANNEL_TITLE_GET = 1048
-    CHANNEL_TITLE_GET_REPLY = 1049
-    ABILITY = 1360
-    ABILITY_REPLY = 1361
-    PTZ = 1400
-    PTZ_REPLY = 1401
-    MONITOR = 1410
-    MONITOR_REPLY = 1411
-    MONITOR_DATA = 1412
-    MONITOR_CLAIM = 1413
-    MONITOR_CLAIM_REPLY = 1414
-    PLAYBACK = 1420
-    PLAYBACK_REPLY = 1421
-    PLAYBACK_DATA = 1422
-    PLAYBACK_EOF = 1423
-    PLAYBACK_CLAIM = 1424
-    PLAYBACK_CLAIM_REPLY = 1425
-    DOWNLOAD_DATA = 1426
-    TALK = 1430
-    TALK_REPLY = 1431
-    TALK_DATA = 1432
-    TALK_DATA_DEVICE = 1433
-    TALK_CLAIM = 1434
-    TALK_CLAIM_REPLY = 1435
-    SYSMANAGER = 1450
-    SYSMANAGER_REPLY = 1451
-    TIME_QUERY = 1452
-    TIME_QUERY_REPLY = 1453
-    GUARD = 1500
-    GUARD_REPLY = 1501
-    UNGUARD = 1502
-    UNGUARD_REPLY = 1503
-    ALARM = 1504
-    ALARM_ACK = 1505
-    NET_ALARM = 1506
-    NET_ALARM_REPLY = 1507
-    UPGRADE_DATA = 1522
-    DISCOVERY = 1530
-    DISCOVERY_REPLY = 1531
-    SNAPSHOT = 1560
-    SNAPSHOT_REPLY = 1561
-    SYNC_TIME = 1590
-    SYNC_TIME_REPLY = 1591
-
-
-# Messages whose payload is binary (media, talk audio, snapshot pictures, upgrade data).
-BINARY_MSG_IDS: frozenset[int] = frozenset(
-    {
-        MsgId.MONITOR_DATA,
-        MsgId.PLAYBACK_DATA,
-        MsgId.DOWNLOAD_DATA,
-        MsgId.TALK_DATA,
-        MsgId.TALK_DATA_DEVICE,
-        MsgId.SNAPSHOT_REPLY,
-        MsgId.UPGRADE_DATA,
-    }
-)
-
-
-class Ret(enum.IntEnum):
-    """The ``Ret`` codes that matter to a client (vendor table, see the protocol notes)."""
-
-    OK = 100
-    UNKNOWN_ERROR = 101
-    VERSION_NOT_SUPPORTED = 102
-    ILLEGAL_REQUEST = 103
-    ALREADY_LOGGED_IN = 104
-    NOT_LOGGED_IN = 105
-    BAD_CREDENTIALS = 106
-    NO_PERMISSION = 107
-    TIMEOUT = 108
-    SEARCH_DONE = 110
-    SEARCH_PARTIAL = 111
-    BAD_FORMAT = 117
-    NOT_AUTHORISED = 202
-    WRONG_PASSWORD = 203
-    ILLEGAL_USER = 204
-    USER_LOCKED = 205
-    BLACKLISTED = 206
-    USER_LOGGED_IN = 207
-    ACCOUNT_IN_USE = 212
-    ILLEGAL_COMMAND = 502
-    TALK_ALREADY_OPEN = 503
-    TALK_NOT_OPEN = 504
-    UPGRADE_OK = 515
-    CONFIG_NOT_FOUND = 607
-    CONFIG_PARSE_ERROR = 608
-
-
-OK_CODES: frozenset[int] = frozenset({Ret.OK, Ret.UPGRADE_OK})
-AUTH_FAILED_CODES: frozenset[int] = frozenset(
-    {Ret.BAD_CREDENTIALS, Ret.NOT_AUTHORISED, Ret.WRONG_PASSWORD, Ret.ILLEGAL_USER, Ret.BLACKLISTED}
-)
-LOCKED_CODES: frozenset[int] = frozenset({Ret.USER_LOCKED})
-BUSY_CODES: frozenset[int] = frozenset(
-    {Ret.ALREADY_LOGGED_IN, Ret.USER_LOGGED_IN, Ret.ACCOUNT_IN_USE, Ret.TALK_ALREADY_OPEN}
-)
 
 _SOFIA_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
@@ -238,6 +141,21 @@ class Header:
         return cls(msg_id, length, session, sequence, version, total, current)
 
 
+def encode_packet(
+    msg_id: int,
+    payload: bytes,
+    *,
+    session: int = 0,
+    sequence: int = 0,
+    version: int = CLIENT_VERSION,
+    total: int = 0,
+    current: int = 0,
+) -> bytes:
+    """One packet: header + payload."""
+    header = Header(msg_id, len(payload), session, sequence, version, total, current)
+    return header.pack() + payload
+
+
 # --- JSON ---------------------------------------------------------------------------------------
 
 
@@ -281,21 +199,6 @@ def decode_json_body(payload: bytes) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise ProtocolError("JSON payload is not an object")
     return body
-
-
-def encode_packet(
-    msg_id: int,
-    payload: bytes,
-    *,
-    session: int = 0,
-    sequence: int = 0,
-    version: int = CLIENT_VERSION,
-    total: int = 0,
-    current: int = 0,
-) -> bytes:
-    """One packet: header + payload."""
-    header = Header(msg_id, len(payload), session, sequence, version, total, current)
-    return header.pack() + payload
 
 
 def encode_json(
@@ -354,6 +257,10 @@ class JsonMessage:
         ret = self.body.get("Ret")
         return ret if isinstance(ret, int) and not isinstance(ret, bool) else None
 
+    @property
+    def ok(self) -> bool:
+        return self.ret in OK_CODES
+
 
 @dataclass(frozen=True, slots=True)
 class BinaryMessage:
@@ -377,11 +284,22 @@ class _Fragments:
     size: int = 0
 
 
+# A header as unpacked: (head flag, version, reserved, reserved, session, sequence,
+# total, current, message id, length).
+_Header = tuple[int, int, int, int, int, int, int, int, int, int]
+
+
 class PacketDecoder:
     """Bytes in, messages out. Bounded: raises ``ProtocolError`` on anything malformed.
 
-    ``binary_ids`` are routed as ``BinaryMessage`` (one per packet, media is a
-    byte stream); every other id is JSON, reassembled over Total/Current packets.
+    ``binary_ids`` are routed as ``BinaryMessage`` (one per packet); every other
+    id is JSON, reassembled over Total/Current packets. Received bytes are parsed
+    where they are and copied once, when a message is complete.
+
+    ``stream_ids`` (live media) are not messages at all: media is one byte stream
+    across packets, so their payload bytes are collected as they arrive, without
+    waiting for the packet's end, and ``take_stream`` hands them over (read-only
+    views of the received bytes).
     """
 
     def __init__(
@@ -390,82 +308,133 @@ class PacketDecoder:
         max_json: int = MAX_JSON_PAYLOAD,
         max_binary_packet: int = MAX_MEDIA_PACKET,
         binary_ids: frozenset[int] = BINARY_MSG_IDS,
+        stream_ids: frozenset[int] = frozenset(),
     ) -> None:
-        self._buffer = bytearray()
         self._max_json = max_json
         self._max_binary = max_binary_packet
-        self._binary_ids = binary_ids
-        self._header: Header | None = None
+        self._binary_ids = binary_ids | stream_ids
+        self._stream_ids = stream_ids
+        self._head = bytearray()  # a header split between reads
+        self._header: _Header | None = None  # the packet whose payload is being read
+        self._need = 0  # payload bytes of that packet still to come
+        self._parts: list[memoryview] = []
+        self._have = 0
+        self._streaming = False
+        self._stream: list[memoryview] = []
         self._fragments: dict[int, _Fragments] = {}
 
     @property
     def buffered(self) -> int:
         """Bytes waiting for the rest of their packet."""
-        return len(self._buffer)
+        return len(self._head) + self._have
+
+    def take_stream(self) -> list[memoryview]:
+        """Payload bytes of ``stream_ids`` packets received so far, in order, once."""
+        stream = self._stream
+        self._stream = []
+        return stream
 
     def feed(self, data: bytes) -> list[Message]:
         """Add received bytes; return every message they complete."""
-        self._buffer.extend(data)
+        if type(data) is not bytes:
+            data = bytes(data)  # kept pieces are views: never of a caller's buffer
         messages: list[Message] = []
-        while True:
+        view = memoryview(data)
+        position = 0
+        size = len(data)
+        while position < size:
             if self._header is None:
-                if len(self._buffer) < HEADER_SIZE:
-                    return messages
-                header = Header.unpack(bytes(self._buffer[:HEADER_SIZE]))
-                limit = self._max_binary if header.msg_id in self._binary_ids else self._max_json
-                if header.length > limit:
-                    raise ProtocolError(
-                        f"DVRIP packet {header.msg_id} too large ({header.length} bytes)"
-                    )
-                del self._buffer[:HEADER_SIZE]
-                self._header = header
-            header = self._header
-            if len(self._buffer) < header.length:
-                return messages
-            payload = bytes(self._buffer[: header.length])
-            del self._buffer[: header.length]
-            self._header = None
-            message = self._message(header, payload)
-            if message is not None:
-                messages.append(message)
+                if not self._head and size - position >= HEADER_SIZE:
+                    header = HEADER.unpack_from(data, position)  # the common case: in place
+                    position += HEADER_SIZE
+                else:
+                    split, position = self._split_header(view, position)
+                    if split is None:
+                        break
+                    header = split
+                self._start(header)
+                if self._need:
+                    continue
+            else:
+                take = min(self._need, size - position)
+                piece = view[position : position + take]
+                position += take
+                self._need -= take
+                if self._streaming:
+                    self._stream.append(piece)
+                    if not self._need:
+                        self._header = None  # a stream packet is no message: nothing to finish
+                    continue
+                self._parts.append(piece)
+                self._have += take
+                if self._need:
+                    break
+            self._finish(messages)
+        return messages
 
-    def _message(self, header: Header, payload: bytes) -> Message | None:
-        if header.msg_id in self._binary_ids:
-            return BinaryMessage(
-                header.msg_id,
-                payload,
-                header.session,
-                header.sequence,
-                header.total,
-                bool(header.current),
-            )
-        if header.total > 1:
-            payload_or_none = self._reassemble(header, payload)
-            if payload_or_none is None:
+    def _split_header(self, view: memoryview, position: int) -> tuple[_Header | None, int]:
+        """Collect a header split between reads."""
+        head = self._head
+        take = min(HEADER_SIZE - len(head), len(view) - position)
+        head += view[position : position + take]
+        position += take
+        if len(head) < HEADER_SIZE:
+            return None, position
+        header = HEADER.unpack(head)
+        head.clear()
+        return header, position
+
+    def _start(self, header: _Header) -> None:
+        """A header was read: check it before anything of its payload is kept."""
+        if header[0] != HEAD_FLAG:
+            raise ProtocolError(f"bad DVRIP head flag 0x{header[0]:02X}")
+        msg_id, length = header[8], header[9]
+        limit = self._max_binary if msg_id in self._binary_ids else self._max_json
+        if length > limit:
+            raise ProtocolError(f"DVRIP packet {msg_id} too large ({length} bytes)")
+        self._header = header
+        self._need = length
+        self._streaming = msg_id in self._stream_ids
+
+    def _finish(self, messages: list[Message]) -> None:
+        header = self._header
+        assert header is not None
+        self._header = None
+        if self._streaming:
+            return
+        parts = self._parts
+        payload = b"".join(parts) if len(parts) != 1 else bytes(parts[0])
+        parts.clear()
+        self._have = 0
+        message = self._message(header, payload)
+        if message is not None:
+            messages.append(message)
+
+    def _message(self, header: _Header, payload: bytes) -> Message | None:
+        _head, version, _r1, _r2, session, sequence, total, current, msg_id, _length = header
+        if msg_id in self._binary_ids:
+            return BinaryMessage(msg_id, payload, session, sequence, total, bool(current))
+        if total > 1:
+            whole = self._reassemble(msg_id, total, current, payload)
+            if whole is None:
                 return None
-            payload = payload_or_none
-        return JsonMessage(
-            header.msg_id,
-            decode_json_body(payload),
-            header.session,
-            header.sequence,
-            header.version,
-        )
+            payload = whole
+        return JsonMessage(msg_id, decode_json_body(payload), session, sequence, version)
 
-    def _reassemble(self, header: Header, payload: bytes) -> bytes | None:
-        if header.total > MAX_FRAGMENTS:
+    def _reassemble(self, msg_id: int, total: int, current: int, payload: bytes) -> bytes | None:
+        if total > MAX_FRAGMENTS:
             raise ProtocolError("too many packets in one DVRIP message")
-        pending = self._fragments.get(header.msg_id)
-        if header.current == 0 or pending is None:
-            pending = _Fragments(header.total)
-            self._fragments[header.msg_id] = pending
-        if header.current != len(pending.parts) or header.total != pending.total:
-            del self._fragments[header.msg_id]
+        pending = self._fragments.get(msg_id)
+        if current == 0 or pending is None:
+            pending = _Fragments(total)
+            self._fragments[msg_id] = pending
+        if current != len(pending.parts) or total != pending.total:
+            del self._fragments[msg_id]
             raise ProtocolError("DVRIP packets of a message out of order")
         pending.parts.append(payload)
         pending.size += len(payload)
         if pending.size > self._max_json:
-            del self._fragments[header.msg_id]
+            del self._fragments[msg_id]
             raise ProtocolError("JSON message too large")
         # Every message id may be half-sent at once: bound them together, not one by one.
         if len(self._fragments) > MAX_PENDING_MESSAGES or (
@@ -473,109 +442,7 @@ class PacketDecoder:
         ):
             self._fragments.clear()
             raise ProtocolError("too many unfinished multi-packet DVRIP messages")
-        if header.current < header.total - 1:
+        if current < total - 1:
             return None
-        del self._fragments[header.msg_id]
+        del self._fragments[msg_id]
         return b"".join(pending.parts)
-
-
-# --- resolutions ------------------------------------------------------------------------------
-
-# Bit index of the EncodeCapability masks -> (Resolution string in Simplify.Encode, width, height).
-# Names and sizes above bit 18 are not confirmed by the vendor documents.
-RESOLUTIONS: tuple[tuple[str, int, int], ...] = (
-    ("D1", 704, 576),
-    ("HD1", 704, 288),
-    ("BCIF", 352, 576),
-    ("CIF", 352, 288),
-    ("QCIF", 176, 144),
-    ("VGA", 640, 480),
-    ("QVGA", 320, 240),
-    ("SVCD", 480, 480),
-    ("QQVGA", 160, 120),
-    ("ND1", 240, 192),
-    ("960H", 928, 576),
-    ("720P", 1280, 720),
-    ("1_3M", 1280, 960),
-    ("UXGA", 1600, 1200),
-    ("1080P", 1920, 1080),
-    ("WUXGA", 1920, 1200),
-    ("2_5M", 1872, 1408),
-    ("3M", 2048, 1536),
-    ("5M", 3744, 1408),
-    ("1080N", 960, 1080),
-    ("4M", 2592, 1520),
-    ("6M", 3072, 2048),
-    ("8M", 3264, 2448),
-    ("12M", 4000, 3000),
-    ("4K", 3840, 2160),
-    ("720N", 640, 720),
-    ("WSVGA", 1024, 576),
-    ("NHD", 640, 360),
-    ("3M_N", 1024, 1536),
-    ("4M_N", 1296, 1520),
-)
-_RESOLUTION_BY_NAME = {name.upper(): (w, h) for name, w, h in RESOLUTIONS}
-_RESOLUTION_BY_SIZE = {(w, h): name for name, w, h in RESOLUTIONS}
-
-
-def resolution_size(name: str) -> tuple[int, int] | None:
-    """Width and height of a ``Resolution`` string ("1080P", "VGA", ...), None if unknown."""
-    return _RESOLUTION_BY_NAME.get(name.strip().upper())
-
-
-def resolution_name(width: int, height: int) -> str | None:
-    """The ``Resolution`` string for a size, None if the protocol has no name for it."""
-    return _RESOLUTION_BY_SIZE.get((width, height))
-
-
-def resolution_mask(names: list[str] | tuple[str, ...]) -> int:
-    """The capability mask with the bits of ``names`` set."""
-    mask = 0
-    for index, (name, _w, _h) in enumerate(RESOLUTIONS):
-        if name in names:
-            mask |= 1 << index
-    return mask
-
-
-def resolutions_in_mask(mask: int) -> list[tuple[str, int, int]]:
-    """The resolutions whose bit is set in a capability mask."""
-    return [entry for index, entry in enumerate(RESOLUTIONS) if mask >> index & 1]
-
-
-def parse_mask(value: object) -> int:
-    """A hex-string (``"0x00006FCF"``) or integer mask; 0 when unusable."""
-    if isinstance(value, bool):
-        return 0
-    if isinstance(value, int):
-        return value & 0xFFFFFFFF
-    if isinstance(value, str):
-        try:
-            return int(value, 16) & 0xFFFFFFFF
-        except ValueError:
-            return 0
-    return 0
-
-
-# --- discovery (UDP 34569) --------------------------------------------------------------------
-
-DISCOVERY_PORT = 34569
-
-
-def decode_ip_hex(value: str) -> str:
-    """A NetCommon address (``"0x7200060A"``: little-endian uint32 as hex) as dotted quad."""
-    try:
-        number = int(value, 16)
-    except (TypeError, ValueError):
-        raise ProtocolError("address is not a hex number") from None
-    if not 0 <= number <= 0xFFFFFFFF:
-        raise ProtocolError("address out of range")
-    return ".".join(str(part) for part in number.to_bytes(4, "little"))
-
-
-def encode_ip_hex(address: str) -> str:
-    """A dotted quad as NetCommon writes it (``"10.6.0.114"`` -> ``"0x7200060A"``)."""
-    parts = [int(part) for part in address.split(".")]
-    if len(parts) != 4 or not all(0 <= part <= 255 for part in parts):
-        raise ValueError("not an IPv4 address")
-    return f"0x{int.from_bytes(bytes(parts), 'little'):08X}"

@@ -3,8 +3,9 @@
 The same port serves the binary protocol and these CGIs. ``get_*.cgi`` answers
 are lines ``var name=value;``. Credentials go in an HTTP Basic header, or in
 ``user=``/``pwd=`` query parameters for cameras that refuse Basic; ``CgiAuth``
-remembers which one works so each request costs one login. See
-docs/protocols/foscam.md, "HTTP CGIs".
+remembers which one works so each request costs one login. Detector arming is
+``set_alarm.cgi`` read back from ``get_params.cgi`` (``ARMING``); presets are
+``decoder_control.cgi`` numbers. See docs/protocols/foscam.md, "HTTP CGIs".
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 
-from ..base import EventKind, PresetAction, PtzMove
+from ..base import Capability, EventKind, PresetAction, PtzMove, PtzPreset, SettingKey
 from ..errors import AuthError, InvalidValue, NotSupported, ProtocolError
 
 MAX_CGI_BODY = 64 * 1024  # get_params.cgi is a few KiB
@@ -80,6 +82,11 @@ def preset_command(action: PresetAction, preset: int) -> int:
     if action is PresetAction.GOTO:
         return Decoder.PRESET_GOTO_BASE + 2 * (preset - 1)
     raise NotSupported("this camera cannot clear presets")
+
+
+def presets() -> list[PtzPreset]:
+    """Presets 1..16: the camera keeps no names and cannot tell which ones are set."""
+    return [PtzPreset(number) for number in range(1, MAX_PRESET + 1)]
 
 
 # camera_control.cgi param numbers and resolution codes
@@ -232,10 +239,53 @@ class PtzCommands:
         return command
 
 
+@dataclass(frozen=True, slots=True)
+class Arming:
+    """One detector's switch: how ``get_params.cgi`` reports it, how ``set_alarm.cgi``
+    sets it, and the capability it gives."""
+
+    setting: SettingKey
+    read: str  # get_params.cgi variable
+    write: str  # set_alarm.cgi parameter
+    capability: Capability
+
+
+ARMING: tuple[Arming, ...] = (
+    Arming(SettingKey.MOTION_ARMED, "alarm_motion_armed", "motion_armed", Capability.MOTION_ARMING),
+    Arming(
+        SettingKey.SOUND_ARMED,
+        "alarm_sounddetect_armed",
+        "sounddetect_armed",
+        Capability.SOUND_ARMING,
+    ),
+    Arming(SettingKey.INPUT_ARMED, "alarm_input_armed", "input_armed", Capability.INPUT_ARMING),
+)
+_ARMING_BY_SETTING = {arming.setting.value: arming for arming in ARMING}
+
+
+def armed_from(values: Mapping[str, str]) -> dict[SettingKey, bool]:
+    """The detectors ``get_params.cgi`` reports (0 or 1), by setting; others left out."""
+    return {
+        arming.setting: values[arming.read] == "1"
+        for arming in ARMING
+        if values.get(arming.read) in ("0", "1")
+    }
+
+
+def arming_capabilities(values: Mapping[str, str]) -> frozenset[Capability]:
+    """A switch for each detector the camera reports (firmware without sound detection
+    has no ``alarm_sounddetect_armed``)."""
+    armed = armed_from(values)
+    return frozenset(arming.capability for arming in ARMING if arming.setting in armed)
+
+
 def setting_request(key: str, value: bool | int | str) -> tuple[str, dict[str, str | int]]:
-    """The CGI and parameters that write one setting (IR lamp or resolution)."""
+    """The CGI and parameters that write one setting (IR lamp, resolution, a detector)."""
     if key == "ir":
         return "decoder_control.cgi", {"command": IR_ON if as_bool(value) else IR_OFF}
     if key == "resolution":
         return "camera_control.cgi", {"param": PARAM_RESOLUTION, "value": resolution_code(value)}
+    if (arming := _ARMING_BY_SETTING.get(key)) is not None:
+        # One parameter alone, as the camera's own web page sends it.
+        return "set_alarm.cgi", {arming.write: int(as_bool(value))}
     raise NotSupported(f"setting {key!r} is not supported by this camera")

@@ -4,7 +4,8 @@ A thin shell around two sans-I/O sessions run by ``transport.SessionLink`` on th
 camera's web port: ``OperationSession`` (MO_O: login, requests, alarms,
 keep-alive and liveness) and, once video, audio or talk starts, one
 ``AvSession`` (MO_V) shared by the three. Pan/tilt, IR, resolution, reboot and
-``snapshot()`` (when no video is running) use the HTTP CGIs on the same port.
+``snapshot()`` (when no video is running), detector arming (``set_alarm.cgi``,
+read back from ``get_params.cgi``) use the HTTP CGIs on the same port.
 Each ``connect()`` makes a new ``_Login``: iterators of an older one end with it
 and never touch the new one. See docs/protocols/foscam.md.
 """
@@ -19,22 +20,21 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any
 
 import aiohttp
-from yarl import URL
 
 from .. import base
 from ..audio.pacing import paced_frames
 from ..base import AudioChunk, CameraEvent, PtzMove, SettingKey, Settings, VideoFrame
-from ..errors import AuthError, CameraError, CannotConnect, DeviceBusy, NotSupported, ProtocolError
+from ..errors import CameraError, CannotConnect, DeviceBusy, NotSupported, ProtocolError
 from ..http import HttpShell
 from ..transport import Inbox, SessionLink
 from . import cgi, media
 from . import operation as op
 from .av import VideoData
 from .av_session import AV_DEAD_AFTER, MEDIA_REQUESTS, AvEvent, AvSession, Media
+from .cgi_client import FoscamCgi
 from .identity import capabilities_for, identity_for
 from .message import Incoming, Request
 from .profile import PROFILE
-from .search import SEARCH_PORT, SearchDecoder, SearchReq, SearchResp
 from .session import (
     DEFAULT_TIMEOUT,
     KEEPALIVE_INTERVAL,
@@ -45,7 +45,7 @@ from .session import (
     Reply,
 )
 
-__all__ = ["Client", "CredentialsTooLong", "discover"]
+__all__ = ["Client", "CredentialsTooLong"]
 
 _LOGGER = logging.getLogger(__name__)
 SNAPSHOT_MAX_AGE = 2.0
@@ -148,15 +148,16 @@ class Client(base.CameraClient):
         self._username, self._password = username, password
         self._timeout = timeout
         self._http = HttpShell(session, timeout)
+        self.cgis = FoscamCgi(
+            host, port, username, password, self._http, swap_left_right=swap_left_right
+        )
         self._keepalive_interval, self._dead_after = keepalive_interval, dead_after
         self._talk_buffer = max(1, min(talk_buffer, 255))
         self._talk_lead = max(0.0, min(talk_lead, 1.0))
-        self._auth = cgi.CgiAuth()
         self._login: _Login | None = None
         self.privilege: int | None = None
         self.camera_id = self.firmware = self.alias = ""
         self._ir: bool | None = None
-        self._ptz = cgi.PtzCommands(swap_left_right=swap_left_right)
         self._stats = {"av_connections": 0, "talk_packets": 0}
 
     # --- connection ------------------------------------------------------------------------
@@ -184,11 +185,23 @@ class Client(base.CameraClient):
             await self._request(op.ParamsFetchReq(), op.ParamsFetchResp, min(self._timeout, 3.0))
         with contextlib.suppress(CameraError, TimeoutError):  # only HTTP has the alias
             async with asyncio.timeout(min(self._timeout, 3.0)):
-                self.alias = (await self.status()).get("alias", "")[:64]
+                self.alias = (await self.cgis.status()).get("alias", "")[:64]
         self._identity = identity_for(
             self.camera_id, self.firmware, self.alias, self.host, self.port
         )
-        self.capabilities = capabilities_for(self.privilege)
+        self.capabilities = capabilities_for(self.privilege) | await self._arming_capabilities()
+
+    async def _arming_capabilities(self) -> frozenset[base.Capability]:
+        """A switch per detector ``get_params.cgi`` reports; it is the administrator's CGI,
+        so other accounts are not sent there (a refusal would count as a failed login)."""
+        if (self.privilege or 0) < op.Privilege.ADMINISTRATOR:
+            return frozenset()
+        try:
+            async with asyncio.timeout(min(self._timeout, 3.0)):
+                return cgi.arming_capabilities(await self.cgis.params())
+        except (CameraError, TimeoutError) as err:
+            _LOGGER.debug("%s: no detector arming (get_params.cgi: %s)", self.host, err)
+            return frozenset()
 
     async def close(self) -> None:
         await self._teardown()
@@ -297,7 +310,7 @@ class Client(base.CameraClient):
             at, jpeg = login.last_frame
             if time.monotonic() - at <= SNAPSHOT_MAX_AGE:
                 return jpeg
-        return cgi.check_jpeg(await self._cgi("snapshot.cgi", {}, limit=cgi.MAX_SNAPSHOT))
+        return await self.cgis.snapshot()
 
     async def talk(self, pcm: AsyncIterator[bytes]) -> float:
         """Talk_Start, paced 40 ms Talk_Data packets (ADPCM, state carried), Talk_End."""
@@ -326,65 +339,34 @@ class Client(base.CameraClient):
             login.talking = False
             login.release_av()
 
-    # --- HTTP CGIs -------------------------------------------------------------------------
-
-    async def _cgi(self, name: str, params: Mapping[str, str | int], *, limit: int = 0) -> bytes:
-        """GET a CGI with the credentials the camera accepts (URLs are never logged)."""
-        url = URL.build(scheme="http", host=self.host, port=self.port, path=f"/{name}")
-        for method in self._auth.methods():
-            query = cgi.query_for(params, method, self._username, self._password)
-            auth = None
-            if method is cgi.AuthMethod.BASIC:
-                auth = aiohttp.BasicAuth(self._username, self._password)
-            answer = await self._http.request(
-                url.with_query(query), limit=limit or cgi.MAX_CGI_BODY, what=name, auth=auth
-            )
-            status, body = answer.status, answer.body
-            if status == 401:
-                self._auth.refused(method)
-                continue
-            cgi.check_status(name, status)
-            if self._auth.accepted(method) and method is cgi.AuthMethod.QUERY:
-                _LOGGER.debug("%s: camera needs query-string credentials for CGIs", self.host)
-            return body
-        raise AuthError(f"the camera rejected the credentials for {name}")
-
-    async def _command(self, name: str, params: Mapping[str, str | int]) -> None:
-        if cgi.is_error_body(await self._cgi(name, params)):
-            raise ProtocolError(f"{name} refused {params}")
-
-    async def status(self) -> dict[str, str]:
-        """``get_status.cgi`` as a dict (id, sys_ver, app_ver, alias, alarm_status, ...)."""
-        return cgi.decode_vars(await self._cgi("get_status.cgi", {}))
+    # --- HTTP CGIs (cgi_client.py) ---------------------------------------------------------
 
     async def alarm_status(self) -> base.EventKind | None:
         """The alarm the camera reports right now (polling fallback for ``events()``)."""
-        return cgi.ALARM_STATUS.get((await self.status()).get("alarm_status", "0"))
+        return cgi.ALARM_STATUS.get((await self.cgis.status()).get("alarm_status", "0"))
 
     async def ptz(self, move: PtzMove, speed: int | None = None) -> None:
-        await self._command("decoder_control.cgi", {"command": self._ptz.command(move)})
+        await self.cgis.ptz(move)
 
     async def ptz_preset(self, action: base.PresetAction, preset: int) -> None:
-        command = cgi.preset_command(action, preset)
-        await self._command("decoder_control.cgi", {"command": command})
+        await self.cgis.ptz_preset(action, preset)
+
+    async def ptz_presets(self) -> list[base.PtzPreset]:
+        """Presets 1..16 without names (the camera keeps none and lists none)."""
+        if base.Capability.PTZ_PRESETS not in self.capabilities:
+            raise NotSupported("this account may not use pan/tilt presets")
+        return cgi.presets()
 
     async def reboot(self) -> None:
-        await self._cgi("reboot.cgi", {})
+        await self.cgis.reboot()
 
     async def read_settings(self) -> Settings:
-        settings = Settings()
-        settings.values[SettingKey.IR] = self._ir  # write-only on the camera: last value set
-        try:
-            values = cgi.decode_vars(await self._cgi("get_camera_params.cgi", {}))
-        except (NotSupported, AuthError):  # then what the MO_O login fetched (op 17)
-            params = None if self._login is None else self._login.session.params
-            values = {} if params is None else {"resolution": str(params.resolution)}
-        settings.values[SettingKey.RESOLUTION] = cgi.resolution_of(values)
-        settings.options[SettingKey.RESOLUTION] = tuple(cgi.RESOLUTIONS.values())
-        return settings
+        params = None if self._login is None else self._login.session.params
+        resolution = None if params is None else params.resolution
+        return await self.cgis.read_settings(self.capabilities, resolution, self._ir)
 
     async def write_setting(self, key: str, value: bool | int | str) -> None:
-        await self._command(*cgi.setting_request(key, value))
+        await self.cgis.write_setting(key, value, self.capabilities)
         if key == SettingKey.IR:
             self._ir = cgi.as_bool(value)
 
@@ -408,35 +390,7 @@ class Client(base.CameraClient):
             "camera_id": self.camera_id,
             "firmware": self.firmware,
             "privilege": self.privilege,
-            "cgi_query_auth": self._auth.method is cgi.AuthMethod.QUERY,
+            "cgi_query_auth": self.cgis.auth.method is cgi.AuthMethod.QUERY,
             **self._stats,
             **state,
         }
-
-
-async def discover(
-    *, address: str = "255.255.255.255", port: int = SEARCH_PORT, attempts: int = 3,
-    interval: float = 2.0,
-) -> list[SearchResp]:  # fmt: skip
-    """MO_I search: broadcast Search_Req ``attempts`` times, ``interval`` s apart.
-
-    Answers come back to the sending socket; one record per camera id.
-    """
-    decoder = SearchDecoder()
-
-    class _Protocol(asyncio.DatagramProtocol):
-        def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:
-            with contextlib.suppress(ProtocolError):
-                decoder.feed(data)
-
-    loop = asyncio.get_running_loop()
-    transport, _ = await loop.create_datagram_endpoint(
-        _Protocol, local_addr=("0.0.0.0", 0), allow_broadcast=True
-    )
-    try:
-        for _ in range(max(1, attempts)):
-            transport.sendto(SearchReq().encode(), (address, port))
-            await asyncio.sleep(interval)
-    finally:
-        transport.close()
-    return list(decoder.found.values())

@@ -7,8 +7,16 @@ arrive in an ``Inbox``:
 - ``video()`` / ``audio()``: an ``RtspSession`` that plays: H.264 access units or
   PCMU audio; ``snapshot()`` decodes the next key frame with PyAV in a worker thread.
 - ``events()``: an ``RtspSession`` set up without playing, kept alive, and an
-  ``AlarmSession`` (MCTP heartbeat, alarm subscription, keep-alive) beside it.
+  ``AlarmSession`` (MCTP heartbeat, alarm subscription, keep-alive) beside it:
+  the device's one alarm connection (``_AlarmHub``), shared by every consumer.
 - ``talk()``: a ``TalkSession``: TALK, then G.711 µ-law packets (UNCONFIRMED format).
+
+A client is made for one stream (``channel``: an input 0-3 with ``stream``, or a
+stream number 0-7), or, with ``channel=None``, for a whole encoder: ``connect()``
+then DESCRIBEs inputs 0-3, ``channels`` lists those that exist and
+``channel_client(n)`` gives input n's client, which shares the encoder's alarm
+connection (alarms carry their input). See docs/protocols/grandstream.md,
+"Encoders: one device, several inputs".
 
 Identity: the MAC from the host's ARP table when the camera is on the local
 link, else ``grandstream:<host>:<port>`` (``identity.py``).
@@ -18,8 +26,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
-from collections.abc import AsyncGenerator, AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any, Protocol
 
 from ..audio.g711 import ulaw_encode
@@ -29,17 +38,18 @@ from ..base import (
     CameraClient,
     CameraEvent,
     Capability,
+    ChannelInfo,
     DeviceIdentity,
     VideoFrame,
     host_for_url,
 )
 from ..base import Vendor as _Vendor
-from ..errors import CameraError, CannotConnect, InvalidValue
+from ..errors import CameraError, CannotConnect, DeviceBusy, InvalidValue
 from ..sansio import Session
 from ..transport import Inbox, SessionLink
-from . import DEFAULT_RTSP_PORT, stream_channel
-from .identity import arp_lookup, unique_id
-from .mctp import KEEPALIVE_INTERVAL, TALK_SAMPLES_PER_PACKET
+from . import DEFAULT_RTSP_PORT, INPUTS, SECONDARY_OFFSET, stream_channel
+from .identity import arp_lookup, display_name, input_name, unique_id
+from .mctp import ALL_CHANNELS, KEEPALIVE_INTERVAL, TALK_SAMPLES_PER_PACKET
 from .mctp_session import Alarm, AlarmSession, Subscribed, TalkAccepted, TalkSession
 from .profile import PROFILE
 from .rtsp import build_url
@@ -73,6 +83,139 @@ async def _until[T](inbox: Inbox[Any], kind: type[T]) -> T:
     return event
 
 
+def _capabilities(described: Described) -> frozenset[Capability]:
+    """What one stream offers, from its DESCRIBE answer."""
+    capabilities = {Capability.STREAM_URL, Capability.EVENTS, Capability.TALK}
+    video = described.sdp.first("video")
+    if video is not None and video.encoding == "H264":
+        capabilities |= {Capability.VIDEO, Capability.SNAPSHOT}
+    audio = described.sdp.first("audio")
+    if audio is not None and audio.encoding == "PCMU":
+        capabilities.add(Capability.AUDIO)
+    return frozenset(capabilities)
+
+
+class _AlarmHub:
+    """A device's one heartbeat and alarm connection, shared by every ``events()``.
+
+    The first consumer opens it (``open_connections``: an RTSP session set up and
+    kept alive, the MCTP connection beside it); each consumer gets its own inbox,
+    filtered by input for an encoder's input client; the last one to leave closes it
+    (``close_link``, TEARDOWN). Either connection ending ends every consumer's
+    iterator with its error; the next consumer opens it again.
+    """
+
+    def __init__(
+        self,
+        open_connections: Callable[[Inbox[Any]], Awaitable[None]],
+        close_link: Callable[[SessionLink[Any], RtspSession | None], Awaitable[None]],
+    ) -> None:
+        self._open_connections = open_connections
+        self._close_link = close_link
+        self._lock = asyncio.Lock()
+        # inbox -> (its client, the input it wants or None for all, alarms by input number)
+        self._consumers: dict[Inbox[CameraEvent], tuple[object, int | None, bool]] = {}
+        self._links: list[tuple[SessionLink[Any], RtspSession | None]] = []
+        self._starting: Inbox[Any] | None = None  # events while the connections open
+        self._closing = False
+        self.opened = 0  # times the connections were opened (diagnostics, tests)
+        self.subscriptions: list[int] = []  # alarm channels the camera accepted
+
+    @property
+    def connections(self) -> int:
+        return len(self._links)
+
+    def add_link(self, link: SessionLink[Any], rtsp: RtspSession | None = None) -> None:
+        """A connection ``open_connections`` opened (closed with the others)."""
+        self._links.append((link, rtsp))
+
+    async def subscribe(
+        self, owner: object, video_input: int | None, *, by_input: bool = False
+    ) -> Inbox[CameraEvent]:
+        """An inbox of the alarms of ``video_input`` (None: all), opening the connection;
+        ``by_input``: each alarm's channel is its input (a stream number 4-7 says input
+        0-3), as an encoder's channels count."""
+        inbox: Inbox[CameraEvent] = Inbox(EVENT_BACKLOG)
+        self._consumers[inbox] = (owner, video_input, by_input)
+        try:
+            async with self._lock:
+                if not self._links:
+                    await self._open()
+        except BaseException:
+            self._consumers.pop(inbox, None)
+            raise
+        return inbox
+
+    async def unsubscribe(self, inbox: Inbox[CameraEvent]) -> None:
+        self._consumers.pop(inbox, None)
+        if self._consumers or not self._links:
+            return
+        async with self._lock:
+            if not self._consumers:  # nobody came while we waited
+                await self._close_links()
+
+    async def close(self, owner: object | None = None) -> None:
+        """End the iterators of ``owner`` (None: everyone's); close when nobody is left."""
+        error = CannotConnect("the client was closed")
+        for inbox, (consumer, _input, _by_input) in list(self._consumers.items()):
+            if owner is None or consumer is owner:
+                del self._consumers[inbox]
+                inbox.end(error)
+        if not self._consumers:
+            await self._close_links()
+
+    def on_event(self, event: Any) -> None:
+        """An event of one of the connections (their ``SessionLink`` handler)."""
+        if isinstance(event, Alarm):
+            alarm = event.event
+            by_input = dataclasses.replace(alarm, channel=alarm.channel % SECONDARY_OFFSET)
+            for inbox, (_owner, video_input, numbered) in self._consumers.items():
+                if video_input is None or by_input.channel == video_input:
+                    inbox.put(by_input if numbered else alarm)
+        elif self._starting is not None:
+            self._starting.put(event)
+
+    def on_lost(self, error: CameraError) -> None:
+        """One of the connections ended (their ``SessionLink`` lost handler)."""
+        if self._closing:
+            return
+        if self._starting is not None:
+            self._starting.end(error)  # the opening fails with it
+            return
+        # Everyone's iterator ends with why; the other connection is closed.
+        self._closing = True
+        try:
+            for link, _rtsp in self._links:
+                link.close()
+            self._links.clear()
+        finally:
+            self._closing = False
+        for inbox in self._consumers:
+            inbox.end(error)
+        self._consumers.clear()
+
+    async def _open(self) -> None:
+        start = self._starting = Inbox(EVENT_BACKLOG)
+        self.subscriptions = []
+        try:
+            await self._open_connections(start)
+            self.opened += 1
+        except BaseException:
+            await self._close_links()
+            raise
+        finally:
+            self._starting = None
+
+    async def _close_links(self) -> None:
+        links, self._links = self._links, []
+        self._closing = True
+        try:
+            for link, rtsp in reversed(links):  # MCTP first, then its RTSP session
+                await self._close_link(link, rtsp)
+        finally:
+            self._closing = False
+
+
 class Client(CameraClient):
     """A Grandstream GXV camera (RTSP port; 554, or 2000 + the web port)."""
 
@@ -94,10 +237,12 @@ class Client(CameraClient):
     ) -> None:
         super().__init__()
         try:
-            # ``channel`` is the input (0-3) with ``stream``, else the stream number (0-7).
+            # ``channel`` is the input (0-3) with ``stream``, else the stream number (0-7);
+            # None: the whole encoder (its inputs found at connect(), first input's stream).
             self._channel = stream_channel(0 if channel is None else channel, stream)
         except ValueError as err:
             raise InvalidValue(str(err)) from err
+        self._device = channel is None
         if not 0 < port < 65536:
             raise InvalidValue("port must be 1-65535")
         self._host = host
@@ -114,6 +259,10 @@ class Client(CameraClient):
         self._height = 0
         self._fps = 0.0
         self._stats: dict[str, int] = {"dropped_units": 0, "lost_packets": 0}
+        self._hub = _AlarmHub(self._open_alarms, self._close)
+        self._event_input: int | None = None  # an input's client: only its input's alarms
+        self._inputs: tuple[ChannelInfo, ...] = ()  # an encoder's inputs (device mode)
+        self._children: dict[int, _InputClient] = {}
 
     def __repr__(self) -> str:
         return f"<grandstream.Client {self._host}:{self._port}/{self._channel}>"
@@ -125,21 +274,35 @@ class Client(CameraClient):
 
     # --- connections ---------------------------------------------------------------------------
 
-    def _rtsp(self, **purpose: bool) -> RtspSession:
+    def _url(self, stream: int) -> str:
+        return f"rtsp://{host_for_url(self._host)}:{self._port}/{stream}"
+
+    def _rtsp(self, url: str | None = None, **purpose: bool) -> RtspSession:
         return RtspSession(
-            self.base_url, self._username, self._password, reply_timeout=self._timeout, **purpose
+            url or self.base_url,
+            self._username,
+            self._password,
+            reply_timeout=self._timeout,
+            **purpose,
         )
 
     async def _open(
         self,
         session: _Startable,
-        inbox: Inbox[Any],
+        on_event: Callable[[Any], None],
+        on_lost: Callable[[CameraError], None],
         *,
         label: str = "camera",
         idle_timeout: float | None = None,
     ) -> SessionLink[Any]:
-        """Connect ``session``: its events into ``inbox``, its end as the inbox's end."""
-        link: SessionLink[Any] = SessionLink(session, inbox.put, inbox.end, label=label)
+        """Connect ``session``: its events to ``on_event`` (an inbox's ``put``), its end to
+        ``on_lost`` (the inbox's ``end``)."""
+
+        def lost(error: CameraError) -> None:
+            self._links.discard(link)  # a connection that ended is not ours to close
+            on_lost(error)
+
+        link: SessionLink[Any] = SessionLink(session, on_event, lost, label=label)
         self._links.add(link)
         try:
             await link.open(
@@ -175,37 +338,117 @@ class Client(CameraClient):
 
     # --- CameraClient --------------------------------------------------------------------------
 
-    async def connect(self) -> None:
+    async def _describe(self, stream: int) -> tuple[Described, str]:
+        """DESCRIBE one stream on a connection of its own: its answer and the camera's IP."""
         inbox: Inbox[Any] = Inbox(EVENT_BACKLOG)
-        link = await self._open(self._rtsp(), inbox)
+        link = await self._open(self._rtsp(self._url(stream)), inbox.put, inbox.end)
         try:
             described = await _until(inbox, Described)
             peer = link.connection.get_extra_info("peername")
         finally:
             await self._close(link)
+        return described, str(peer[0]) if isinstance(peer, tuple) and peer else ""
+
+    def _describes(self, described: Described, mac: str) -> None:
+        """Take identity and capabilities from this client's stream's DESCRIBE answer."""
         self._learn(described)
-        ip = str(peer[0]) if isinstance(peer, tuple) and peer else ""
-        mac = await asyncio.to_thread(arp_lookup, ip) if ip else ""
-        capabilities = {Capability.STREAM_URL, Capability.EVENTS, Capability.TALK}
-        video = described.sdp.first("video")
-        if video is not None and video.encoding == "H264":
-            capabilities |= {Capability.VIDEO, Capability.SNAPSHOT}
-        audio = described.sdp.first("audio")
-        if audio is not None and audio.encoding == "PCMU":
-            capabilities.add(Capability.AUDIO)
+        stream = self._channel
         self._identity = DeviceIdentity(
             vendor=self.vendor,
-            unique_id=unique_id(mac, self._host, self._port, self._channel),
-            name=f"Grandstream {self._host}"
-            + (f" stream {self._channel}" if self._channel else ""),
+            unique_id=unique_id(mac, self._host, self._port, stream),
+            name=display_name(self._host, stream),  # an encoder: its first input's
             model="GXV",
             manufacturer="Grandstream",
             firmware=self._firmware,
             mac=mac,
         )
-        self.capabilities = frozenset(capabilities)
+        self.capabilities = _capabilities(described)
+
+    async def connect(self) -> None:
+        """DESCRIBE this client's stream (Digest): identity, capabilities; an encoder
+        (``channel=None``) then DESCRIBEs the first stream of inputs 1-3 to find them."""
+        described, ip = await self._describe(self._channel)
+        mac = await asyncio.to_thread(arp_lookup, ip) if ip else ""
+        self._describes(described, mac)
+        if self._device:
+            await self._find_inputs(described, mac)
+
+    async def _find_inputs(self, first: Described, mac: str) -> None:
+        """Inputs 1-3 that answer DESCRIBE are channels; a definite refusal (404 and the
+        like) is no input; a lost connection keeps what an input was before."""
+        known = {info.number for info in self._inputs}
+        found: dict[int, Described | None] = {0: first}  # None: kept as it was
+        for video_input in range(1, INPUTS):
+            try:
+                found[video_input], _ip = await self._describe(self._input_stream(video_input))
+            except (CannotConnect, DeviceBusy) as err:
+                _LOGGER.debug("input %d of %r: %s", video_input + 1, self, err)
+                if video_input in known and video_input in self._children:
+                    found[video_input] = None
+            except CameraError as err:  # 404, refused: not an input of this encoder
+                _LOGGER.debug("no input %d on %r: %s", video_input + 1, self, err)
+        for video_input, described in found.items():
+            child = self._children.get(video_input)
+            if child is None:
+                child = self._children[video_input] = self._make_child(video_input)
+            if described is not None:
+                child.update(described, mac)
+        for gone in set(self._children) - set(found):
+            await self._children.pop(gone).close()
+        self._inputs = tuple(
+            ChannelInfo(number, input_name(self._host, self._input_stream(number)))
+            for number in sorted(found)
+        )
+
+    def _input_stream(self, video_input: int) -> int:
+        return stream_channel(
+            video_input, "secondary" if self._channel >= SECONDARY_OFFSET else None
+        )
+
+    def _other_input_streams(self) -> list[int]:
+        """The streams of an encoder's other inputs (each needs its own subscription on
+        firmware that refuses the one for all channels)."""
+        own = self._channel % SECONDARY_OFFSET
+        return [self._input_stream(n.number) for n in self._inputs if n.number != own]
+
+    def _make_child(self, video_input: int) -> _InputClient:
+        return _InputClient(
+            self._host,
+            self._port,
+            self._username,
+            self._password,
+            stream=self._input_stream(video_input),
+            video_input=video_input,
+            hub=self._hub,
+            timeout=self._timeout,
+            keepalive_interval=self._keepalive,
+        )
+
+    @property
+    def channels(self) -> tuple[ChannelInfo, ...]:
+        """An encoder's inputs (``channel=None``); else this client's one channel."""
+        if self._inputs:
+            return self._inputs
+        if self._event_input is not None:
+            return (ChannelInfo(self._event_input, input_name(self._host, self._channel)),)
+        return super().channels
+
+    def channel_client(self, channel: int) -> CameraClient:
+        """Input ``channel``'s client (an encoder): its own stream, the encoder's alarm
+        connection; it is connected already, ``connect()`` DESCRIBEs it again."""
+        if self._device:
+            child = self._children.get(channel) if type(channel) is int else None
+            if child is None:
+                raise InvalidValue(f"input {channel} does not exist on this encoder")
+            return child
+        return super().channel_client(channel)
 
     async def close(self) -> None:
+        """Close every connection of this client; an encoder's also its inputs' clients'
+        and the alarm connection (a channel client ends only its own ``events()``)."""
+        await self._hub.close(None if self._device else self)
+        for child in list(self._children.values()):
+            await child.close()
         links = list(self._links)
         for link in links:
             link.close()
@@ -244,7 +487,7 @@ class Client(CameraClient):
             resume=lambda: link.connection.resume_reading(),
         )
         # Media flows all the time: a silent camera is gone after ``timeout``.
-        link = await self._open(session, inbox, idle_timeout=self._timeout)
+        link = await self._open(session, inbox.put, inbox.end, idle_timeout=self._timeout)
         try:
             while True:
                 event = await _next(inbox)
@@ -279,36 +522,46 @@ class Client(CameraClient):
     def events(self) -> AsyncIterator[CameraEvent]:
         return self._events()
 
-    async def _events(self) -> AsyncGenerator[CameraEvent]:
-        # One inbox for both connections: either one ending ends events().
-        inbox: Inbox[Any] = Inbox(EVENT_BACKLOG)
+    async def _open_alarms(self, start: Inbox[Any]) -> None:
+        """Open the alarm connection (``_AlarmHub``): an RTSP session set up on this
+        client's stream, then MCTP: heartbeat with its session id, alarm subscription.
+        Firmware that refuses the subscription for all channels gets one for this stream,
+        and an encoder one more connection for each other input."""
+        hub = self._hub
         rtsp_session = self._rtsp(video=True)
-        rtsp = await self._open(rtsp_session, inbox)
-        mctp: SessionLink[Any] | None = None
-        try:
-            ready = await _until(inbox, Ready)
+        hub.add_link(await self._open(rtsp_session, hub.on_event, hub.on_lost), rtsp_session)
+        ready = await _until(start, Ready)
+        channels = [self._channel]
+        while channels:
             alarms = AlarmSession(
                 ready.session_id,
-                self._channel,
+                channels.pop(0),
                 keepalive_interval=self._keepalive,
                 reply_timeout=self._timeout,
             )
-            mctp = await self._open(alarms, inbox, label="camera's MCTP connection")
+            label = "camera's MCTP connection"
+            hub.add_link(await self._open(alarms, hub.on_event, hub.on_lost, label=label))
+            subscribed = await _until(start, Subscribed)
+            _LOGGER.debug(
+                "MCTP heartbeat for RTSP session %s %s; alarms of channel %s",
+                ready.session_id,
+                "accepted" if subscribed.heartbeat_accepted else "refused",
+                "all" if subscribed.channel < 0 else subscribed.channel,
+            )
+            hub.subscriptions.append(subscribed.channel)
+            if subscribed.channel != ALL_CHANNELS and len(hub.subscriptions) == 1:
+                channels = self._other_input_streams()
+
+    async def _events(self) -> AsyncGenerator[CameraEvent]:
+        # The device's one alarm connection; either of its connections ending ends this.
+        hub = self._hub
+        by_input = self._device or self._event_input is not None
+        inbox = await hub.subscribe(self, self._event_input, by_input=by_input)
+        try:
             while True:
-                event = await _next(inbox)
-                if isinstance(event, Alarm):
-                    yield event.event
-                elif isinstance(event, Subscribed):
-                    _LOGGER.debug(
-                        "MCTP heartbeat for RTSP session %s %s; alarms of channel %s",
-                        ready.session_id,
-                        "accepted" if event.heartbeat_accepted else "refused",
-                        "all" if event.channel < 0 else event.channel,
-                    )
+                yield await _next(inbox)
         finally:
-            if mctp is not None:
-                await self._close(mctp)
-            await self._close(rtsp, rtsp_session)
+            await hub.unsubscribe(inbox)
 
     # --- talk ----------------------------------------------------------------------------------
 
@@ -321,7 +574,7 @@ class Client(CameraClient):
         """
         session = TalkSession(reply_timeout=self._timeout)
         inbox: Inbox[Any] = Inbox(EVENT_BACKLOG)
-        link = await self._open(session, inbox, label="camera's talk channel")
+        link = await self._open(session, inbox.put, inbox.end, label="camera's talk channel")
         try:
             await _until(inbox, TalkAccepted)  # DeviceBusy when another client talks
             async for frame in paced_frames(pcm, TALK_SAMPLES_PER_PACKET * 2):
@@ -344,5 +597,41 @@ class Client(CameraClient):
             "width": self._width,
             "height": self._height,
             "fps": self._fps,
+            "inputs": [info.number for info in self._inputs],
+            "alarm_connections": self._hub.connections,
             **self._stats,
         }
+
+
+class _InputClient(Client):
+    """Input n of an encoder (``Client.channel_client``): its own stream, and the
+    encoder's alarm connection, of which its ``events()`` are that input's alarms."""
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        username: str,
+        password: str,
+        *,
+        stream: int,
+        video_input: int,
+        hub: _AlarmHub,
+        timeout: float,
+        keepalive_interval: float,
+    ) -> None:
+        super().__init__(
+            host,
+            port,
+            username,
+            password,
+            channel=stream,
+            timeout=timeout,
+            keepalive_interval=keepalive_interval,
+        )
+        self._hub = hub
+        self._event_input = video_input
+
+    def update(self, described: Described, mac: str) -> None:
+        """What the encoder's DESCRIBE of this input's stream said: identity, capabilities."""
+        self._describes(described, mac)

@@ -3,7 +3,8 @@
 ``arp_lookup`` reads the Linux ARP table (a file: the client runs it in a worker
 thread). A camera on the local link is identified by its MAC; one elsewhere by
 ``grandstream:<host>:<port>``, which changes with the address. Each input and
-stream of an encoder is its own device: ``-channelN`` and ``-secondary`` say which.
+stream of an encoder is its own device: ``-channelN`` and ``-secondary`` say which,
+and so does the name (``Grandstream <host> input 2 secondary stream``).
 """
 
 from __future__ import annotations
@@ -42,3 +43,21 @@ def unique_id(mac: str, host: str, port: int, stream: int) -> str:
     if stream >= SECONDARY_OFFSET:
         result += "-secondary"
     return result
+
+
+def display_name(host: str, stream: int) -> str:
+    """``Grandstream <host>``, plus the input (counted from 1, as the camera's labels do)
+    and the stream when they are not the first input's primary stream."""
+    name = f"Grandstream {host}"
+    if video_input := stream % SECONDARY_OFFSET:
+        name += f" input {video_input + 1}"
+    if stream >= SECONDARY_OFFSET:
+        name += " secondary stream"
+    return name
+
+
+def input_name(host: str, stream: int) -> str:
+    """The name of an encoder's input (a channel of the device): always with its number,
+    so that no channel is named like the encoder itself."""
+    name = f"Grandstream {host} input {stream % SECONDARY_OFFSET + 1}"
+    return name + (" secondary stream" if stream >= SECONDARY_OFFSET else "")

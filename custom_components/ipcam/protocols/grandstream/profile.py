@@ -24,6 +24,7 @@ PROFILE = CameraProfile(
         channel_count=INPUTS,
         secondary_stream=True,
         alternate_port=rtsp_port_instead_of,
+        whole_device=True,
     ),
     # The alarm format is unpublished: ALARM is on for any alarm the camera reports.
     event_kinds=(EventKind.ALARM, EventKind.MOTION, EventKind.INPUT),

@@ -11,6 +11,7 @@ import pytest
 from custom_components.ipcam.protocols.dvrip import media
 from custom_components.ipcam.protocols.dvrip.media import MediaDemuxer, MediaFrame
 from custom_components.ipcam.protocols.errors import ProtocolError
+from simulator.dvrip import frames as encode
 
 WHEN = dt.datetime(2024, 5, 17, 13, 36, 11)
 IDR = (
@@ -26,14 +27,14 @@ JPEG = b"\xff\xd8\xff\xe0" + bytes(50) + b"\xff\xd9"
 
 def _stream() -> tuple[bytes, list[MediaFrame]]:
     parts = [
-        media.encode_video_frame(
+        encode.encode_video_frame(
             "h264", IDR, keyframe=True, width=1920, height=1080, fps=25, when=WHEN
         ),
-        media.encode_video_frame("h264", P_FRAME, keyframe=False),
+        encode.encode_video_frame("h264", P_FRAME, keyframe=False),
         media.encode_audio_frame(ALAW),
-        media.encode_info_frame(b"GPS text"),
-        media.encode_picture(JPEG, 640, 480, WHEN),
-        media.encode_video_frame(
+        encode.encode_info_frame(b"GPS text"),
+        encode.encode_picture(JPEG, 640, 480, WHEN),
+        encode.encode_video_frame(
             "h265",
             b"\x00\x00\x00\x01\x40\x01",
             keyframe=True,
@@ -70,7 +71,7 @@ def test_every_split_point() -> None:
 
 
 def test_every_pair_of_split_points_on_a_small_stream() -> None:
-    data = media.encode_video_frame("h264", b"\x00\x00\x01\x41ab", keyframe=False) + (
+    data = encode.encode_video_frame("h264", b"\x00\x00\x01\x41ab", keyframe=False) + (
         media.encode_audio_frame(b"\xd5" * 4)
     )
     expected = MediaDemuxer().feed(data)
@@ -154,7 +155,7 @@ def test_t_byte_vector_4k_h265() -> None:
     header = b"\x00\x00\x01\xfc" + struct.pack("<BBBBII", 0x53, 25, 0xE0, 0x0E, 0, 2)
     (frame,) = MediaDemuxer().feed(header + b"\x00\x01")
     assert (frame.codec, frame.width, frame.height, frame.fps) == ("h265", 3840, 2160, 25)
-    encoded = media.encode_video_frame("h265", b"\x00\x01", keyframe=True, width=3840, height=2160)
+    encoded = encode.encode_video_frame("h265", b"\x00\x01", keyframe=True, width=3840, height=2160)
     assert encoded[4] == 0x53
     assert encoded[6:8] == b"\xe0\x0e"
 
@@ -182,7 +183,7 @@ def test_talk_frame_vector() -> None:
 
 
 def test_date_packing() -> None:
-    value = media.pack_datetime(WHEN)
+    value = encode.pack_datetime(WHEN)
     assert media.unpack_datetime(value) == WHEN
     assert value & 0x3F == 11
     assert value >> 26 == 24
@@ -217,3 +218,49 @@ def test_mutated_stream_only_raises_protocol_error() -> None:
         except ProtocolError:
             continue
         assert demuxer.buffered == 0
+
+
+# --- kept kinds and the live path ----------------------------------------------------------------
+
+
+def test_frames_of_other_kinds_are_stepped_over() -> None:
+    data, expected = _stream()
+    video = MediaDemuxer(kinds=frozenset({"video"}))
+    frames = [frame for i in range(0, len(data), 50) for frame in video.feed(data[i : i + 50])]
+    assert frames == [frame for frame in expected if frame.kind == "video"]
+    skipped = len(data) - sum(
+        len(encode_part)
+        for encode_part in (
+            encode.encode_video_frame("h264", IDR, keyframe=True, width=1920, height=1080),
+            encode.encode_video_frame("h264", P_FRAME, keyframe=False),
+            encode.encode_video_frame("h265", b"\x00\x00\x00\x01\x40\x01", keyframe=True),
+        )
+    )
+    assert video.skipped == skipped
+    assert video.buffered == 0
+    audio = MediaDemuxer(kinds=frozenset({"audio"}))
+    assert [f.kind for f in audio.feed(data)] == ["audio"]
+
+
+def test_feed_raw_takes_read_only_views_and_copies_anything_else() -> None:
+    data, expected = _stream()
+    demuxer = MediaDemuxer()
+    view = memoryview(data)
+    raw = demuxer.feed_raw([view[:100], view[100:]])
+    assert [body for _head, body in raw] == [frame.data for frame in expected]
+    buffer = bytearray(data)
+    other = MediaDemuxer()
+    assert other.feed_raw([buffer[:10]]) == []
+    buffer[:] = bytes(len(buffer))  # the caller's buffer changes: nothing of it was kept
+    assert len(other.feed_raw([data[10:]])) == len(expected)
+
+
+def test_split_sub_headers() -> None:
+    frame = encode.encode_video_frame("h264", IDR, keyframe=True, width=640, height=480, when=WHEN)
+    for cut in (2, 5, 8, 12, 15):
+        demuxer = MediaDemuxer()
+        assert demuxer.feed(frame[:cut]) == []
+        (parsed,) = demuxer.feed(frame[cut:])
+        assert (parsed.width, parsed.data) == (640, IDR)
+    with pytest.raises(ProtocolError):
+        MediaDemuxer().feed(b"\x00\x00\x01\xfb")  # a bad start is refused at once

@@ -18,12 +18,15 @@ from custom_components.ipcam.protocols.base import (
     PresetAction,
     PtzMove,
     SettingKey,
+    StreamSource,
 )
 from custom_components.ipcam.protocols.dvrip import media, wire
 from custom_components.ipcam.protocols.dvrip.client import Client
+from custom_components.ipcam.protocols.dvrip.discovery import decode_ip_hex
 from custom_components.ipcam.protocols.errors import (
     AccountLocked,
     AuthError,
+    CameraError,
     CannotConnect,
     DeviceBusy,
     InvalidValue,
@@ -32,7 +35,7 @@ from custom_components.ipcam.protocols.errors import (
 )
 from simulator.dvrip import DvripCamera
 from tests.conftest import SIM_PASSWORD, SIM_USERNAME
-from tests.protocols import dvrip_seed as seed
+from tests.protocols.dvrip import seed
 
 Start = Callable[..., Awaitable[Any]]
 
@@ -638,7 +641,7 @@ async def test_udp_discovery(camera: DvripCamera) -> None:
     assert isinstance(message, wire.JsonMessage)
     assert message.msg_id == wire.MsgId.DISCOVERY_REPLY
     common = message.body["NetWork.NetCommon"]
-    assert wire.decode_ip_hex(common["HostIP"]) == "127.0.0.1"
+    assert decode_ip_hex(common["HostIP"]) == "127.0.0.1"
     assert common["TCPPort"] == camera.ports["dvrip"]
     assert common["SN"] == "58e7fa5e6e262535"
 
@@ -786,3 +789,152 @@ async def test_discover_finds_the_simulator(camera: DvripCamera) -> None:
     )
     assert device.mac == "00:12:31:47:e7:18"
     assert device.channels == 1
+
+
+# --- answers of odd shapes -----------------------------------------------------------------------
+
+
+async def test_odd_system_function_shapes_give_defaults(camera: DvripCamera) -> None:
+    camera.abilities["SystemFunction"]["OtherFunction"] = []  # a list where an object belongs
+    camera.abilities["SystemFunction"]["CommFunction"] = "CommRS485"
+    client = _client(camera)
+    try:
+        await client.connect()
+        assert Capability.PTZ not in client.capabilities
+        assert Capability.LED not in client.capabilities
+        assert Capability.RESOLUTION in client.capabilities
+    finally:
+        await client.close()
+
+
+async def test_any_value_replaced_by_a_random_type_connects_or_fails_typed(
+    camera: DvripCamera,
+) -> None:
+    """What once raised AttributeError in 3 of 400 connects: now defaults or a CameraError."""
+    import copy
+    import random
+
+    rng = random.Random(400)
+    oddities: list[object] = [None, True, 7, -1, 2.5, "x", [], [1, "a"], {}, {"k": []}]
+    pristine = (copy.deepcopy(camera.abilities), copy.deepcopy(camera.config))
+
+    def positions(value: object, path: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+        found = [path] if path else []
+        if isinstance(value, dict | list):
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            for key, item in items:
+                found += positions(item, (*path, key))
+        return found
+
+    outcomes: set[str] = set()
+    for _ in range(25):
+        camera.abilities, camera.config = copy.deepcopy(pristine[0]), copy.deepcopy(pristine[1])
+        tree = rng.choice([camera.abilities, camera.config["General"], camera.config["NetWork"]])
+        path = rng.choice(positions(tree))
+        node: Any = tree
+        for key in path[:-1]:
+            node = node[key]
+        node[path[-1]] = rng.choice(oddities)
+        client = _client(camera)
+        try:
+            await client.connect()
+            outcomes.add("connected")
+        except CameraError:
+            outcomes.add("refused")
+        finally:
+            await client.close()
+    assert "connected" in outcomes
+
+
+# --- the shell's own paths -----------------------------------------------------------------------
+
+
+async def test_what_this_camera_cannot_do(start_simulator: Start) -> None:
+    with pytest.raises(InvalidValue):
+        Client("127.0.0.1", 1, "admin", "pw", channel=-1)
+    camera = await _camera(start_simulator)
+    camera.abilities["SystemFunction"] = {}
+    camera.abilities["TalkAudioFormat"] = [{"EncodeType": "AAC"}]
+    camera.config["Simplify"]["Encode"][0]["MainFormat"]["AudioEnable"] = False
+    client = _client(camera)
+    try:
+        await client.connect()
+        for call in (
+            lambda: client.ptz(PtzMove.UP),
+            lambda: client.ptz_preset(PresetAction.GOTO, 1),
+            lambda: client.talk(pcm_chunks(bytes(640))),
+            lambda: anext(client.audio()),
+        ):
+            with pytest.raises(NotSupported):
+                await call()
+    finally:
+        await client.close()
+    with pytest.raises(CannotConnect, match="client is closed"):
+        await anext(client.events())
+    with pytest.raises(CannotConnect, match="client is closed"):
+        await client.read_settings()
+
+
+def test_stream_source_urls() -> None:
+    client = Client("192.0.2.7", 34567, "admin", "pw", channel=2, stream="secondary")
+    assert client.rtsp_url() == (
+        "rtsp://192.0.2.7:554/user=admin&password=pw&channel=3&stream=1.sdp?real_stream"
+    )
+    assert client.stream_source_url(StreamSource.GO2RTC, None) == (
+        "dvrip://admin:pw@192.0.2.7:34567?channel=2&subtype=1"
+    )
+    assert client.stream_source_url(StreamSource.RTSP, "x") == client.rtsp_url()
+    assert client.stream_source_url(None, "http://relay") == "http://relay"
+
+
+async def test_a_slow_viewer_pauses_the_stream_not_the_camera(
+    client: Client, camera: DvripCamera, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from custom_components.ipcam.protocols.dvrip import client as client_module
+
+    monkeypatch.setattr(client_module, "MEDIA_QUEUE", 3)
+    video = client.video()
+    try:
+        first = await anext(video)
+        await asyncio.sleep(0.6)  # 15 frames arrive meanwhile: reading pauses at 3 reads
+        frames = [first] + [await anext(video) for _ in range(20)]
+    finally:
+        await video.aclose()
+    assert frames[0].keyframe
+    assert [f.timestamp for f in frames] == sorted(f.timestamp for f in frames)
+    assert len({f.timestamp for f in frames}) == len(frames)  # none lost
+
+
+async def test_a_config_reply_without_the_section(socket_enabled: None) -> None:
+    async def device(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        packets = _Packets(reader)
+        while not reader.at_eof():
+            try:
+                request = await packets.next()
+            except AssertionError:  # the client hung up
+                return
+            assert isinstance(request, wire.JsonMessage)
+            body: dict[str, Any] = {"Ret": 100, "SessionID": "0x00000001"}
+            if request.msg_id == wire.MsgId.LOGIN:
+                body["AliveInterval"] = 20
+            elif request.msg_id == wire.MsgId.SYSINFO:
+                body["SystemInfo"] = {"SerialNo": "abc", "VideoInChannel": 1}
+            writer.write(wire.encode_json(request.msg_id + 1, body, session=1, version=1))
+
+    server = await asyncio.start_server(device, "127.0.0.1", 0)
+    client = Client("127.0.0.1", server.sockets[0].getsockname()[1], "admin", "pw")
+    try:
+        await client.connect()  # every optional answer lacks its section: defaults
+        assert client.identity.unique_id == "abc"
+        assert client.capabilities == {
+            Capability.SNAPSHOT,
+            Capability.VIDEO,
+            Capability.EVENTS,
+            Capability.REBOOT,
+        }
+        with pytest.raises(ProtocolError, match="without 'Camera.Param'"):
+            await client.get_config("Camera.Param")
+    finally:
+        await client.close()
+        server.close()
+        await server.wait_closed()

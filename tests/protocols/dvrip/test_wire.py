@@ -7,9 +7,7 @@ import struct
 
 import pytest
 
-from custom_components.ipcam.protocols.base import EventKind
 from custom_components.ipcam.protocols.dvrip import wire
-from custom_components.ipcam.protocols.dvrip.client import event_kind, parse_alarm
 from custom_components.ipcam.protocols.dvrip.wire import (
     BinaryMessage,
     Header,
@@ -19,9 +17,10 @@ from custom_components.ipcam.protocols.dvrip.wire import (
 )
 from custom_components.ipcam.protocols.errors import ProtocolError
 
-from . import dvrip_seed as seed
+from . import seed
 
-# (packet, version, session, sequence, msg id, length, trailer) from the notes' table.
+# (packet, version, session, sequence, msg id, length, trailer): docs/protocols/dvrip.md,
+# "Test vectors".
 SEED_TABLE = [
     (seed.LOGIN_REQUEST, 0, 0, 0, 1000, 100, b"}\n"),
     (seed.LOGIN_REPLY, 1, 1, 0, 1001, 150, b"}\n\x00"),
@@ -97,12 +96,6 @@ def test_header_rejects_bad_head_and_short_input() -> None:
         Header.unpack(HEADER_VECTOR[:19])
     with pytest.raises(ProtocolError):
         PacketDecoder().feed(b"\x00" * 20)
-
-
-def test_discovery_probe_vector() -> None:
-    probe = bytes.fromhex("FF00 0000 00000000 00000000 0000 FA05 00000000")
-    assert wire.encode_packet(MsgId.DISCOVERY, b"") == probe
-    assert Header.unpack(probe).msg_id == 1530
 
 
 @pytest.mark.parametrize(
@@ -348,83 +341,6 @@ def test_dumps_matches_firmware_style() -> None:
     assert json.loads(text) == {"a": "é", "b": [1, {"x": None, "y": True}], "c": {}, "d": []}
 
 
-def test_resolution_tables() -> None:
-    assert wire.resolution_size("1080P") == (1920, 1080)
-    assert wire.resolution_size("vga") == (640, 480)
-    assert wire.resolution_name(320, 240) == "QVGA"
-    assert wire.resolution_size("nonsense") is None
-    mask = wire.resolution_mask(["D1", "VGA", "1080P"])
-    assert mask == (1 << 0) | (1 << 5) | (1 << 14)
-    assert [name for name, _w, _h in wire.resolutions_in_mask(mask)] == ["D1", "VGA", "1080P"]
-    assert wire.parse_mask("0x00004021") == 0x4021
-    assert wire.parse_mask("junk") == 0
-
-
-# --- alarm events --------------------------------------------------------------------------------
-
-ALARM_VECTOR = (
-    '{"AlarmInfo":{"Channel":0,"Event":"VideoMotion","StartTime":"2009-02-16 13:36:11",'
-    '"Status":"Start"},"Name":"AlarmInfo","SessionID":"0x2"}'
-)
-
-
-def test_alarm_vector() -> None:
-    packet = _packet(MsgId.ALARM, ALARM_VECTOR.encode() + b"\n\x00", session=2, version=1)
-    message = PacketDecoder().feed(packet)[0]
-    assert isinstance(message, JsonMessage)
-    event = parse_alarm(message.body)
-    assert event is not None
-    assert (event.kind, event.active, event.channel, event.raw) == (
-        EventKind.MOTION,
-        True,
-        0,
-        "VideoMotion",
-    )
-
-
-@pytest.mark.parametrize(
-    ("name", "kind"),
-    [
-        ("VideoMotion", EventKind.MOTION),
-        ("MotionDetect", EventKind.MOTION),
-        ("HumanDetect", EventKind.HUMAN),
-        ("appEventHumanDetectAlarm", EventKind.HUMAN),
-        ("LocalAlarm", EventKind.INPUT),
-        ("IOAlarm", EventKind.INPUT),
-        ("VideoLoss", EventKind.VIDEO_LOSS),
-        ("VideoLost", EventKind.VIDEO_LOSS),
-        ("VideoBlind", EventKind.TAMPER),
-        ("BlindDetect", EventKind.TAMPER),
-        ("StorageNotExist", EventKind.STORAGE),
-        ("StorrageLowSpace", EventKind.STORAGE),
-        ("CrossLineDetection", EventKind.OTHER),
-        ("", EventKind.OTHER),
-    ],
-)
-def test_event_names(name: str, kind: EventKind) -> None:
-    assert event_kind(name) == kind
-
-
-def test_alarm_stop_none_and_channel() -> None:
-    stop = parse_alarm({"AlarmInfo": {"Channel": 3, "Event": "LocalAlarm", "Status": "Stop"}})
-    assert stop is not None
-    assert (stop.kind, stop.active, stop.channel) == (EventKind.INPUT, False, 3)
-    disk = parse_alarm({"AlarmInfo": {"Event": "StorageFailure", "Status": "None"}})
-    assert disk is not None
-    assert disk.active
-    assert parse_alarm({"Name": "AlarmInfo"}) is None
-    odd = parse_alarm({"AlarmInfo": {"Channel": "x", "Event": "Foo"}})
-    assert odd is not None
-    assert (odd.kind, odd.channel, odd.raw) == (EventKind.OTHER, 0, "Foo")
-
-
-def test_discovery_address_vector() -> None:
-    assert wire.decode_ip_hex("0x7200060A") == "10.6.0.114"
-    assert wire.encode_ip_hex("10.6.0.114") == "0x7200060A"
-    with pytest.raises(ProtocolError):
-        wire.decode_ip_hex("nope")
-
-
 def test_mutated_seed_stream_only_raises_protocol_error() -> None:
     import random
 
@@ -459,32 +375,44 @@ def test_random_bytes_only_raise_protocol_error() -> None:
         assert decoder.buffered <= 1020
 
 
-def test_parse_discovery_reply() -> None:
-    from custom_components.ipcam.protocols.dvrip.discovery import PROBE, parse_discovery_reply
+# --- live media as a byte stream -----------------------------------------------------------------
 
-    probe = bytes.fromhex("FF00 0000 00000000 00000000 0000 FA05 00000000")
-    assert probe == PROBE
-    body = {
-        "NetWork.NetCommon": {
-            "HostIP": "0x7200060A",
-            "TCPPort": 34567,
-            "SN": "abc",
-            "MAC": "00:12:31:47:E7:18",
-            "HostName": "cam",
-        },
-        "Ret": 100,
-        "SessionID": "0x00000000",
-    }
-    packet = wire.encode_json(MsgId.DISCOVERY_REPLY, body, version=1)
-    device = parse_discovery_reply(packet, "10.0.0.9")
-    assert (device.host, device.port, device.serial, device.mac, device.name) == (
-        "10.6.0.114",
-        34567,
-        "abc",
-        "00:12:31:47:e7:18",
-        "cam",
+
+def test_stream_ids_hand_over_payload_bytes_as_they_arrive() -> None:
+    media = bytes(range(256)) * 10
+    packets = b"".join(
+        _packet(MsgId.MONITOR_DATA, media[i : i + 1000], session=1) for i in range(0, 2560, 1000)
     )
-    with pytest.raises(ProtocolError):
-        parse_discovery_reply(PROBE)
-    with pytest.raises(ProtocolError):
-        parse_discovery_reply(wire.encode_json(MsgId.DISCOVERY_REPLY, {"Ret": 100}))
+    keepalive = _packet(MsgId.KEEPALIVE_REPLY, b'{"Ret": 100}\n\x00')
+    data = packets + keepalive
+    decoder = PacketDecoder(stream_ids=frozenset({MsgId.MONITOR_DATA}))
+    received = b""
+    messages: list[wire.Message] = []
+    for split in range(0, len(data), 333):
+        messages += decoder.feed(data[split : split + 333])
+        pieces = decoder.take_stream()
+        assert all(piece.readonly for piece in pieces)
+        received += b"".join(pieces)
+        assert decoder.buffered < 20  # media is never held back waiting for its packet's end
+    assert received == media
+    assert [m.msg_id for m in messages] == [MsgId.KEEPALIVE_REPLY]
+    assert decoder.take_stream() == []
+
+
+def test_input_of_other_buffer_types_is_copied() -> None:
+    data = bytearray(seed.KEEPALIVE_REPLY)
+    decoder = PacketDecoder()
+    assert decoder.feed(data[:30]) == []
+    data[:] = b"\x00" * len(data)  # the caller reuses its buffer: nothing of it was kept
+    (message,) = decoder.feed(memoryview(seed.KEEPALIVE_REPLY)[30:])
+    assert isinstance(message, JsonMessage)
+    assert message.ret == 100
+
+
+def test_header_split_between_reads() -> None:
+    decoder = PacketDecoder()
+    for cut in (1, 10, 19):
+        assert decoder.feed(seed.GUARD_REPLY[:cut]) == []
+        assert decoder.buffered == cut
+        (message,) = decoder.feed(seed.GUARD_REPLY[cut:])
+        assert message.msg_id == MsgId.GUARD_REPLY

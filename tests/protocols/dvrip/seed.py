@@ -1,4 +1,4 @@
-"""DVRIP packets from the vendor capture (seeds/002_097ac1538622d370.txt), byte for byte.
+"""DVRIP packets from the vendor document's captures ("Protocol of XM Camera"), byte for byte.
 
 Each value is the TCP payload of one captured packet: the 20-byte DVRIP header
 (dump offset 0x36) and its JSON body. Shared by the wire and simulator tests.

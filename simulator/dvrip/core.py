@@ -1,0 +1,185 @@
+"""The simulated XM camera's core: its state, sockets, the reaper, reply helpers.
+
+``DvripCamera`` (camera.py) adds the control API and the command handlers,
+``StreamingCamera`` (streams.py) the snapshot, live stream and talk handlers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import itertools
+import logging
+import time
+from abc import abstractmethod
+from typing import Any
+
+from custom_components.ipcam.protocols.dvrip import wire
+from custom_components.ipcam.protocols.dvrip.resolutions import resolution_size
+from custom_components.ipcam.protocols.errors import ProtocolError
+
+from ..base import SimulatedCamera
+from .config import abilities as default_abilities
+from .config import default_config
+from .discovery import DiscoveryResponder
+from .state import Conn, Ptz, Session
+
+_LOGGER = logging.getLogger(__name__)
+
+
+class DvripCameraCore(SimulatedCamera):
+    """State and sockets of a simulated Xiongmai IPC (or NVR with ``channels`` > 1)."""
+
+    vendor = "dvrip"
+    default_port = 34567
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        username: str = "admin",
+        password: str = "",
+        channels: int = 1,
+        alive_interval: int = 20,
+        lockout_after: int = 3,
+        lockout_seconds: float = 60.0,
+        snapshot_mode: str = "raw",
+        ptz_reply: bool = True,
+        discovery_port: int = 0,
+    ) -> None:
+        super().__init__(host=host, port=port, username=username, password=password)
+        if not 1 <= channels <= 64:
+            raise ValueError("channels must be between 1 and 64")
+        if snapshot_mode not in ("raw", "frame", "none"):
+            raise ValueError("snapshot_mode must be raw, frame or none")
+        self.channels = channels
+        self.alive_interval = alive_interval
+        self.lockout_after = lockout_after
+        self.lockout_seconds = lockout_seconds
+        self.snapshot_mode = snapshot_mode
+        self.ptz_reply = ptz_reply
+        self.config: dict[str, Any] = default_config(channels)
+        self.defaults: dict[str, Any] = default_config(channels)
+        self.abilities = default_abilities(channels)
+        self.ptz_state = [Ptz() for _ in range(channels)]
+        self.sessions: dict[int, Session] = {}
+        self._session_ids = itertools.count(1)
+        self.failed_logins = 0
+        self._locked_until = 0.0
+        self.time_offset = 0.0
+        self.snapshots = 0
+        self.keepalives = 0
+        self.streams_started = 0
+        self.ptz_commands: list[dict[str, Any]] = []
+        self._conns: dict[int, Conn] = {}
+        self._talker: Conn | None = None
+        self._server: asyncio.Server | None = None
+        self._udp: asyncio.DatagramTransport | None = None
+        self.discovery_port = discovery_port
+
+    # --- lifecycle -------------------------------------------------------------------------------
+
+    async def _start(self) -> dict[str, int]:
+        self._server = await asyncio.start_server(self._handle, self.host, self.port)
+        port = int(self._server.sockets[0].getsockname()[1])
+        self.spawn(self._reaper())
+        loop = asyncio.get_running_loop()
+        self._udp, _ = await loop.create_datagram_endpoint(
+            lambda: DiscoveryResponder(self), local_addr=(self.host, self.discovery_port)
+        )
+        udp_port = int(self._udp.get_extra_info("sockname")[1])
+        return {"dvrip": port, "dvrip_discovery": udp_port}
+
+    async def _stop(self) -> None:
+        if self._udp is not None:
+            self._udp.close()
+            self._udp = None
+        if self._server is not None:
+            self._server.close()
+            for conn in list(self._conns.values()):
+                conn.abort()
+            await self._server.wait_closed()
+            self._server = None
+
+    async def on_reboot(self) -> None:
+        self.sessions.clear()
+        for ptz in self.ptz_state:
+            ptz.settle()
+            ptz.moving = None
+
+    async def _reaper(self) -> None:
+        """Drop connections that stopped sending (three missed keep-alives)."""
+        while True:
+            await asyncio.sleep(1.0)
+            limit = 3 * max(self.alive_interval, 1) + 2
+            now = time.monotonic()
+            for conn in list(self._conns.values()):
+                if conn.streams or conn.talking:
+                    continue
+                if now - conn.last_seen > limit:
+                    _LOGGER.debug("dvrip: dropping idle connection %s", conn.id)
+                    conn.abort()
+
+    # --- helpers ---------------------------------------------------------------------------------
+
+    def _now(self) -> dt.datetime:
+        return dt.datetime.now() + dt.timedelta(seconds=self.time_offset)
+
+    def _size(self, channel: int, stream: str = "Main") -> tuple[int, int]:
+        fmt = "ExtraFormat" if stream.startswith("Extra") else "MainFormat"
+        name = self.config["Simplify"]["Encode"][channel][fmt]["Video"]["Resolution"]
+        return resolution_size(str(name)) or (640, 480)
+
+    def _reply(self, conn: Conn, request: wire.JsonMessage, body: dict[str, Any]) -> None:
+        session = conn.session or 0
+        conn.send(
+            wire.encode_json(
+                request.msg_id + 1,
+                body,
+                session=session,
+                sequence=request.sequence,
+                version=wire.DEVICE_VERSION,
+            )
+        )
+
+    def _ret(self, conn: Conn, request: wire.JsonMessage, ret: int, name: str = "") -> None:
+        session = conn.session or 0
+        self._reply(
+            conn, request, {"Name": name, "Ret": ret, "SessionID": wire.session_hex(session)}
+        )
+
+    # --- connection handling ---------------------------------------------------------------------
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if not self.track(writer.transport):
+            return
+        conn = Conn(reader, writer)
+        self._conns[conn.id] = conn
+        try:
+            while True:
+                data = await reader.read(65536)
+                if not data:
+                    break
+                conn.last_seen = time.monotonic()
+                for message in conn.decoder.feed(data):
+                    await self.wait_unstalled()
+                    await self._dispatch(conn, message)
+        except (ProtocolError, ConnectionError, OSError) as err:
+            _LOGGER.debug("dvrip: connection %s closed: %s", conn.id, err)
+        finally:
+            for task in conn.streams.values():
+                task.cancel()
+            conn.streams.clear()
+            if self._talker is conn:
+                self._talker = None
+            del self._conns[conn.id]
+            self.untrack(writer.transport)
+            writer.close()
+            with contextlib.suppress(Exception):
+                await writer.wait_closed()
+
+    @abstractmethod
+    async def _dispatch(self, conn: Conn, message: wire.Message) -> None:
+        """Answer one message from ``conn``."""

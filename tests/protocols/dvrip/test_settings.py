@@ -1,0 +1,181 @@
+"""DVRIP settings: what is read from which section, and what is written back."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from custom_components.ipcam.protocols.base import Capability, SettingKey
+from custom_components.ipcam.protocols.dvrip import settings
+from custom_components.ipcam.protocols.dvrip.settings import Stream
+from custom_components.ipcam.protocols.errors import (
+    CameraError,
+    InvalidValue,
+    NotSupported,
+    ProtocolError,
+)
+from simulator.dvrip import config
+
+from . import seed
+from .strategies import JSON, mutations
+
+hypothesis = pytest.importorskip("hypothesis")
+st = pytest.importorskip("hypothesis.strategies")
+given, hsettings = hypothesis.given, hypothesis.settings
+
+CONFIG = config.default_config(2)
+ANSWERS = {
+    settings.ALARM_OUT: CONFIG["Alarm"]["AlarmOut"],
+    settings.ENCODE: CONFIG["Simplify"]["Encode"],
+    settings.WHITE_LIGHT: CONFIG["Camera"]["WhiteLight"],
+}
+SIZES = ("640x480", "320x240", "1920x1080")
+ALL = frozenset(
+    {Capability.ALARM_OUT, Capability.ALARM_OUT_2, Capability.RESOLUTION, Capability.LED}
+)
+
+
+def test_sections_to_read() -> None:
+    assert settings.sections_to_read(ALL) == (
+        settings.ALARM_OUT,
+        settings.ENCODE,
+        settings.WHITE_LIGHT,
+    )
+    assert settings.sections_to_read(frozenset({Capability.VIDEO})) == ()
+
+
+def test_read() -> None:
+    read = settings.read(ANSWERS, Stream(1, False, SIZES))
+    assert read.values == {
+        SettingKey.ALARM_OUT: False,
+        SettingKey.RESOLUTION: "640x480",
+        SettingKey.FRAME_RATE: "25",
+        SettingKey.LED: False,
+    }
+    assert read.options[SettingKey.RESOLUTION] == SIZES
+    assert read.options[SettingKey.FRAME_RATE][-1] == "25"
+    extra = settings.read({settings.ENCODE: ANSWERS[settings.ENCODE]}, Stream(0, True))
+    assert extra.values[SettingKey.RESOLUTION] == "320x240"
+    odd = [{"MainFormat": {"Video": {"Resolution": "SXVGA", "FPS": "x"}}}]
+    assert settings.read({settings.ENCODE: odd}, Stream()).values == {
+        SettingKey.RESOLUTION: "SXVGA",  # no size known for it: the camera's name
+        SettingKey.FRAME_RATE: "0",
+    }
+    two = [{"AlarmOutType": "ManualAlarm"}, {"AlarmOutType": "MANUAL"}, {"AlarmOutType": "X"}]
+    assert settings.read({settings.ALARM_OUT: two}, Stream()).values == {
+        SettingKey.ALARM_OUT: True,
+        SettingKey.ALARM_OUT_2: True,
+    }
+
+
+def test_alarm_out_write_matches_the_capture() -> None:
+    from custom_components.ipcam.protocols.dvrip.wire import JsonMessage, PacketDecoder
+
+    write = settings.plan_write(SettingKey.ALARM_OUT, True, ALL, Stream())
+    assert (write.section, write.needs_current) == (settings.ALARM_OUT, True)
+    current = [{"AlarmOutStatus": "OPEN", "AlarmOutType": "CLOSE"}]
+    (on,) = PacketDecoder().feed(seed.ALARMOUT_ON_REQUEST)
+    (off,) = PacketDecoder().feed(seed.ALARMOUT_OFF_REQUEST)
+    assert isinstance(on, JsonMessage)
+    assert isinstance(off, JsonMessage)
+    assert write.build(current) == on.body["Alarm.AlarmOut"]
+    assert current == [{"AlarmOutStatus": "OPEN", "AlarmOutType": "CLOSE"}]  # not modified
+    off_write = settings.plan_write(SettingKey.ALARM_OUT, False, ALL, Stream())
+    assert off_write.build(on.body["Alarm.AlarmOut"]) == off.body["Alarm.AlarmOut"]
+
+
+def test_alarm_out_write_keeps_the_firmware_spelling() -> None:
+    write = settings.plan_write(SettingKey.ALARM_OUT_2, True, ALL, Stream())
+    current = [{"AlarmOutType": "ClosedAlarm"}, {"AlarmOutType": "ConfigAlarm"}]
+    assert write.build(current) == [
+        {"AlarmOutType": "ClosedAlarm"},
+        {"AlarmOutType": "ManualAlarm", "AlarmOutStatus": "OPEN"},
+    ]
+    with pytest.raises(NotSupported, match="no such alarm output"):
+        write.build(current[:1])
+    assert settings.alarm_out_write([None], 0, False) == [
+        {"AlarmOutType": "CLOSE", "AlarmOutStatus": "OPEN"}
+    ]
+
+
+def test_encode_writes() -> None:
+    stream = Stream(1, False, SIZES)
+    current = copy.deepcopy(ANSWERS[settings.ENCODE])
+    resolution = settings.plan_write(SettingKey.RESOLUTION, "1920X1080", ALL, stream)
+    written = resolution.build(current)
+    assert written[1]["MainFormat"]["Video"]["Resolution"] == "1080P"
+    assert written[0] == current[0]
+    assert current == ANSWERS[settings.ENCODE]
+    fps = settings.plan_write(SettingKey.FRAME_RATE, "12", ALL, stream).build(current)
+    assert fps[1]["MainFormat"]["Video"]["FPS"] == 12
+    bitrate = settings.plan_write("bitrate", 512, ALL, Stream(0, True)).build(current)
+    assert bitrate[0]["ExtraFormat"]["Video"]["BitRate"] == 512
+    assert settings.video_settings(bitrate, Stream(0, True))["BitRate"] == 512
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "error"),
+    [
+        (SettingKey.RESOLUTION, "800x600", InvalidValue),  # not among the camera's
+        (SettingKey.RESOLUTION, "big", InvalidValue),
+        (SettingKey.FRAME_RATE, "0", InvalidValue),
+        (SettingKey.FRAME_RATE, "31", InvalidValue),
+        ("bitrate", 15, InvalidValue),
+        ("bitrate", "a lot", InvalidValue),
+    ],
+)
+def test_encode_write_refusals(key: str, value: str | int, error: type[CameraError]) -> None:
+    write = settings.plan_write(key, value, ALL, Stream(0, False, SIZES))
+    with pytest.raises(error):
+        write.build(ANSWERS[settings.ENCODE])
+
+
+def test_unknown_sizes_are_written_by_name() -> None:
+    write = settings.plan_write(SettingKey.RESOLUTION, "1280x720", ALL, Stream())
+    assert write.build(ANSWERS[settings.ENCODE])[0]["MainFormat"]["Video"]["Resolution"] == "720P"
+    with pytest.raises(InvalidValue, match="known size"):
+        settings.plan_write(SettingKey.RESOLUTION, "1234x567", ALL, Stream()).build(
+            ANSWERS[settings.ENCODE]
+        )
+    with pytest.raises(ProtocolError, match="no entry"):
+        write.build({"MainFormat": {}})
+    with pytest.raises(NotSupported):
+        settings.video_settings([], Stream())
+
+
+def test_led_and_unsupported_settings() -> None:
+    led = settings.plan_write(SettingKey.LED, True, ALL, Stream())
+    assert (led.section, led.needs_current, led.build(None)) == (
+        settings.WHITE_LIGHT,
+        False,
+        {"WorkMode": "KeepOpen"},
+    )
+    assert settings.plan_write(SettingKey.LED, False, ALL, Stream()).build(None) == {
+        "WorkMode": "Close"
+    }
+    for key, caps in (
+        (SettingKey.LED, frozenset()),
+        (SettingKey.ALARM_OUT, frozenset()),
+        (SettingKey.ALARM_OUT_2, frozenset({Capability.ALARM_OUT})),
+        (SettingKey.RESOLUTION, frozenset()),
+        (SettingKey.IR, ALL),
+    ):
+        with pytest.raises(NotSupported):
+            settings.plan_write(key, True, caps, Stream())
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(st.sampled_from(sorted(ANSWERS)), st.data())
+def test_any_json_anywhere_in_a_section(section: str, data: Any) -> None:
+    """Reading or writing a setting over any odd answer raises at most a ``CameraError``."""
+    answer = data.draw(mutations(ANSWERS[section]) | JSON)
+    stream = Stream(data.draw(st.integers(0, 2)), data.draw(st.booleans()), SIZES)
+    settings.read({section: answer}, stream)
+    key = data.draw(st.sampled_from([*settings.ALARM_OUT_KEYS, *settings.ENCODE_KEYS]))
+    value = data.draw(st.sampled_from([True, 10, "640x480", "15", 1024]))
+    try:
+        settings.plan_write(key, value, ALL, stream).build(answer)
+    except CameraError:
+        pass
