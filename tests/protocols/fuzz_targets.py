@@ -27,10 +27,12 @@ import functools
 import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
+from custom_components.ipcam.protocols import discovery as lan
 from custom_components.ipcam.protocols import jpeg as shared_jpeg
 from custom_components.ipcam.protocols.audio import adpcm, g711
+from custom_components.ipcam.protocols.base import Vendor
 from custom_components.ipcam.protocols.cgi import calls, fields, groups, iostate, mjpeg, query
 from custom_components.ipcam.protocols.errors import CameraError
 from custom_components.ipcam.protocols.foscam import av as fav
@@ -391,9 +393,12 @@ def run_foscam_messages(data: bytes) -> None:
 def run_foscam_datagrams(data: bytes) -> None:
     """MO_I search answers and single-datagram decoding (UDP: each read is a datagram)."""
     searcher = fsearch.SearchDecoder()
+    read = lan.SEARCHES[Vendor.FOSCAM][2]
     for piece in Plan.of(data).reads():
         attempt(fdecoder.decode_datagram, piece)
         attempt(searcher.feed, piece)
+        for camera in attempt(read, piece, "192.0.2.1") or []:
+            camera.as_dict()
 
 
 def drain(session: Any, on_event: Callable[[object], None] | None = None) -> None:
@@ -506,6 +511,7 @@ def _foscam_cgi_seeds() -> list[bytes]:
     return [
         b"var id='00626E4E72BF';\nvar sys_ver='11.37.2.56';\nvar alarm_status=1;\n",
         b"var resolution=32;\nvar brightness=96;\nvar contrast=4;\nvar mode=1;\nvar flip=0;\n",
+        b"var alarm_motion_armed=1;\nvar alarm_sounddetect_armed=0;\nvar alarm_input_armed=1;\n",
         b"ok.\r\n",
         b"error: illegal params.\r\n",
         small_jpeg(),
@@ -519,13 +525,16 @@ def run_foscam_cgi(data: bytes) -> None:
     body = plan.payload
     values = fcgi.decode_vars(body)
     fcgi.resolution_of(values)
+    fcgi.armed_from(values)
+    fcgi.arming_capabilities(values)
     fcgi.ALARM_STATUS.get(values.get("alarm_status", "0"))
     fcgi.is_error_body(body)
     attempt(fcgi.check_jpeg, body)
     attempt(fcgi.check_status, "get_status.cgi", int.from_bytes(data[:HEADER], "big"))
     for value in values.values():
         attempt(fcgi.as_bool, value)
-        attempt(fcgi.setting_request, "resolution", value)
+        for key in ("ir", "resolution", *(arming.setting.value for arming in fcgi.ARMING)):
+            attempt(fcgi.setting_request, key, value)
 
 
 # --- IPCamCGI --------------------------------------------------------------------------------
@@ -926,6 +935,270 @@ def run_gs_snapshot(data: bytes) -> None:
     picture = h264_to_jpeg(Plan.of(data).payload)
     if not shared_jpeg.is_jpeg(picture):
         raise Broken("h264_to_jpeg returned no JPEG")
+
+
+# --- DVRIP (XMEye) ---------------------------------------------------------------------------
+
+
+def _dvrip_json(msg_id: int, body: dict[str, Any]) -> bytes:
+    from custom_components.ipcam.protocols.dvrip import wire as dwire
+
+    return dwire.encode_json(msg_id, body, session=1, version=dwire.DEVICE_VERSION)
+
+
+def _dvrip_documents() -> dict[str, Any]:
+    """The camera's JSON documents, as the simulator answers them."""
+    from simulator.dvrip import config
+
+    return {
+        "SystemInfo": config.system_info(1),
+        **config.abilities(1),
+        **{
+            f"{section}.{name}": value
+            for section, group in config.default_config(1).items()
+            if isinstance(group, dict)
+            for name, value in group.items()
+        },
+    }
+
+
+def _dvrip_media_stream() -> bytes:
+    from custom_components.ipcam.protocols.dvrip import media as dmedia
+    from simulator.dvrip import frames
+
+    unit = h264_unit()
+    return b"".join(
+        (
+            frames.encode_info_frame(b"\x01\x02"),
+            frames.encode_video_frame("h264", unit, keyframe=True, width=64, height=48),
+            frames.encode_video_frame("h264", unit[-200:], keyframe=False),
+            dmedia.encode_audio_frame(g711.alaw_encode(tone())),
+            frames.encode_picture(small_jpeg(), 64, 48),
+        )
+    )
+
+
+def _dvrip_packet_seeds() -> list[bytes]:
+    from custom_components.ipcam.protocols.dvrip import wire as dwire
+    from custom_components.ipcam.protocols.dvrip.codes import MsgId
+    from tests.protocols.dvrip import seed
+
+    media = _dvrip_media_stream()
+    monitor = b"".join(
+        dwire.encode_packet(MsgId.MONITOR_DATA, media[i : i + 700], session=1, sequence=i)
+        for i in range(0, len(media), 700)
+    )
+    large = {"Name": "x", "Ret": 100, "Data": "a" * 20_000}
+    return [*seed.ALL.values(), monitor, _dvrip_json(MsgId.CONFIG_GET_REPLY, large)]
+
+
+DVRIP_SMALL_JSON = 8192
+DVRIP_SMALL_BINARY = 4096
+
+
+@target("dvrip-packets", "dvrip", _dvrip_packet_seeds)
+def run_dvrip_packets(data: bytes) -> None:
+    """DVRIP packets with small caps: headers, JSON bodies, multi-packet messages, binary."""
+    from custom_components.ipcam.protocols.dvrip import wire as dwire
+    from custom_components.ipcam.protocols.dvrip.codes import MsgId
+
+    plan = Plan.of(data)
+    streams = frozenset({MsgId.MONITOR_DATA}) if plan.tempo & 64 else frozenset()
+    decoder = dwire.PacketDecoder(
+        max_json=DVRIP_SMALL_JSON, max_binary_packet=DVRIP_SMALL_BINARY, stream_ids=streams
+    )
+    bound = dwire.HEADER_SIZE + DVRIP_SMALL_JSON
+    for piece in plan.fed():
+        for message in decoder.feed(piece):
+            if isinstance(message, dwire.JsonMessage):
+                _ = (message.ret, message.ok)
+        decoder.take_stream()
+        bounded(decoder.buffered, bound, "DVRIP PacketDecoder")
+        pending = sum(part.size for part in decoder._fragments.values())
+        bounded(pending, DVRIP_SMALL_JSON, "DVRIP PacketDecoder fragments")
+
+
+def _dvrip_media_seeds() -> list[bytes]:
+    return [_dvrip_media_stream()]
+
+
+DVRIP_SMALL_FRAME = 8192
+
+
+@target("dvrip-media", "dvrip", _dvrip_media_seeds, max_len=12288)
+def run_dvrip_media(data: bytes) -> None:
+    """DVRIP media frames (I/P video, audio, picture, info): demuxer, live video and audio."""
+    from custom_components.ipcam.protocols.dvrip import live as dlive
+    from custom_components.ipcam.protocols.dvrip import media as dmedia
+
+    plan = Plan.of(data)
+    demuxer = dmedia.MediaDemuxer(max_frame=DVRIP_SMALL_FRAME)
+    video = dlive.LiveVideo(max_skipped=4 * DVRIP_SMALL_FRAME)
+    audio = dlive.LiveAudio()
+    bound = DVRIP_SMALL_FRAME + 16
+    for piece in plan.fed():
+        demuxer.feed(piece)
+        bounded(demuxer.buffered, bound, "DVRIP MediaDemuxer")
+        view = [memoryview(piece)]
+        attempt(video.feed, view)
+        attempt(audio.feed, view)
+    if plan.end_of_stream:
+        demuxer.close()
+    attempt(dmedia.parse_frame, plan.payload)
+
+
+def _dvrip_snapshot_seeds() -> list[bytes]:
+    from simulator.dvrip import frames
+
+    picture = frames.encode_picture(small_jpeg(), 64, 48)
+    return [picture, small_jpeg(), b'{ "Name" : "OPSNAP", "Ret" : 607 }\n\x00']
+
+
+@target("dvrip-snapshot", "dvrip", _dvrip_snapshot_seeds)
+def run_dvrip_snapshot(data: bytes) -> None:
+    """DVRIP snapshot replies (1561): a picture frame, a bare JPEG, or a JSON refusal."""
+    from custom_components.ipcam.protocols.dvrip.snapshot import SnapshotCollector
+
+    collector = SnapshotCollector()
+    for piece in Plan.of(data).fed():
+        if collector.feed(piece) is not None:
+            break
+
+
+def _dvrip_session_seeds() -> list[bytes]:
+    from custom_components.ipcam.protocols.dvrip import wire as dwire
+    from custom_components.ipcam.protocols.dvrip.codes import MsgId
+    from tests.protocols.dvrip import seed
+
+    alarm = {
+        "AlarmInfo": {"Channel": 0, "Event": "VideoMotion", "Status": "Start"},
+        "Name": "AlarmInfo",
+    }
+    control = (
+        seed.LOGIN_REPLY
+        + seed.SYSINFO_REPLY
+        + seed.GUARD_REPLY
+        + _dvrip_json(MsgId.ALARM, alarm)
+        + seed.KEEPALIVE_REPLY
+        + seed.ALARMOUT_SET_REPLY
+    )
+    media = _dvrip_media_stream()
+    monitor = b"".join(
+        dwire.encode_packet(MsgId.MONITOR_DATA, media[i : i + 900], session=1, sequence=i)
+        for i in range(0, len(media), 900)
+    )
+    return [control, seed.LOGIN_REPLY + monitor]
+
+
+@target("dvrip-session", "dvrip", _dvrip_session_seeds)
+def run_dvrip_session(data: bytes) -> None:
+    """The DVRIP session: login, one request in flight, keep-alive, alarms, live media."""
+    from custom_components.ipcam.protocols.dvrip.codes import MsgId
+    from custom_components.ipcam.protocols.dvrip.session import DvripSession, State
+
+    plan = Plan.of(data)
+    kinds: tuple[Literal["video", "audio"] | None, ...] = ("video", "audio", None, None)
+    media = kinds[plan.tempo >> 6]
+    session = DvripSession("admin", "secret", media=media)
+    asked = False
+
+    def act(now: float) -> None:
+        nonlocal asked
+        if session.state is State.READY and session.error is None and not asked:
+            asked = True
+            session.request(MsgId.SYSINFO, "SystemInfo", now=now)
+            session.request(MsgId.SNAPSHOT, "OPSNAP", {"Channel": 0}, now=now, optional=True)
+            if media:
+                session.watch_media(now)
+
+    def check() -> None:
+        bounded(session._decoder.buffered, 20 + 1024 * 1024, "DvripSession")
+
+    drive(session, plan, act=act, check=check)
+    session.close()
+
+
+def _dvrip_view_seeds() -> list[bytes]:
+    import json
+
+    from tests.protocols.dvrip import seed
+
+    login = seed.LOGIN_REPLY[20:].rstrip(b"\x00")
+    return [login, json.dumps(_dvrip_documents()).encode()]
+
+
+def shuffled_types(value: object, rng: Any) -> object:
+    """``value`` with some of its parts replaced by values of another type (issue 13, 7)."""
+    if rng.random() < 0.12:
+        return rng.choice(
+            (None, True, 0, -1, 2**40, 1.5, "", "0x1F", "Start", [], {}, [1, "a"], {"a": 1})
+        )
+    if isinstance(value, dict):
+        return {key: shuffled_types(item, rng) for key, item in value.items()}
+    if isinstance(value, list):
+        return [shuffled_types(item, rng) for item in value]
+    return value
+
+
+@target("dvrip-views", "dvrip", _dvrip_view_seeds)
+def run_dvrip_views(data: bytes) -> None:
+    """DVRIP JSON documents of any shape: typed views, device facts, settings read and written."""
+    import random
+
+    from custom_components.ipcam.protocols.base import Capability
+    from custom_components.ipcam.protocols.dvrip import alarms as dalarms
+    from custom_components.ipcam.protocols.dvrip import device as ddevice
+    from custom_components.ipcam.protocols.dvrip import settings as dsettings
+    from custom_components.ipcam.protocols.dvrip import views as dviews
+    from custom_components.ipcam.protocols.dvrip import wire as dwire
+
+    plan = Plan.of(data)
+    document: object = dwire.decode_json_body(plan.payload)
+    if plan.tempo & 1:
+        document = shuffled_types(document, random.Random(data))
+    body = dviews.as_dict(document)
+    login = dviews.LoginReply.from_json(body)
+    abilities = {name: body.get(name) for name in ddevice.ABILITIES}
+    configs = {name: body.get(name) for name in ddevice.CONFIGS}
+    facts = ddevice.DeviceFacts.from_answers(login, body.get("SystemInfo"), abilities, configs)
+    _ = facts.channel_count
+    attempt(ddevice.check_channel, login, body.get("SystemInfo"), plan.tempo & 3)
+    stream = dsettings.Stream(plan.tempo & 1, bool(plan.tempo & 2))
+    attempt(ddevice.identity, facts, stream.channel)
+    capabilities = ddevice.capabilities(facts, stream)
+    stream = ddevice.stream_settings(facts, stream)
+    answers = {name: body.get(name) for name in dsettings.sections_to_read(frozenset(Capability))}
+    dsettings.read(answers, stream)
+    for key in (*dsettings.ALARM_OUT_KEYS, *dsettings.ENCODE_KEYS, "led"):
+        write = attempt(dsettings.plan_write, key, "1280x720", capabilities, stream)
+        if write is not None:
+            attempt(write.build, body.get(write.section))
+    dviews.alarm_outputs(body.get(dsettings.ALARM_OUT))
+    dviews.WhiteLight.from_json(body.get(dsettings.WHITE_LIGHT))
+    dalarms.parse_alarm(body)
+
+
+def _dvrip_discovery_seeds() -> list[bytes]:
+    from custom_components.ipcam.protocols.dvrip.codes import MsgId
+
+    common = _dvrip_documents()["NetWork.NetCommon"]
+    body = {
+        "NetWork.NetCommon": {**common, "HostIP": "0x7200060A", "SN": "58e7fa5e6e262535"},
+        "Ret": 100,
+    }
+    return [_dvrip_json(MsgId.DISCOVERY_REPLY, body)]
+
+
+@target("dvrip-discovery", "dvrip", _dvrip_discovery_seeds)
+def run_dvrip_discovery(data: bytes) -> None:
+    """DVRIP discovery replies (UDP: each read is a datagram) and their hex addresses."""
+    from custom_components.ipcam.protocols.dvrip import discovery as ddiscovery
+
+    read = lan.SEARCHES[Vendor.DVRIP][2]
+    for piece in Plan.of(data).reads():
+        attempt(ddiscovery.parse_discovery_reply, piece, "192.0.2.1")
+        for camera in attempt(read, piece, "192.0.2.1") or []:
+            camera.as_dict()
 
 
 # --- what the campaign found ------------------------------------------------------------------

@@ -7,9 +7,9 @@ seeds mutated, cut into reads and, for a session, spread over time. Nothing but 
 session timers never spin (``Spinning``) and codecs keep their output contracts
 (``Broken``). Derandomized, so every run sees the same inputs.
 
-The Foscam and Grandstream families already have properties for "only CameraErrors"
-(``foscam/test_properties.py``, ``grandstream/test_hostile_input.py``); here they get
-what those do not check: the payload fed again and again (tempo >= 128) against the
+The Foscam, Grandstream and DVRIP families already have properties for "only
+CameraErrors" (``foscam/test_properties.py``, ``grandstream/test_hostile_input.py``,
+``dvrip/test_properties.py``); here they get what those do not check: the payload fed again and again (tempo >= 128) against the
 decoders' bounds, and long clock steps against the sessions' timers.
 """
 
@@ -27,7 +27,7 @@ FAMILIES: dict[str, tuple[int, int]] = {
     "foscam": (60, 128),
     "cgi": (150, 0),
     "grandstream": (60, 128),
-    "dvrip": (150, 0),
+    "dvrip": (60, 128),
 }
 MAX_PAYLOAD = 700
 
