@@ -33,7 +33,15 @@ from custom_components.ipcam.protocols import discovery as lan
 from custom_components.ipcam.protocols import jpeg as shared_jpeg
 from custom_components.ipcam.protocols.audio import adpcm, g711
 from custom_components.ipcam.protocols.base import Vendor
-from custom_components.ipcam.protocols.cgi import calls, fields, groups, iostate, mjpeg, query
+from custom_components.ipcam.protocols.cgi import (
+    calls,
+    fields,
+    groups,
+    host,
+    iostate,
+    mjpeg,
+    query,
+)
 from custom_components.ipcam.protocols.errors import CameraError
 from custom_components.ipcam.protocols.foscam import av as fav
 from custom_components.ipcam.protocols.foscam import cgi as fcgi
@@ -622,10 +630,22 @@ def run_cgi_answers(data: bytes) -> None:
     for call in readers:
         attempt(call.read, body)
     if params is not None:
-        for cls in CGI_GROUPS:
-            attempt(fields.from_params, cls, params)
+        parsed = {cls: attempt(fields.from_params, cls, params) for cls in CGI_GROUPS}
         attempt(fields.parse_list, groups.UserEntry, params, "UserName")
         dict(params.items())
+        system, image = parsed[groups.SystemConfig], parsed[groups.ImageConfig]
+        if isinstance(system, groups.SystemConfig) and isinstance(image, groups.ImageConfig):
+            status_group, motion = parsed[groups.IoStatus], parsed[groups.MotionConfig]
+            host.settings_from(
+                status=status_group if isinstance(status_group, groups.IoStatus) else None,
+                system=system,
+                image=image,
+                inputs=(True, None),
+                motion=motion if isinstance(motion, groups.MotionConfig) else None,
+            )
+        info = parsed[groups.SystemInfo]
+        if isinstance(info, groups.SystemInfo):
+            host.identity_of(info, "192.0.2.1")
     status = int.from_bytes(data[:HEADER], "big") % 1000
     attempt(calls.check_status, status, "/x.cgi", body)
     write = calls.write_group(groups.ImageConfig, {"frame_rate": 5})
