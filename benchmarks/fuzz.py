@@ -356,10 +356,11 @@ def main() -> int:
     if args.target == "all":
         names = list(fuzz_targets.TARGETS)
     else:
+        wanted = set(args.target.split(","))
         names = [
             name
             for name, item in fuzz_targets.TARGETS.items()
-            if args.target in (name, item.family) or name in args.target.split(",")
+            if name in wanted or item.family in wanted
         ]
         if not names:
             parser.error(f"no target {args.target!r} (see --list)")
