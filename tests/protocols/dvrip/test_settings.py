@@ -139,6 +139,12 @@ def test_unknown_sizes_are_written_by_name() -> None:
         settings.plan_write(SettingKey.RESOLUTION, "1234x567", ALL, Stream()).build(
             ANSWERS[settings.ENCODE]
         )
+    # Issue 13: the flaw fuzzing found in Foscam's resolution_of, here in a user's value
+    # (str.isdigit() accepts superscripts that int() refuses).
+    with pytest.raises(InvalidValue, match="known size"):
+        settings.plan_write(SettingKey.RESOLUTION, "1280\u00b2x720", ALL, Stream()).build(
+            ANSWERS[settings.ENCODE]
+        )
     with pytest.raises(ProtocolError, match="no entry"):
         write.build({"MainFormat": {}})
     with pytest.raises(NotSupported):

@@ -148,7 +148,8 @@ def encode_write(encode: object, stream: Stream, key: str, value: Value) -> list
             raise InvalidValue(f"resolution {value!r} is not one of {choices}")
         width, _, height = text.partition("x")
         name = None
-        if width.isdigit() and height.isdigit() and len(text) < 12:
+        # ASCII digits only: str.isdigit() also accepts superscripts that int() refuses.
+        if text.isascii() and width.isdigit() and height.isdigit() and len(text) < 12:
             name = resolution_name(int(width), int(height))
         if name is None:
             raise InvalidValue(f"resolution {value!r} must be WIDTHxHEIGHT of a known size")
