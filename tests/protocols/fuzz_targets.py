@@ -646,6 +646,9 @@ def run_cgi_answers(data: bytes) -> None:
         info = parsed[groups.SystemInfo]
         if isinstance(info, groups.SystemInfo):
             host.identity_of(info, "192.0.2.1")
+        for key in ("resolution", "frame_rate", "led", "alarm_out", "motion_armed"):
+            for value in list(params.values())[:4]:
+                attempt(host.setting_write, key, value)
     status = int.from_bytes(data[:HEADER], "big") % 1000
     attempt(calls.check_status, status, "/x.cgi", body)
     write = calls.write_group(groups.ImageConfig, {"frame_rate": 5})
@@ -1144,7 +1147,13 @@ def _dvrip_view_seeds() -> list[bytes]:
     from tests.protocols.dvrip import seed
 
     login = seed.LOGIN_REPLY[20:].rstrip(b"\x00")
-    return [login, json.dumps(_dvrip_documents()).encode()]
+    documents = _dvrip_documents()
+    encode_only = {"Simplify.Encode": documents["Simplify.Encode"], "Value": "640x480"}
+    return [
+        login,
+        json.dumps({**documents, "Value": "1280x720"}).encode(),
+        json.dumps(encode_only).encode(),
+    ]
 
 
 def shuffled_types(value: object, rng: Any) -> object:
@@ -1189,8 +1198,11 @@ def run_dvrip_views(data: bytes) -> None:
     stream = ddevice.stream_settings(facts, stream)
     answers = {name: body.get(name) for name in dsettings.sections_to_read(frozenset(Capability))}
     dsettings.read(answers, stream)
+    value = body.get("Value", "1280x720")  # what a user asks for (a service call)
+    if not isinstance(value, bool | int | str):
+        value = str(value)
     for key in (*dsettings.ALARM_OUT_KEYS, *dsettings.ENCODE_KEYS, "led"):
-        write = attempt(dsettings.plan_write, key, "1280x720", capabilities, stream)
+        write = attempt(dsettings.plan_write, key, value, capabilities, stream)
         if write is not None:
             attempt(write.build, body.get(write.section))
     dviews.alarm_outputs(body.get(dsettings.ALARM_OUT))
@@ -1227,6 +1239,13 @@ def run_dvrip_discovery(data: bytes) -> None:
 FOUND: list[tuple[str, bytes]] = [
     # foscam/cgi.py resolution_of: int() of "3²" (str.isdigit() accepts superscripts).
     ("foscam-cgi", compose(b"var resolution=3\xb2;\n")),
+    # dvrip/settings.py encode_write: int() of a user's "1280²" (no sizes reported to check).
+    (
+        "dvrip-views",
+        compose(
+            b'{"Simplify.Encode": [{"MainFormat": {"Video": {}}}], "Value": "1280\xc2\xb2x720"}'
+        ),
+    ),
 ]
 
 

@@ -9,8 +9,9 @@ session timers never spin (``Spinning``) and codecs keep their output contracts
 
 The Foscam, Grandstream and DVRIP families already have properties for "only
 CameraErrors" (``foscam/test_properties.py``, ``grandstream/test_hostile_input.py``,
-``dvrip/test_properties.py``); here they get what those do not check: the payload fed again and again (tempo >= 128) against the
-decoders' bounds, and long clock steps against the sessions' timers.
+``dvrip/test_properties.py``); here they get what those do not check: the payload
+fed again and again (tempo >= 128) against the decoders' bounds, and long clock steps
+against the sessions' timers.
 """
 
 from __future__ import annotations
