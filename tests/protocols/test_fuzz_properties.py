@@ -25,10 +25,10 @@ from .fuzz_targets import FOUND, HEADER, TARGETS, Target, families, run_target
 # Examples per family, and the smallest tempo drawn (128: decoders fed 2..17 times).
 FAMILIES: dict[str, tuple[int, int]] = {
     "shared": (120, 0),
-    "foscam": (60, 128),
-    "cgi": (150, 0),
-    "grandstream": (60, 128),
-    "dvrip": (60, 128),
+    "foscam": (120, 128),
+    "cgi": (250, 0),
+    "grandstream": (120, 128),
+    "dvrip": (120, 128),
 }
 MAX_PAYLOAD = 700
 
