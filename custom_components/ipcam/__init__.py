@@ -15,6 +15,7 @@ from .client_factory import connect_client
 from .const import CONF_STREAM_SOURCE, DOMAIN
 from .coordinator import IpcamCoordinator
 from .data import IpcamConfigEntry, IpcamData
+from .lan_search import async_setup_lan_search
 from .protocols.base import Capability
 from .protocols.errors import AuthError, CameraError, InvalidValue, NotSupported
 from .repairs import async_check_stream_source, async_delete_entry_issues
@@ -36,8 +37,10 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the integration's actions (they exist even with no camera loaded)."""
+    """Register the integration's actions (they exist even with no camera loaded) and
+    start the LAN search for cameras not yet added."""
     async_setup_services(hass)
+    async_setup_lan_search(hass)
     return True
 
 

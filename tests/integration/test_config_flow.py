@@ -17,6 +17,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.ipcam.const import (
     CONF_CHANNEL,
     CONF_FAMILY,
+    CONF_LAN_SEARCH,
     CONF_MOTION_TIMEOUT,
     CONF_STREAM,
     CONF_STREAM_SOURCE,
@@ -245,7 +246,7 @@ async def test_options_flow_sets_alarm_timeout(
         )
         await hass.async_block_till_done()
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert entry.options == {CONF_MOTION_TIMEOUT: 15}
+    assert entry.options == {CONF_MOTION_TIMEOUT: 15, CONF_LAN_SEARCH: True}
 
 
 @pytest.mark.parametrize(
@@ -410,7 +411,11 @@ async def test_dvrip_options_choose_the_stream_source(
             result["flow_id"], {CONF_MOTION_TIMEOUT: 30, CONF_STREAM_SOURCE: "rtsp"}
         )
         await hass.async_block_till_done()
-    assert entry.options == {CONF_MOTION_TIMEOUT: 30, CONF_STREAM_SOURCE: "rtsp"}
+    assert entry.options == {
+        CONF_MOTION_TIMEOUT: 30,
+        CONF_STREAM_SOURCE: "rtsp",
+        CONF_LAN_SEARCH: True,
+    }
 
 
 def test_same_camera_rules() -> None:
