@@ -18,15 +18,15 @@ from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ipcam import lan_search
-
-# Taken before the autouse fixture replaces it for every test (tests may not broadcast).
-REAL_TARGETS = lan_search.async_broadcast_targets
 from custom_components.ipcam.const import CONF_FAMILY, CONF_LAN_SEARCH, DOMAIN
 from custom_components.ipcam.protocols import open_client
 from simulator.base import SimulatedCamera
 from tests.conftest import SIM_PASSWORD, SIM_USERNAME, StartSimulator
 from tests.integration.conftest import AddEntry, camera_port, entry_data
 from tests.integration.helpers import wait_for
+
+# Taken before the autouse fixture replaces it for every test (tests may not broadcast).
+REAL_TARGETS = lan_search.async_broadcast_targets
 
 
 def _search_target(camera: SimulatedCamera) -> tuple[str, int]:
