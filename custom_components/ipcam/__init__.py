@@ -14,10 +14,12 @@ from .client_factory import connect_client
 from .const import DOMAIN
 from .coordinator import IpcamCoordinator
 from .data import IpcamConfigEntry, IpcamData
+from .frontend import async_register_frontend
 from .mpegts_relay import async_get_live_server
 from .protocols.base import Capability, VideoDelivery
 from .protocols.errors import AuthError, CameraError, InvalidValue, NotSupported
 from .services import async_setup_services
+from .websocket_api import async_setup_websocket_api
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -34,8 +36,10 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the integration's actions (they exist even with no camera loaded)."""
+    """Register the actions, the talk card's websocket command and the card itself."""
     async_setup_services(hass)
+    async_setup_websocket_api(hass)
+    await async_register_frontend(hass)
     return True
 
 
