@@ -23,8 +23,10 @@ TARGET_RATE = 8000
 SUPPORTED_RATES = (8000, 16000)
 # One message carries at most this much audio (the card sends 20 ms).
 MAX_MESSAGE_BYTES = 16000  # 0.5 s at 16 kHz
-# Audio waiting for the camera beyond this is dropped, oldest first.
-MAX_BUFFERED_SECONDS = 0.5
+# Audio waiting for the camera beyond this is dropped, oldest first. The clients pace talk in
+# real time, so audio that piled up before the camera took the channel would otherwise stay
+# as latency for the whole talk.
+MAX_BUFFERED_SECONDS = 0.3
 # A talk that gets no audio for this long is over (the page closed, the network broke).
 IDLE_SECONDS = 2.0
 MAX_SECONDS = 300.0

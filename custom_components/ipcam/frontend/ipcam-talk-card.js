@@ -4,6 +4,7 @@
 //   entity: camera.front_door
 //   mode: hold        # or "toggle": click to start, click again to stop
 //   name: Front door  # optional title
+//   talk: false       # optional: live view only (cameras without a speaker)
 //
 // Shipped with the ipcam integration, which loads it in every dashboard. Plain
 // web component, no build step. The microphone is captured with echo
@@ -22,6 +23,7 @@ const STYLE = `
   .view { position: relative; }
   .view > * { display: block; --ha-card-border-width: 0; --ha-card-border-radius: 0;
     --ha-card-box-shadow: none; }
+  .view img.mjpeg { width: 100%; min-height: 120px; background: #000; }
   .bar { display: flex; align-items: center; gap: 12px; padding: 8px 16px; }
   .name { flex: 1; font-weight: 500; overflow: hidden; text-overflow: ellipsis;
     white-space: nowrap; }
@@ -72,7 +74,10 @@ class IpcamTalkCard extends HTMLElement {
     if (config.mode !== undefined && !["hold", "toggle"].includes(config.mode)) {
       throw new Error("ipcam-talk-card: 'mode' is 'hold' or 'toggle'");
     }
-    this._config = { mode: "hold", ...config };
+    if (config.talk !== undefined && typeof config.talk !== "boolean") {
+      throw new Error("ipcam-talk-card: 'talk' is true or false");
+    }
+    this._config = { mode: "hold", talk: true, ...config };
     this._built = false;
     if (this._hass) this._build();
   }
@@ -93,8 +98,17 @@ class IpcamTalkCard extends HTMLElement {
     return this._hass;
   }
 
+  connectedCallback() {
+    if (this._mjpeg && !this._mjpeg.getAttribute("src")) this._startMjpeg();
+  }
+
   disconnectedCallback() {
     this._stop();
+    // Free the browser's connection (and the camera's stream) while the card is not shown.
+    if (this._mjpeg) {
+      clearTimeout(this._mjpegRetry);
+      this._mjpeg.removeAttribute("src");
+    }
   }
 
   _build() {
@@ -113,33 +127,61 @@ class IpcamTalkCard extends HTMLElement {
         </div>
       </ha-card>`;
     this._button = root.querySelector("button.talk");
+    if (!this._config.talk) this._button.hidden = true;
     this._statusEl = root.querySelector(".status");
     this._nameEl = root.querySelector(".name");
     this._bindButton();
     this._createView();
-    const reason = micUnavailableReason();
+    const reason = this._config.talk && micUnavailableReason();
     if (reason) this._setStatus(reason, true);
   }
 
   async _createView() {
-    // The live view is Home Assistant's own picture-entity card in live mode
-    // (MJPEG, HLS or WebRTC, whatever the camera offers).
-    const config = {
-      type: "picture-entity",
-      entity: this._config.entity,
-      camera_view: "live",
-      show_name: false,
-      show_state: false,
-    };
+    // MJPEG cameras: the card's own <img> on the camera's MJPEG stream. Others (HLS, WebRTC):
+    // Home Assistant's picture-entity card in live mode.
     try {
+      const capabilities = await this._hass.callWS({
+        type: "camera/capabilities",
+        entity_id: this._config.entity,
+      });
+      if (!capabilities.frontend_stream_types.length) {
+        this._mjpeg = document.createElement("img");
+        this._mjpeg.className = "mjpeg";
+        this._mjpeg.alt = `Live view of ${this._config.entity}`;
+        this._mjpeg.addEventListener("error", () => this._retryMjpeg());
+        this.shadowRoot.querySelector(".view").appendChild(this._mjpeg);
+        this._startMjpeg();
+        return;
+      }
       const helpers = await window.loadCardHelpers();
-      const view = await helpers.createCardElement(config);
+      const view = await helpers.createCardElement({
+        type: "picture-entity",
+        entity: this._config.entity,
+        camera_view: "live",
+        show_name: false,
+        show_state: false,
+      });
       view.hass = this._hass;
       this._view = view;
       this.shadowRoot.querySelector(".view").appendChild(view);
     } catch (err) {
       this._setStatus(`Cannot show the live view: ${err.message || err}`, true);
     }
+  }
+
+  _startMjpeg() {
+    const state = this._hass && this._hass.states[this._config.entity];
+    if (!this._mjpeg || !state || !this.isConnected) return;
+    // A URL of its own each time: the browser must open a new stream, never reuse an old one.
+    this._mjpegSerial = (this._mjpegSerial || 0) + 1;
+    this._mjpeg.src =
+      `/api/camera_proxy_stream/${this._config.entity}` +
+      `?token=${encodeURIComponent(state.attributes.access_token)}&view=${this._mjpegSerial}`;
+  }
+
+  _retryMjpeg() {
+    clearTimeout(this._mjpegRetry);
+    this._mjpegRetry = setTimeout(() => this._startMjpeg(), 3000);
   }
 
   _bindButton() {
@@ -184,7 +226,7 @@ class IpcamTalkCard extends HTMLElement {
       this._config.entity;
     this._nameEl.textContent = name;
     const unavailable = !state || state.state === "unavailable";
-    const blocked = micUnavailableReason();
+    const blocked = this._config.talk && micUnavailableReason();
     this._button.disabled = Boolean(unavailable || blocked);
     if (unavailable && !this._talking) {
       this._setStatus(state ? "The camera is unavailable." : "Unknown entity.", true);
