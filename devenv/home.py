@@ -259,9 +259,9 @@ class DemoHome:
             code = self.hass.wait()
             if self._stopping or code != RESTART_EXIT_CODE:
                 return code
-            self.restarts += 1
             self.on_log("Home Assistant asked for a restart (exit code 100): starting it again...")
             self.start_home_assistant()
+            self.restarts += 1
             try:
                 self.wait_until_up()
             except RuntimeError as err:
@@ -269,17 +269,50 @@ class DemoHome:
                 continue
             self.on_log(f"Home Assistant is back on {self.url}")
 
+    def restart(self, seconds: float = 120) -> None:
+        """Restart Home Assistant as Settings > Restart does (needs ``supervise_in_background``)."""
+        restarts = self.restarts
+        try:
+            self.websocket(
+                {"type": "call_service", "domain": "homeassistant", "service": "restart"}
+            )
+        except (RuntimeError, aiohttp.ClientError, TypeError):
+            pass  # the connection closes as Home Assistant stops
+        deadline = time.monotonic() + seconds
+        while self.restarts == restarts:
+            if time.monotonic() > deadline:
+                raise RuntimeError("Home Assistant did not restart")
+            time.sleep(0.2)
+        self.wait_until_up()
+        while True:  # until the cameras are back
+            try:
+                (entries,) = self.websocket({"type": "config_entries/get", "domain": "ipcam"})
+                if entries and all(entry["state"] == "loaded" for entry in entries):
+                    return
+            except (RuntimeError, aiohttp.ClientError, OSError):
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("the cameras did not come back after the restart")
+            time.sleep(0.5)
+
     def supervise_in_background(self) -> None:
         self._supervisor = threading.Thread(target=self.supervise, daemon=True)
         self._supervisor.start()
 
-    def stop(self) -> None:
+    def _processes(self) -> list[subprocess.Popen[bytes]]:
+        return [p for p in (self.hass, *(s.process for s in self.simulators.values())) if p]
+
+    def request_stop(self) -> None:
+        """Ask every process to end, without waiting (safe in a signal handler)."""
         self._stopping = True
-        processes = [p for p in (self.hass, *(s.process for s in self.simulators.values())) if p]
-        for process in processes:
+        for process in self._processes():
             if process.poll() is None:
                 process.terminate()
-        for process in processes:
+
+    def stop(self) -> None:
+        """End every process and wait for them."""
+        self.request_stop()
+        for process in self._processes():
             try:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:

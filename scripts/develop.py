@@ -33,7 +33,7 @@ def main() -> int:
     )
 
     def stop(*_args: Any) -> None:
-        home.stop()
+        home.request_stop()  # main() waits for the processes once supervise() returns
 
     signal.signal(signal.SIGTERM, stop)
     try:

@@ -20,7 +20,7 @@ from devenv.home import DemoHome
 from tests.browser.browser import chromium_path, launch, log_in, tone_wav
 
 
-def _skip_reason() -> str | None:
+def _no_browser() -> str | None:
     if importlib.util.find_spec("playwright") is None:
         return "Playwright is not installed (scripts/setup installs requirements_test.txt)"
     if chromium_path() is None:
@@ -28,8 +28,6 @@ def _skip_reason() -> str | None:
             "Chromium is not installed: scripts/setup installs Debian's chromium when run as "
             "root with apt-get; browser tests skipped"
         )
-    if importlib.util.find_spec("hass_frontend") is None:
-        return "home-assistant-frontend is not installed (scripts/setup installs it)"
     return None
 
 
@@ -54,8 +52,8 @@ def demo(
             "the browser tests run apart, without the Home Assistant test plugin (which blocks "
             "sockets): python -m pytest tests/browser -p no:homeassistant (scripts/test does)"
         )
-    if reason := _skip_reason():
-        pytest.skip(reason)
+    if importlib.util.find_spec("hass_frontend") is None:
+        pytest.skip("home-assistant-frontend is not installed (scripts/setup installs it)")
     folder = tmp_path_factory.mktemp("home-assistant")
     home = DemoHome(
         folder / "config",
@@ -78,6 +76,8 @@ def demo(
 
 @pytest.fixture(scope="session")
 def playwright(demo: DemoHome) -> Iterator[Any]:
+    if reason := _no_browser():
+        pytest.skip(reason)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

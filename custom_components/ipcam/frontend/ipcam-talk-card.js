@@ -174,9 +174,10 @@ class IpcamTalkCard extends HTMLElement {
     if (!this._mjpeg || !state || !this.isConnected) return;
     // A URL of its own each time: the browser must open a new stream, never reuse an old one.
     this._mjpegSerial = (this._mjpegSerial || 0) + 1;
-    this._mjpeg.src =
+    this._mjpeg.src = this._hass.hassUrl(
       `/api/camera_proxy_stream/${this._config.entity}` +
-      `?token=${encodeURIComponent(state.attributes.access_token)}&view=${this._mjpegSerial}`;
+        `?token=${encodeURIComponent(state.attributes.access_token)}&view=${this._mjpegSerial}`
+    );
   }
 
   _retryMjpeg() {
