@@ -402,9 +402,17 @@ class DemoHome:
         )
         self.token = str(tokens["access_token"])
         self.refresh_token = tokens.get("refresh_token")
-        if "core_config" not in done:
+        core: dict[str, Any] = {}
+        if (
+            "core_config" not in done
+            or not self.request("GET", "/api/config", token=self.token)["country"]
+        ):
             # What the onboarding screens send: location, units, currency, country, language.
-            self.websocket({"type": "config/core/update", **CORE_CONFIG})
+            core.update(CORE_CONFIG)
+        # Home Assistant fetches its own media (media-source items for talk) from this URL; it
+        # listens on 127.0.0.1 only, not on the address it would guess.
+        core["internal_url"] = self.url
+        self.websocket({"type": "config/core/update", **core})
         for step, body in (
             ("core_config", {}),
             ("analytics", {}),

@@ -35,6 +35,7 @@ const STYLE = `
     touch-action: none; user-select: none; -webkit-user-select: none; }
   button.talk[aria-pressed="true"] { background: var(--error-color, #db4437); }
   button.talk[disabled] { opacity: 0.5; cursor: not-allowed; }
+  button.talk[hidden] { display: none; }
 `;
 
 function micUnavailableReason() {
