@@ -7,6 +7,7 @@ off the network, a fresh profile, and a fake microphone that plays a WAV file.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
 import threading
@@ -55,6 +56,9 @@ window.__deepText = (node) => {
 
 
 def chromium_path() -> str | None:
+    """Debian's Chromium, or the one named by IPCAM_CHROMIUM ("" or a missing path: none)."""
+    if (chosen := os.environ.get("IPCAM_CHROMIUM")) is not None:
+        return chosen if chosen and Path(chosen).exists() else None
     for path in CHROMIUM_PATHS:
         if Path(path).exists():
             return path
