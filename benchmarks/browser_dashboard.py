@@ -71,7 +71,9 @@ def talk_runs(home: DemoHome, page: Any, family: str, presses: int, hold: float)
         _control(home, family, "DELETE", "/talk")
         card.evaluate("(el) => { el.talkStats.onsets = []; }")
         with TalkArrivals(home.simulators[family].control_url) as arrivals:
-            button.hover()  # waits until the button stands still (pictures above it load)
+            # Enabled once the camera is available; still once the pictures above have loaded.
+            button.wait_for_element_state("enabled", timeout=20_000)
+            button.hover()
             page.mouse.down()
             pressed = time.monotonic()
             page.wait_for_timeout(hold * 1000)

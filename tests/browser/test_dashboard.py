@@ -185,7 +185,9 @@ def test_talk_card_speaks_through_the_camera(
     card.evaluate("(el) => { el.talkStats.onsets = []; }")
     held = 3.0
     with TalkArrivals(demo.simulators[family].control_url) as arrivals:
-        button.hover()  # waits until the button stands still (pictures above it load)
+        # Enabled once the camera is available; still once the pictures above it have loaded.
+        button.wait_for_element_state("enabled", timeout=20_000)
+        button.hover()
         page.mouse.down()
         pressed = time.monotonic()
         page.wait_for_timeout(held * 1000)
