@@ -62,24 +62,18 @@ def mjpeg() -> None:
 
 
 def foscam() -> None:
-    from custom_components.ipcam.protocols.foscam import wire
+    from custom_components.ipcam.protocols.foscam.av import VideoData
+    from custom_components.ipcam.protocols.foscam.framing import PacketDecoder
+    from simulator.foscam.wire import encode
 
     frames = jpeg_cycle(640, 480)
     stream = b"".join(
-        wire.VideoData(tick=i, unix_time=i, jpeg=f).encode() for i, f in enumerate(frames * 4)
+        encode(VideoData(tick=i, unix_time=i, jpeg=f)) for i, f in enumerate(frames * 4)
     )
 
     def make_feed() -> Callable[[bytes], int]:
-        parser = wire.FrameParser()
-
-        def feed(chunk: bytes) -> int:
-            parser.feed(chunk)
-            count = 0
-            while parser.next_packet() is not None:
-                count += 1
-            return count
-
-        return feed
+        decoder = PacketDecoder()
+        return lambda chunk: len(decoder.feed(chunk))
 
     measure("Foscam MO_V video", stream, make_feed)
 
@@ -114,15 +108,16 @@ def dvrip() -> None:
 
 def rtp() -> None:
     from custom_components.ipcam.protocols.grandstream import h264, rtp, rtsp
+    from simulator.grandstream.media_wire import format_rtp, packetize
 
     units = video_cycle(640, 480, 25, "h264")
     packets = bytearray()
     sequence = 0
     for i, unit in enumerate(units * 4):
-        fragments = h264.packetize(unit.data, max_payload=1024)
+        fragments = packetize(unit.data, max_payload=1024)
         for n, payload in enumerate(fragments):
             marker = n == len(fragments) - 1
-            packet = rtp.format_rtp(96, marker, sequence, i * 3600, 1, payload)
+            packet = format_rtp(96, marker, sequence, i * 3600, 1, payload)
             packets += rtp.format_interleaved(0, packet)
             sequence += 1
 
@@ -131,9 +126,8 @@ def rtp() -> None:
         depacketiser = h264.H264Depacketizer()
 
         def feed(chunk: bytes) -> int:
-            reader.feed(chunk)
             count = 0
-            for event in reader.events():
+            for event in reader.feed(chunk):
                 if isinstance(event, rtp.InterleavedFrame) and event.channel == 0:
                     count += len(depacketiser.push(rtp.parse_rtp(event.payload)))
             return count

@@ -8,16 +8,17 @@ from homeassistant.const import EVENT_HOMEASSISTANT_STOP, Platform
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryError, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.typing import ConfigType
 
 from .client_factory import connect_client
-from .const import DOMAIN
+from .const import CONF_STREAM_SOURCE, DOMAIN
 from .coordinator import IpcamCoordinator
 from .data import IpcamConfigEntry, IpcamData
 from .frontend import async_register_frontend
-from .mpegts_relay import async_get_live_server
-from .protocols.base import Capability, VideoDelivery
+from .protocols.base import Capability
 from .protocols.errors import AuthError, CameraError, InvalidValue, NotSupported
+from .repairs import async_check_stream_source, async_delete_entry_issues
 from .services import async_setup_services
 from .websocket_api import async_setup_websocket_api
 
@@ -27,6 +28,7 @@ PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
     Platform.BUTTON,
     Platform.CAMERA,
+    Platform.EVENT,
     Platform.MEDIA_PLAYER,
     Platform.SELECT,
     Platform.SWITCH,
@@ -72,15 +74,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: IpcamConfigEntry) -> boo
         await coordinator.async_shutdown()
         raise
     entry.runtime_data = IpcamData(client=client, coordinator=coordinator)
-    if client.profile.video is VideoDelivery.CODED and Capability.VIDEO in client.capabilities:
-        entry.runtime_data.live_url = await async_get_live_server(hass).async_register(
-            coordinator.video
-        )
     try:
         await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     except BaseException:
-        if entry.runtime_data.live_url is not None:
-            await async_get_live_server(hass).async_unregister(entry.runtime_data.live_url)
+        await coordinator.async_close_relays()
         await coordinator.async_shutdown()
         raise
 
@@ -91,6 +88,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: IpcamConfigEntry) -> boo
 
     if Capability.EVENTS in client.capabilities:
         coordinator.async_start_events()
+    if sources := client.profile.stream_sources:
+        source = entry.options.get(CONF_STREAM_SOURCE, sources[0].value)
+        async_check_stream_source(hass, entry.entry_id, entry.title, source)
     return True
 
 
@@ -99,7 +99,19 @@ async def async_unload_entry(hass: HomeAssistant, entry: IpcamConfigEntry) -> bo
     unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
     if unloaded:
         # First stop serving the relay (its viewers end), then the camera connections.
-        if entry.runtime_data.live_url is not None:
-            await async_get_live_server(hass).async_unregister(entry.runtime_data.live_url)
+        await entry.runtime_data.coordinator.async_close_relays()
         await entry.runtime_data.coordinator.async_shutdown()
     return unloaded
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: IpcamConfigEntry) -> None:
+    """The camera is removed: so are its repair issues."""
+    async_delete_entry_issues(hass, entry.entry_id)
+
+
+async def async_remove_config_entry_device(
+    hass: HomeAssistant, entry: IpcamConfigEntry, device: dr.DeviceEntry
+) -> bool:
+    """Let the user delete a device the camera no longer has (a recorder channel gone)."""
+    keys = {identifier for domain, identifier in device.identifiers if domain == DOMAIN}
+    return not keys & entry.runtime_data.coordinator.layout.known_keys()

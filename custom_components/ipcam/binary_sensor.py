@@ -15,7 +15,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .const import CONF_CHANNEL
 from .coordinator import IpcamCoordinator
 from .data import IpcamConfigEntry
-from .entity import IpcamEntity, IpcamEntityDescription
+from .entity import IpcamEntity, IpcamEntityDescription, Scope, async_add_supported
 from .protocols.base import Capability, EventKind, SettingKey
 
 PARALLEL_UPDATES = 0
@@ -53,6 +53,8 @@ ALARMS: tuple[IpcamAlarmDescription, ...] = tuple(
         kind=kind,
         device_class=device_class,
         supported=lambda client, kind=kind: kind in client.event_kinds,  # type: ignore[misc]
+        # Alarm inputs belong to a recorder itself; the other alarms to its cameras.
+        scope=Scope.DEVICE if kind is EventKind.INPUT else Scope.CHANNEL,
     )
     for kind, device_class in _ALARM_DEVICE_CLASSES.items()
 )
@@ -63,6 +65,7 @@ INPUTS: tuple[IpcamInputDescription, ...] = tuple(
         translation_key=setting.value,
         setting=setting,
         supported=lambda client: Capability.INPUTS in client.capabilities,
+        scope=Scope.DEVICE,
     )
     for setting in (SettingKey.INPUT_1, SettingKey.INPUT_2)
 )
@@ -74,18 +77,8 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     coordinator = entry.runtime_data.coordinator
-    client = coordinator.client
-    entities: list[BinarySensorEntity] = [
-        IpcamAlarmSensor(coordinator, description)
-        for description in ALARMS
-        if description.supported(client)
-    ]
-    entities.extend(
-        IpcamInputSensor(coordinator, description)
-        for description in INPUTS
-        if description.supported(client)
-    )
-    async_add_entities(entities)
+    async_add_supported(coordinator, ALARMS, IpcamAlarmSensor, async_add_entities)
+    async_add_supported(coordinator, INPUTS, IpcamInputSensor, async_add_entities)
 
 
 class IpcamAlarmSensor(IpcamEntity, BinarySensorEntity):
@@ -93,21 +86,24 @@ class IpcamAlarmSensor(IpcamEntity, BinarySensorEntity):
 
     entity_description: IpcamAlarmDescription
 
-    def __init__(self, coordinator: IpcamCoordinator, description: IpcamAlarmDescription) -> None:
-        super().__init__(coordinator, description)
-        channel = coordinator.config_entry.data.get(CONF_CHANNEL)
-        self._channel: int | None = None if channel is None else int(channel)
+    def __init__(
+        self,
+        coordinator: IpcamCoordinator,
+        description: IpcamAlarmDescription,
+        channel: int | None = None,
+    ) -> None:
+        super().__init__(coordinator, description, channel)
+        if coordinator.layout.recorder:
+            self._channel = channel  # None (the recorder's inputs): any channel
+        else:
+            # A one-channel entry of a recorder shows its own channel's alarms only.
+            configured = coordinator.config_entry.data.get(CONF_CHANNEL)
+            self._channel = None if configured is None else int(configured)
 
     @property
     def is_on(self) -> bool:
-        kind = self.entity_description.kind
-        return any(
-            active
-            for (alarm_kind, channel), active in self.coordinator.alarms.items()
-            # The generic "alarm" sensor is on whatever the kind of the alarm.
-            if (alarm_kind is kind or kind is EventKind.ALARM)
-            and (self._channel is None or channel == self._channel)
-        )
+        # The generic "alarm" sensor is on whatever the kind of the alarm.
+        return self.coordinator.events.is_active(self.entity_description.kind, self._channel)
 
 
 class IpcamInputSensor(IpcamEntity, BinarySensorEntity):
@@ -117,5 +113,5 @@ class IpcamInputSensor(IpcamEntity, BinarySensorEntity):
 
     @property
     def is_on(self) -> bool | None:
-        value = self.coordinator.data.values.get(self.entity_description.setting)
+        value = self.settings.values.get(self.entity_description.setting)
         return None if value is None else bool(value)

@@ -16,7 +16,13 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .data import IpcamConfigEntry
-from .entity import IpcamEntity, IpcamEntityDescription, translated_errors
+from .entity import (
+    IpcamEntity,
+    IpcamEntityDescription,
+    Scope,
+    async_add_supported,
+    translated_errors,
+)
 from .protocols.base import CameraClient, Capability, PtzMove
 
 PARALLEL_UPDATES = 1
@@ -75,6 +81,7 @@ BUTTONS: tuple[IpcamButtonDescription, ...] = (
         entity_category=EntityCategory.CONFIG,
         press_fn=lambda client: client.reboot(),
         supported=lambda client: Capability.REBOOT in client.capabilities,
+        scope=Scope.DEVICE,
     ),
 )
 
@@ -85,17 +92,23 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     coordinator = entry.runtime_data.coordinator
-    async_add_entities(
-        IpcamButton(coordinator, description)
-        for description in BUTTONS
-        if description.supported(coordinator.client)
-    )
+    async_add_supported(coordinator, BUTTONS, IpcamButton, async_add_entities)
 
 
 class IpcamButton(IpcamEntity, ButtonEntity):
     """Runs its camera action when pressed."""
 
     entity_description: IpcamButtonDescription
+
+    @property
+    def entity_registry_enabled_default(self) -> bool:
+        """Pan/tilt controls start disabled when the camera did not confirm it can pan/tilt.
+
+        (Some firmware omits the flag although the head moves: the user can enable them.)
+        """
+        if self.entity_description.key.startswith("ptz_") and not self.client.ptz_confirmed:
+            return False
+        return super().entity_registry_enabled_default
 
     async def async_press(self) -> None:
         async with translated_errors():

@@ -13,13 +13,12 @@ from homeassistant.components.camera import Camera, CameraEntityFeature
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_platform
-from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import CONF_STREAM_SOURCE, DOMAIN, REQUEST_TIMEOUT_SECONDS
 from .coordinator import IpcamCoordinator
 from .data import IpcamConfigEntry
-from .entity import IpcamEntity
+from .entity import IpcamEntity, IpcamEntityDescription
 from .protocols.base import Capability, StreamSource, VideoDelivery, VideoFrame
 from .protocols.errors import AuthError, CameraError
 from .services import async_setup_platform_services
@@ -34,7 +33,7 @@ JPEG_SOI = b"\xff\xd8"
 
 _STREAM_SOURCES = frozenset(source.value for source in StreamSource)
 
-CAMERA_DESCRIPTION = EntityDescription(key="camera", translation_key="camera", name=None)
+CAMERA_DESCRIPTION = IpcamEntityDescription(key="camera", translation_key="camera", name=None)
 
 
 async def async_setup_entry(
@@ -43,7 +42,27 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     async_setup_platform_services(entity_platform.async_get_current_platform())
-    async_add_entities([IpcamCamera(entry.runtime_data.coordinator)])
+    coordinator = entry.runtime_data.coordinator
+    added: set[int | None] = set()
+
+    async def add_new() -> None:
+        # The relay runs before the entity exists: Home Assistant asks stream_source()
+        # (to choose a WebRTC provider) as soon as the camera is added.
+        cameras = []
+        for channel in coordinator.entity_channels(CAMERA_DESCRIPTION.scope):
+            if channel not in added:
+                added.add(channel)
+                relay_url = await coordinator.async_relay_url(channel)
+                cameras.append(IpcamCamera(coordinator, channel, relay_url))
+        async_add_entities(cameras)
+
+    await add_new()
+
+    @callback
+    def channels_changed() -> None:  # a recorder gained a channel
+        entry.async_create_background_task(hass, add_new(), f"{DOMAIN} new cameras")
+
+    entry.async_on_unload(coordinator.async_add_capability_listener(channels_changed))
 
 
 class IpcamCamera(IpcamEntity, Camera):
@@ -51,14 +70,17 @@ class IpcamCamera(IpcamEntity, Camera):
 
     _attr_name = None
 
-    def __init__(self, coordinator: IpcamCoordinator) -> None:
-        IpcamEntity.__init__(self, coordinator, CAMERA_DESCRIPTION)
+    def __init__(
+        self, coordinator: IpcamCoordinator, channel: int | None, relay_url: str | None
+    ) -> None:
+        IpcamEntity.__init__(self, coordinator, CAMERA_DESCRIPTION, channel)
         Camera.__init__(self)
-        client = coordinator.client
+        client = self.client
         self._jpeg_video = (
             client.profile.video is VideoDelivery.JPEG and Capability.VIDEO in client.capabilities
         )
-        self._live_url = coordinator.config_entry.runtime_data.live_url
+        self._hub = coordinator.video_hub(channel)
+        self._live_url = relay_url
         if Capability.STREAM_URL in client.capabilities or self._live_url is not None:
             self._attr_supported_features = CameraEntityFeature.STREAM
         self._still_cache_seconds = client.profile.still_cache_seconds
@@ -92,7 +114,7 @@ class IpcamCamera(IpcamEntity, Camera):
         self, width: int | None = None, height: int | None = None
     ) -> bytes | None:
         """The latest live frame when a viewer is watching, else a fresh snapshot."""
-        frame = self.coordinator.video.fresh_frame("jpeg")
+        frame = self._hub.fresh_frame("jpeg")
         if frame is not None:
             return frame.data
         if not self._still_cache_seconds:
@@ -139,7 +161,7 @@ class IpcamCamera(IpcamEntity, Camera):
         return image
 
     async def _first_live_frame(self) -> bytes:
-        async with contextlib.aclosing(self.coordinator.video.frames()) as frames:  # type: ignore[type-var]
+        async with contextlib.aclosing(self._hub.frames()) as frames:  # type: ignore[type-var]
             async for frame in frames:
                 return frame.data
         raise CameraError("video ended")
@@ -152,7 +174,7 @@ class IpcamCamera(IpcamEntity, Camera):
         response.content_type = f"multipart/x-mixed-replace;boundary={MJPEG_BOUNDARY}"
         await response.prepare(request)
         try:
-            async with contextlib.aclosing(self.coordinator.video.frames()) as frames:  # type: ignore[type-var]
+            async with contextlib.aclosing(self._hub.frames()) as frames:  # type: ignore[type-var]
                 await self._write_mjpeg(frames, response)
         except ConnectionError:
             _LOGGER.debug("MJPEG viewer of %s went away", self.entity_id)

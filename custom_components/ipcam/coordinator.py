@@ -12,13 +12,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
+from .alarm_types import EVENT_ALARM, event_payload
 from .const import (
     CONF_MOTION_TIMEOUT,
     DEFAULT_MOTION_TIMEOUT,
@@ -27,17 +31,26 @@ from .const import (
     SCAN_INTERVAL_SECONDS,
 )
 from .credential_guard import CredentialGuard
+from .device_layout import DeviceLayout
 from .event_source import EventSource
+from .mpegts_relay import async_get_live_server
 from .protocols.base import (
     CameraClient,
     CameraEvent,
     Capability,
     EventKind,
+    PtzPreset,
     SettingKey,
     Settings,
     VideoDelivery,
 )
-from .protocols.errors import AuthError, CameraError
+from .protocols.errors import AuthError, CameraError, DeviceBusy, NotSupported
+from .repairs import (
+    BUSY_REFUSALS_BEFORE_ISSUE,
+    ISSUE_CONNECTION_LIMIT,
+    ISSUE_H265,
+    async_set_issue,
+)
 from .talk import TalkManager
 from .video_hub import VideoHub
 
@@ -68,6 +81,7 @@ class IpcamCoordinator(DataUpdateCoordinator[Settings]):
             always_update=False,
         )
         self.client = client
+        self.layout = DeviceLayout(hass, entry, client)
         self.guard = CredentialGuard(
             client.profile.auth_failures_before_reauth,
             lambda: entry.async_start_reauth(hass),
@@ -83,22 +97,102 @@ class IpcamCoordinator(DataUpdateCoordinator[Settings]):
             on_update=self.async_update_listeners,
             on_level_input=self._level_input,
             on_back=self._push_back,
+            on_error=self._note_error,
         )
-        coded = client.profile.video is not VideoDelivery.JPEG
-        self.video = VideoHub(
-            client,
-            queue_frames=CODED_QUEUE_FRAMES if coded else JPEG_QUEUE_FRAMES,
-            guard=self.guard,
-        )
+        self.events.add_listener(self._fire_alarm)
+        self._video_hubs: dict[int | None, VideoHub] = {}
         self.talk = TalkManager(hass, client)
+        self._busy_refusals = 0
+        self._capabilities = client.capabilities
+        self._capability_listeners: list[Callable[[], None]] = []
         self._reconnect_needed = False
         self._connect_lock = asyncio.Lock()
         self._events_task: asyncio.Task[None] | None = None
         self._stopping = False
         self.last_error: str | None = None
         self.reconnects = 0
+        self.presets: dict[int | None, list[PtzPreset]] = {}
+        self.channel_settings: dict[int, Settings] = {}
+        self.relay_urls: dict[int | None, str] = {}
 
     # --- availability and credentials -------------------------------------------------------
+
+    @property
+    def device_key(self) -> str:
+        """The camera's (or recorder's entry's) ID: the one stored at set-up."""
+        return self.layout.device_key
+
+    # --- channels (a recorder has several; a camera one) ----------------------------------------
+
+    def entity_channels(self, scope: str) -> list[int | None]:
+        return self.layout.entity_channels(scope == "device")
+
+    def client_for(self, channel: int | None) -> CameraClient:
+        return self.layout.client_for(channel)
+
+    def device_key_for(self, channel: int | None) -> str:
+        return self.layout.key_for(channel)
+
+    def device_info_for(self, channel: int | None) -> DeviceInfo:
+        return self.layout.device_info(channel)
+
+    def channel_online(self, channel: int | None) -> bool:
+        return self.layout.online(channel)
+
+    @callback
+    def async_link_channel_device(self, channel: int) -> None:
+        self.layout.link_channel_device(channel)
+
+    def settings_for(self, channel: int | None) -> Settings:
+        """The polled settings of a channel (a camera's, or the recorder's own for None)."""
+        if channel is None or not self.layout.recorder:
+            return self.data
+        return self.channel_settings.get(channel) or Settings()
+
+    def video_hub(self, channel: int | None = None) -> VideoHub:
+        """The one video upstream of a channel, shared by all its viewers."""
+        key = channel if self.layout.recorder else None
+        hub = self._video_hubs.get(key)
+        if hub is None:
+            client = self.client_for(key)
+            coded = client.profile.video is not VideoDelivery.JPEG
+            hub = self._video_hubs[key] = VideoHub(
+                client,
+                queue_frames=CODED_QUEUE_FRAMES if coded else JPEG_QUEUE_FRAMES,
+                guard=self.guard,
+            )
+            hub.add_codec_listener(self._codec_seen)
+        return hub
+
+    async def async_relay_url(self, channel: int | None) -> str | None:
+        """The MPEG-TS relay of a channel whose video only this protocol carries (started
+        on first use; the URL carries its token)."""
+        client = self.client_for(channel)
+        if client.profile.video is not VideoDelivery.CODED or (
+            Capability.VIDEO not in client.capabilities
+        ):
+            return None
+        key = channel if self.layout.recorder else None
+        if key not in self.relay_urls:
+            server = async_get_live_server(self.hass)
+            self.relay_urls[key] = await server.async_register(self.video_hub(key))
+        return self.relay_urls[key]
+
+    async def async_close_relays(self) -> None:
+        """Stop serving the relays (their viewers end)."""
+        server = async_get_live_server(self.hass)
+        for url in self.relay_urls.values():
+            await server.async_unregister(url)
+        self.relay_urls.clear()
+
+    @property
+    def video_hubs(self) -> list[VideoHub]:
+        return list(self._video_hubs.values())
+
+    @property
+    def video(self) -> VideoHub:
+        """The first (for a camera: the only) channel's video upstream."""
+        return self.video_hub(self.layout.entity_channels(False)[0])
 
     @property
     def camera_available(self) -> bool:
@@ -150,6 +244,8 @@ class IpcamCoordinator(DataUpdateCoordinator[Settings]):
             async with asyncio.timeout(REQUEST_TIMEOUT_SECONDS * 2):
                 await self.async_reconnect_if_needed()
                 settings = await self.client.read_settings()
+                if self.layout.recorder:
+                    await self._read_channel_settings()
         except AuthError as err:
             self.last_error = type(err).__name__
             self.async_note_auth_error(err)
@@ -159,6 +255,7 @@ class IpcamCoordinator(DataUpdateCoordinator[Settings]):
                 ) from err
             raise UpdateFailed(translation_domain=DOMAIN, translation_key="invalid_auth") from err
         except (CameraError, TimeoutError, OSError) as err:
+            self._note_error(err)
             # No new login for a failed read: the clients re-establish their own command
             # connection, and a full reconnect would also cut live video and talk-back.
             self.last_error = f"{type(err).__name__}: {_safe_error(err)}"
@@ -168,14 +265,55 @@ class IpcamCoordinator(DataUpdateCoordinator[Settings]):
                 translation_placeholders={"error": _safe_error(err)},
             ) from err
         self.guard.note_success()
+        self._note_error(None)
         self.last_error = None
+        channels_changed = self.layout.refresh()
+        if channels_changed or self.client.capabilities != self._capabilities:
+            self._capabilities = self.client.capabilities
+            for listener in list(self._capability_listeners):
+                listener()
         return settings
 
-    async def async_write_setting(self, key: str, value: bool | int | str) -> None:
+    async def _read_channel_settings(self) -> None:
+        """Each recorder channel's settings; a channel that fails keeps its last ones."""
+        for channel in self.layout.channels():
+            if not self.layout.online(channel):
+                continue
+            try:
+                self.channel_settings[channel] = await self.client_for(channel).read_settings()
+            except (CameraError, TimeoutError) as err:
+                if isinstance(err, AuthError):
+                    raise
+                _LOGGER.debug("%s: channel %s settings not read: %s", self.name, channel, err)
+
+    @callback
+    def async_add_capability_listener(self, listener: Callable[[], None]) -> Callable[[], None]:
+        """Call ``listener`` when the camera's capabilities change (checked after each poll)."""
+        self._capability_listeners.append(listener)
+        return lambda: self._capability_listeners.remove(listener)
+
+    async def async_load_presets(self, channel: int | None = None) -> bool:
+        """Read a channel's pan/tilt presets (kept when the camera cannot list them now).
+
+        False when the camera cannot list presets at all.
+        """
+        try:
+            async with asyncio.timeout(REQUEST_TIMEOUT_SECONDS):
+                self.presets[channel] = await self.client_for(channel).ptz_presets()
+        except NotSupported:
+            return False
+        except (CameraError, TimeoutError, OSError) as err:
+            _LOGGER.debug("%s: could not read the pan/tilt presets: %s", self.name, err)
+        self.async_update_listeners()
+        return True
+
+    async def async_write_setting(
+        self, key: str, value: bool | int | str, channel: int | None = None
+    ) -> None:
         """Write one setting, then read the camera's real state back."""
         self.guard.check()
         async with asyncio.timeout(REQUEST_TIMEOUT_SECONDS):
-            await self.client.write_setting(key, value)
+            await self.client_for(channel).write_setting(key, value)
         await self.async_refresh()
 
     # --- push -------------------------------------------------------------------------------
@@ -206,9 +344,52 @@ class IpcamCoordinator(DataUpdateCoordinator[Settings]):
         return True
 
     @callback
+    def _note_error(self, err: BaseException | None) -> None:
+        """Tell the user when the camera keeps refusing us for having too many clients."""
+        busy = isinstance(err, DeviceBusy)
+        self._busy_refusals = self._busy_refusals + 1 if busy else 0
+        if busy and self._busy_refusals != BUSY_REFUSALS_BEFORE_ISSUE:
+            return
+        async_set_issue(
+            self.hass,
+            ISSUE_CONNECTION_LIMIT,
+            self.config_entry.entry_id,
+            self.config_entry.title,
+            busy,
+        )
+
+    @callback
+    def _codec_seen(self, codec: str) -> None:
+        async_set_issue(
+            self.hass,
+            ISSUE_H265,
+            self.config_entry.entry_id,
+            self.config_entry.title,
+            codec == "h265",
+        )
+
+    @callback
+    def _fire_alarm(self, event: CameraEvent) -> None:
+        """Every alarm on the bus, for device triggers (fires even if a sensor was on)."""
+        key = self.layout.key_for(self.alarm_channel(event))
+        device = dr.async_get(self.hass).async_get_device(identifiers={(DOMAIN, key)})
+        self.hass.bus.async_fire(EVENT_ALARM, event_payload(device.id if device else None, event))
+
+    def alarm_channel(self, event: CameraEvent) -> int | None:
+        """The channel whose device an alarm belongs to (None: the recorder's own).
+
+        Alarm inputs belong to the recorder; the other kinds to the camera channel
+        the event names.
+        """
+        if not self.layout.recorder or event.kind is EventKind.INPUT:
+            return None
+        return event.channel
+
+    @callback
     def _push_back(self) -> None:
         """The push channel is back: the camera is, so poll now rather than a scan later."""
-        self.video.wake()
+        for hub in self._video_hubs.values():
+            hub.wake()
         if not self.last_update_success and not self._stopping:
             self.config_entry.async_create_background_task(
                 self.hass, self.async_refresh(), f"{DOMAIN} refresh {self.config_entry.title}"
@@ -228,7 +409,8 @@ class IpcamCoordinator(DataUpdateCoordinator[Settings]):
             self._events_task = None
         await super().async_shutdown()
         await self.talk.async_stop()
-        await self.video.close()
+        for hub in self._video_hubs.values():
+            await hub.close()
         await self.client.close()
 
 

@@ -19,8 +19,12 @@ class IpcamData:
 
     client: CameraClient
     coordinator: IpcamCoordinator
-    # URL of the integration's own MPEG-TS relay, for cameras whose video has no RTSP.
-    live_url: str | None = None
+
+    @property
+    def live_url(self) -> str | None:
+        """The integration's MPEG-TS relay of the (first) channel, where it runs one."""
+        urls = self.coordinator.relay_urls
+        return next(iter(urls.values()), None)
 
 
 type IpcamConfigEntry = ConfigEntry[IpcamData]

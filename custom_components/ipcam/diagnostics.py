@@ -70,9 +70,14 @@ async def async_get_config_entry_diagnostics(
             "credentials_rejected": coordinator.credentials_rejected,
             "reconnects": coordinator.reconnects,
             "last_error": coordinator.last_error,
-            "video_subscribers": coordinator.video.subscriber_count,
-            "video_upstream_connections": coordinator.video.upstream_connections,
-            "video_last_error": coordinator.video.last_error,
+            "video_subscribers": sum(hub.subscriber_count for hub in coordinator.video_hubs),
+            "video_upstream_connections": sum(
+                hub.upstream_connections for hub in coordinator.video_hubs
+            ),
+            "video_last_error": next(
+                (hub.last_error for hub in coordinator.video_hubs if hub.last_error), None
+            ),
+            "channels": coordinator.layout.channels(),
             "client": async_redact_data(dict(client.diagnostics()), TO_REDACT),
         },
         "talk": {

@@ -3,19 +3,31 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+import enum
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+from homeassistant.core import callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers.device_registry import CONNECTION_NETWORK_MAC, DeviceInfo
-from homeassistant.helpers.entity import EntityDescription
+from homeassistant.helpers.entity import Entity, EntityDescription
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .const import CONF_CHANNEL, CONF_STREAM, DOMAIN, REQUEST_TIMEOUT_SECONDS, STREAM_PRIMARY
+from .const import DOMAIN, REQUEST_TIMEOUT_SECONDS
 from .coordinator import IpcamCoordinator
-from .protocols.base import CameraClient
+from .protocols.base import CameraClient, Settings
 from .protocols.errors import AuthError, CameraError, InvalidValue, NotSupported
+
+
+class Scope(enum.StrEnum):
+    """Where an entity belongs on a recorder: the recorder itself or one of its channels.
+
+    A camera is one device: both scopes are that device.
+    """
+
+    DEVICE = "device"  # alarm outputs and inputs, reboot, the speaker
+    CHANNEL = "channel"  # live view, motion and other per-camera alarms, image settings, PTZ
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -23,49 +35,85 @@ class IpcamEntityDescription(EntityDescription):
     """An entity description with a predicate saying whether the camera supports it."""
 
     supported: Callable[[CameraClient], bool] = lambda _client: True
+    scope: Scope = Scope.CHANNEL
+
+
+type EntityFactory[D] = Callable[[IpcamCoordinator, D, int | None], Entity]
+
+
+@callback
+def async_add_supported[D: IpcamEntityDescription](
+    coordinator: IpcamCoordinator,
+    descriptions: Iterable[D],
+    make: EntityFactory[D],
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add an entity per description (and channel) the camera supports, now and later.
+
+    A camera may show a capability only after set-up (an IPCamCGI camera proves
+    its input layout after the first output change), and a recorder may gain a
+    channel (a camera plugged in): their entities appear then, without a reload.
+    """
+    descriptions = tuple(descriptions)
+    added: set[tuple[str, int | None]] = set()
+
+    @callback
+    def add_new() -> None:
+        new: list[Entity] = []
+        for description in descriptions:
+            for channel in coordinator.entity_channels(description.scope):
+                if (description.key, channel) in added:
+                    continue
+                if description.supported(coordinator.client_for(channel)):
+                    added.add((description.key, channel))
+                    new.append(make(coordinator, description, channel))
+        if new:
+            async_add_entities(new)
+
+    add_new()
+    coordinator.config_entry.async_on_unload(coordinator.async_add_capability_listener(add_new))
 
 
 class IpcamEntity(CoordinatorEntity[IpcamCoordinator]):
-    """Device info, unique ID and availability shared by all ipcam entities."""
+    """Device info, unique ID and availability shared by all ipcam entities.
+
+    ``channel`` is None for a camera's entities and a recorder's own (device scope),
+    and the channel number for a recorder channel's entities.
+    """
 
     _attr_has_entity_name = True
 
-    def __init__(self, coordinator: IpcamCoordinator, description: EntityDescription) -> None:
+    def __init__(
+        self,
+        coordinator: IpcamCoordinator,
+        description: EntityDescription,
+        channel: int | None = None,
+    ) -> None:
         super().__init__(coordinator)
         self.entity_description = description
-        client = coordinator.client
-        identity = client.identity
-        # The ID stored at setup stays the device's ID even if the camera later reports
-        # another (e.g. a Grandstream MAC learnt from ARP only some of the time).
-        device_id = coordinator.config_entry.unique_id or identity.unique_id
-        self._attr_unique_id = f"{device_id}_{description.key}"
-        data = coordinator.config_entry.data
-        # Only the first channel's device carries the MAC: the recorder's other channels
-        # are devices of their own, which older Home Assistant would merge by the MAC.
-        first_channel = int(data.get(CONF_CHANNEL, 0)) == 0 and data.get(CONF_STREAM) in (
-            None,
-            STREAM_PRIMARY,
-        )
-        mac_connection = {(CONNECTION_NETWORK_MAC, identity.mac)}
-        self._attr_device_info = DeviceInfo(
-            identifiers={(DOMAIN, device_id)},
-            connections=mac_connection if identity.mac and first_channel else set(),
-            name=identity.name,
-            manufacturer=identity.manufacturer or None,
-            model=identity.model or None,
-            sw_version=identity.firmware or None,
-            hw_version=identity.hardware or None,
-            serial_number=identity.serial or None,
-            configuration_url=client.web_ui_url(),
-        )
+        self.channel = channel
+        device_key = coordinator.device_key_for(channel)
+        self._attr_unique_id = f"{device_key}_{description.key}"
+        self._attr_device_info = coordinator.device_info_for(channel)
 
     @property
     def client(self) -> CameraClient:
-        return self.coordinator.client
+        """The client of this entity's channel (the camera's, or the recorder's own)."""
+        return self.coordinator.client_for(self.channel)
+
+    @property
+    def settings(self) -> Settings:
+        """The polled settings of this entity's channel (or the device's)."""
+        return self.coordinator.settings_for(self.channel)
 
     @property
     def available(self) -> bool:
-        return self.coordinator.camera_available
+        return self.coordinator.camera_available and self.coordinator.channel_online(self.channel)
+
+    async def async_added_to_hass(self) -> None:
+        await super().async_added_to_hass()
+        if self.channel is not None:
+            self.coordinator.async_link_channel_device(self.channel)
 
 
 @asynccontextmanager

@@ -55,6 +55,7 @@ class EventSource:
         on_update: Callable[[], None],
         on_level_input: Callable[[CameraEvent], bool] = lambda _event: False,
         on_back: Callable[[], None] = lambda: None,
+        on_error: Callable[[BaseException], None] = lambda _err: None,
     ) -> None:
         self._hass = hass
         self._client = client
@@ -66,6 +67,7 @@ class EventSource:
         self._on_update = on_update
         self._on_level_input = on_level_input
         self._on_back = on_back
+        self._on_error = on_error
         self.alarms: dict[AlarmKey, bool] = {}
         self.last_event: CameraEvent | None = None
         self.last_error: str | None = None
@@ -74,6 +76,7 @@ class EventSource:
         self._connected = True
         self._was_lost = False
         self._clear_timers: dict[AlarmKey, CALLBACK_TYPE] = {}
+        self._listeners: list[Callable[[CameraEvent], None]] = []
         self._grace: asyncio.TimerHandle | None = None
         self._stopping = False
         self.backoff = Backoff(
@@ -112,6 +115,7 @@ class EventSource:
                 if self._stopping:
                     return
                 self.last_error = f"{type(err).__name__}: {_text(err)}"
+                self._on_error(err)
                 self._mark_broken()
                 self._set_connected(False)
             except Exception as err:
@@ -170,9 +174,17 @@ class EventSource:
     # --- alarms --------------------------------------------------------------------------------
 
     @callback
+    def add_listener(self, listener: Callable[[CameraEvent], None]) -> Callable[[], None]:
+        """Call ``listener`` with every event the camera reports (event entities, triggers)."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    @callback
     def handle_event(self, event: CameraEvent) -> None:
         """Record one alarm change and notify the entities."""
         self.last_event = event
+        for listener in list(self._listeners):
+            listener(event)
         if self._on_level_input(event):
             return  # a level input the camera also reports when polled
         key = (event.kind, event.channel)

@@ -13,18 +13,19 @@ from homeassistant.components.media_player.const import (
     MediaType,
 )
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.restore_state import RestoreEntity
 
 from .coordinator import IpcamCoordinator
 from .data import IpcamConfigEntry
-from .entity import IpcamEntity
+from .entity import IpcamEntity, IpcamEntityDescription, Scope
 from .protocols.base import Capability
 
 PARALLEL_UPDATES = 1
 
-SPEAKER_DESCRIPTION = EntityDescription(key="speaker", translation_key="speaker")
+SPEAKER_DESCRIPTION = IpcamEntityDescription(
+    key="speaker", translation_key="speaker", scope=Scope.DEVICE
+)
 
 
 async def async_setup_entry(

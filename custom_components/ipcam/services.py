@@ -61,10 +61,11 @@ async def async_ptz_preset(entity: Entity, call: ServiceCall) -> None:
             translation_key="no_ptz_presets",
             translation_placeholders={"entity_id": entity.entity_id},
         )
+    action = PresetAction(call.data[ATTR_ACTION])
     async with translated_errors():
-        await entity.client.ptz_preset(
-            PresetAction(call.data[ATTR_ACTION]), int(call.data[ATTR_PRESET])
-        )
+        await entity.client.ptz_preset(action, int(call.data[ATTR_PRESET]))
+    if action is not PresetAction.GOTO:
+        await entity.coordinator.async_load_presets()  # the preset list changed
 
 
 _ENTITY_SERVICES = (

@@ -1,4 +1,4 @@
-"""Switches: alarm outputs, status LED and IR lamp, showing the camera's read-back state."""
+"""Switches: alarm outputs, detector arming, status LED and IR lamp, as the camera reports them."""
 
 from __future__ import annotations
 
@@ -11,7 +11,13 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .data import IpcamConfigEntry
-from .entity import IpcamEntity, IpcamEntityDescription, translated_errors
+from .entity import (
+    IpcamEntity,
+    IpcamEntityDescription,
+    Scope,
+    async_add_supported,
+    translated_errors,
+)
 from .protocols.base import Capability, SettingKey
 
 PARALLEL_UPDATES = 1
@@ -34,19 +40,37 @@ SWITCHES: tuple[IpcamSwitchDescription, ...] = (
         translation_key="alarm_out",
         setting=SettingKey.ALARM_OUT,
         supported=_has(Capability.ALARM_OUT),
+        scope=Scope.DEVICE,
     ),
     IpcamSwitchDescription(
         key="alarm_out_2",
         translation_key="alarm_out_2",
         setting=SettingKey.ALARM_OUT_2,
         supported=_has(Capability.ALARM_OUT_2),
+        scope=Scope.DEVICE,
     ),
     IpcamSwitchDescription(
         key="led",
         translation_key="led",
         setting=SettingKey.LED,
         entity_category=EntityCategory.CONFIG,
+        entity_registry_enabled_default=False,  # rarely changed
         supported=_has(Capability.LED),
+    ),
+    *(
+        IpcamSwitchDescription(
+            key=setting.value,
+            translation_key=setting.value,
+            setting=setting,
+            supported=_has(capability),
+            scope=Scope.DEVICE if setting is SettingKey.INPUT_ARMED else Scope.CHANNEL,
+        )
+        for setting, capability in (
+            (SettingKey.MOTION_ARMED, Capability.MOTION_ARMING),
+            (SettingKey.HUMAN_ARMED, Capability.HUMAN_ARMING),
+            (SettingKey.SOUND_ARMED, Capability.SOUND_ARMING),
+            (SettingKey.INPUT_ARMED, Capability.INPUT_ARMING),
+        )
     ),
     IpcamSwitchDescription(
         key="ir",
@@ -64,11 +88,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     coordinator = entry.runtime_data.coordinator
-    async_add_entities(
-        IpcamSwitch(coordinator, description)
-        for description in SWITCHES
-        if description.supported(coordinator.client)
-    )
+    async_add_supported(coordinator, SWITCHES, IpcamSwitch, async_add_entities)
 
 
 class IpcamSwitch(IpcamEntity, SwitchEntity):
@@ -82,13 +102,17 @@ class IpcamSwitch(IpcamEntity, SwitchEntity):
 
     @property
     def is_on(self) -> bool | None:
-        value = self.coordinator.data.values.get(self.entity_description.setting)
+        value = self.settings.values.get(self.entity_description.setting)
         return None if value is None else bool(value)
 
     async def async_turn_on(self, **kwargs: Any) -> None:
         async with translated_errors():
-            await self.coordinator.async_write_setting(self.entity_description.setting, True)
+            await self.coordinator.async_write_setting(
+                self.entity_description.setting, True, self.channel
+            )
 
     async def async_turn_off(self, **kwargs: Any) -> None:
         async with translated_errors():
-            await self.coordinator.async_write_setting(self.entity_description.setting, False)
+            await self.coordinator.async_write_setting(
+                self.entity_description.setting, False, self.channel
+            )

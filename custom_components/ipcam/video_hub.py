@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
 from .credential_guard import CredentialGuard
@@ -64,6 +64,8 @@ class VideoHub:
         self.upstream_connections = 0
         self.last_error: str | None = None
         self.unexpected_errors = 0
+        self.codec: str | None = None
+        self._codec_listeners: list[Callable[[str], None]] = []
 
     @property
     def subscriber_count(self) -> int:
@@ -137,6 +139,8 @@ class VideoHub:
                     self._backoff.connected()
                     async with contextlib.aclosing(self._client.video()) as video:  # type: ignore[type-var]
                         async for frame in video:
+                            if frame.codec != self.codec:
+                                self._codec_changed(frame.codec)
                             self.latest = frame
                             self.latest_at = time.monotonic()
                             self._backoff.succeeded()
@@ -164,6 +168,15 @@ class VideoHub:
         finally:
             # However the upstream ends, no viewer is left waiting for frames.
             self._end_subscribers()
+
+    def add_codec_listener(self, listener: Callable[[str], None]) -> None:
+        """Call ``listener`` whenever the camera's stream changes codec (e.g. to H.265)."""
+        self._codec_listeners.append(listener)
+
+    def _codec_changed(self, codec: str) -> None:
+        self.codec = codec
+        for listener in list(self._codec_listeners):
+            listener(codec)
 
     def wake(self) -> None:
         """The camera is back: end a back-off wait now rather than up to half a minute later."""

@@ -224,15 +224,25 @@ def test_insecure_origin_explains_the_microphone(playwright: Any, demo: DemoHome
         url = f"http://ipcam.test:{demo.http_port}"
         log_in(page, url, "/lovelace/cameras")
         assert page.evaluate("() => window.isSecureContext") is False
-        page.wait_for_function(
-            """() => {
-                 const cards = window.__deepAll('ipcam-talk-card').filter((c) => c._config.talk);
-                 return cards.length === 3 && cards.every((card) =>
-                   card.shadowRoot.querySelector('.status').textContent.includes('HTTPS')
-                   && card.shadowRoot.querySelector('button[aria-label=Talk]').disabled);
-               }""",
-            timeout=20_000,
-        )
+        try:
+            page.wait_for_function(
+                """() => {
+                     const cards = window.__deepAll('ipcam-talk-card')
+                       .filter((c) => c._config.talk);
+                     return cards.length === 3 && cards.every((card) =>
+                       card.shadowRoot.querySelector('.status').textContent.includes('HTTPS')
+                       && card.shadowRoot.querySelector('button[aria-label=Talk]').disabled);
+                   }""",
+                timeout=45_000,
+            )
+        except Exception as err:
+            cards = page.evaluate(
+                """() => window.__deepAll('ipcam-talk-card').map((card) => [
+                     card._config.entity, card._config.talk,
+                     card.shadowRoot.querySelector('.status')?.textContent,
+                     card.shadowRoot.querySelector('button[aria-label=Talk]')?.disabled])"""
+            )
+            raise AssertionError(f"talk cards on the insecure origin: {cards}") from err
         status = page.evaluate(
             "() => window.__deepAll('ipcam-talk-card').find((c) => c._config.talk).shadowRoot"
             ".querySelector('.status').textContent"

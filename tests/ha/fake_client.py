@@ -18,15 +18,18 @@ from custom_components.ipcam.protocols.base import (
     CameraEvent,
     CameraProfile,
     Capability,
+    ChannelInfo,
     ConnectionSpec,
     DeviceIdentity,
     EventKind,
+    PresetAction,
+    PtzPreset,
     Settings,
     Vendor,
     VideoDelivery,
     VideoFrame,
 )
-from custom_components.ipcam.protocols.errors import CannotConnect
+from custom_components.ipcam.protocols.errors import CannotConnect, InvalidValue
 
 JPEG = b"\xff\xd8\xff\xe0fake-jpeg\xff\xd9"
 
@@ -74,6 +77,8 @@ class FakeClient(CameraClient):
         self.video_iterations = 0
         self.snapshots = 0
         self.talked: list[bytes] = []
+        self.presets = [PtzPreset(1, "Gate"), PtzPreset(2, ""), PtzPreset(3, "Gate")]
+        self.preset_calls: list[tuple[PresetAction, int]] = []
 
     async def connect(self) -> None:
         self.connects += 1
@@ -116,6 +121,14 @@ class FakeClient(CameraClient):
     async def write_setting(self, key: str, value: bool | int | str) -> None:
         self.settings.values[key] = value
 
+    async def ptz_presets(self) -> list[PtzPreset]:
+        return list(self.presets)
+
+    async def ptz_preset(self, action: PresetAction, preset: int) -> None:
+        self.preset_calls.append((action, preset))
+        if action is PresetAction.SET:
+            self.presets.append(PtzPreset(preset, f"Saved {preset}"))
+
     async def talk(self, pcm: AsyncIterator[bytes]) -> float:
         total = 0
         async for chunk in pcm:
@@ -136,3 +149,46 @@ def motion(active: bool = True, channel: int = 0) -> CameraEvent:
 
 def lost() -> CannotConnect:
     return CannotConnect("connection lost")
+
+
+class FakeRecorder(FakeClient):
+    """A recorder with channels 0..n-1; each channel's client shares its scripts."""
+
+    def __init__(self, channel_count: int = 4) -> None:
+        super().__init__(
+            capabilities=frozenset(
+                {Capability.EVENTS, Capability.VIDEO, Capability.REBOOT, Capability.ALARM_OUT}
+            )
+        )
+        self.channel_list = [ChannelInfo(n, f"Camera {n + 1}") for n in range(channel_count)]
+        self._views: dict[int, FakeChannel] = {}
+
+    @property
+    def channels(self) -> tuple[ChannelInfo, ...]:
+        return tuple(self.channel_list)
+
+    def channel_client(self, channel: int) -> CameraClient:
+        if all(info.number != channel for info in self.channel_list):
+            raise InvalidValue(f"no channel {channel}")
+        view = self._views.get(channel)
+        if view is None:
+            view = self._views[channel] = FakeChannel(self, channel)
+        return view
+
+
+class FakeChannel(FakeClient):
+    """One channel of a ``FakeRecorder``."""
+
+    def __init__(self, recorder: FakeRecorder, channel: int) -> None:
+        super().__init__(
+            capabilities=frozenset({Capability.EVENTS, Capability.VIDEO, Capability.PTZ})
+        )
+        self.number = channel
+        base = recorder.identity.unique_id
+        self._identity = DeviceIdentity(
+            vendor=recorder.profile.vendor,
+            unique_id=base if channel == 0 else f"{base}-{channel}",
+            name=f"Camera {channel + 1}",
+            model="Fake",
+        )
+        self.settings = Settings(values={"resolution": f"{channel}"})

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity import Entity
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ipcam.const import CONF_FAMILY, DOMAIN
@@ -20,6 +22,16 @@ AddEntry = Callable[..., Coroutine[Any, Any, MockConfigEntry]]
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load custom_components/ipcam in every test here."""
+
+
+@pytest.fixture(autouse=True)
+def every_entity_enabled(request: pytest.FixtureRequest) -> Any:
+    """Entities disabled by default are enabled here (tests marked ``defaults`` see them off)."""
+    if request.node.get_closest_marker("defaults"):
+        yield
+        return
+    with patch.object(Entity, "entity_registry_enabled_default", True):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -71,6 +83,6 @@ async def add_entry(hass: HomeAssistant) -> Any:
 
     yield add
     for entry in entries:
-        if entry.state.recoverable:
+        if hass.config_entries.async_get_entry(entry.entry_id) and entry.state.recoverable:
             await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()

@@ -11,6 +11,7 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import ATTR_ENTITY_ID, STATE_OFF, STATE_ON, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.ipcam.const import DOMAIN
@@ -307,3 +308,34 @@ async def test_diagnostics_hold_no_secrets(
     assert "snapshot" in diagnostics["capabilities"]
     for secret in (camera.password, "127.0.0.1", camera.vendor_state()["mac"]):
         assert secret not in text
+
+
+@pytest.mark.defaults
+async def test_rarely_used_entities_are_disabled_by_default(
+    hass: HomeAssistant, start_simulator: StartSimulator, add_entry: AddEntry
+) -> None:
+    camera = await start_simulator("cgi")
+    entry = await add_entry(camera)
+    registry = er.async_get(hass)
+    for platform, key in (("switch", "led"), ("select", "frame_rate")):
+        entry_id = entity_id(hass, entry, platform, key)
+        assert registry.async_get(entry_id).disabled_by is er.RegistryEntryDisabler.INTEGRATION
+        assert hass.states.get(entry_id) is None
+    resolution = entity_id(hass, entry, "select", "resolution")
+    assert registry.async_get(resolution).disabled_by is None
+
+
+async def test_input_sensors_appear_once_the_camera_proves_its_input_layout(
+    hass: HomeAssistant, start_simulator: StartSimulator, add_entry: AddEntry
+) -> None:
+    """A camera numbering its I/O digits the applet's way, with no inputs in iocontrol.cgi:
+    inputs are only trusted once an output change proves the layout, and then their
+    sensors are added without a reload."""
+    camera = await start_simulator("cgi", io_order="jplug", iocontrol_inputs=False)
+    entry = await add_entry(camera)
+    assert "input_1" not in keys(hass, entry, "binary_sensor")
+    switch = entity_id(hass, entry, "switch", "alarm_out")
+    await hass.services.async_call("switch", "turn_on", {ATTR_ENTITY_ID: switch}, blocking=True)
+    await wait_for(hass, lambda: "input_1" in keys(hass, entry, "binary_sensor"), 15)
+    assert entry.state is ConfigEntryState.LOADED
+    assert {"input_1", "input_2"} <= keys(hass, entry, "binary_sensor")

@@ -98,3 +98,35 @@ async def test_home_assistant_loads_the_service_descriptions(
     descriptions = await async_get_all_descriptions(hass)
     assert set(descriptions[DOMAIN]) == {"ptz_preset", "talk"}
     assert descriptions[DOMAIN]["talk"]["fields"]["media"]["selector"] == {"media": {}}
+
+
+QUALITY_SCALE_RULES = {
+    # bronze
+    "action-setup", "appropriate-polling", "brands", "common-modules", "config-flow",
+    "config-flow-test-coverage", "dependency-transparency", "docs-actions", "docs-conditions",
+    "docs-high-level-description", "docs-installation-instructions", "docs-removal-instructions",
+    "docs-triggers", "entity-event-setup", "entity-unique-id", "has-entity-name", "runtime-data",
+    "test-before-configure", "test-before-setup", "unique-config-entry",
+    # silver
+    "action-exceptions", "config-entry-unloading", "docs-configuration-parameters",
+    "docs-installation-parameters", "entity-unavailable", "integration-owner",
+    "log-when-unavailable", "parallel-updates", "reauthentication-flow", "test-coverage",
+    # gold
+    "devices", "diagnostics", "discovery", "discovery-update-info", "docs-data-update",
+    "docs-examples", "docs-known-limitations", "docs-supported-devices",
+    "docs-supported-functions", "docs-troubleshooting", "docs-use-cases", "dynamic-devices",
+    "entity-category", "entity-device-class", "entity-disabled-by-default",
+    "entity-translations", "exception-translations", "icon-translations",
+    "reconfiguration-flow", "repair-issues", "stale-devices",
+    # platinum
+    "async-dependency", "inject-websession", "strict-typing",
+}  # fmt: skip
+
+
+def test_the_quality_scale_lists_every_rule_with_a_reason_where_not_done() -> None:
+    rules = yaml.safe_load((INTEGRATION / "quality_scale.yaml").read_text())["rules"]
+    assert set(rules) == QUALITY_SCALE_RULES
+    for name, rule in rules.items():
+        assert rule["status"] in ("done", "todo", "exempt"), name
+        if rule["status"] != "done":
+            assert rule.get("comment"), f"{name} needs a reason"

@@ -1,4 +1,4 @@
-"""Foscam ADPCM variant: the notes' statements (§9.2) and encode/decode round trips."""
+"""Foscam ADPCM variant: docs/protocols/foscam.md ("ADPCM codec") and encode/decode round trips."""
 
 from __future__ import annotations
 
@@ -127,7 +127,7 @@ def test_wrong_nibble_order_does_not_reproduce_the_tone() -> None:
 
 
 def test_ima_and_multiply_forms_differ_but_stay_close() -> None:
-    """The notes: the two reconstructions differ by a few counts over a pure tone."""
+    """docs/protocols/foscam.md: the two reconstructions differ by a few counts over a tone."""
     data = FoscamAdpcmEncoder().encode(tone_pcm(1000, 5.0))
     fos = np.frombuffer(FoscamAdpcmDecoder().decode(data), "<i2").astype(int)
     ima = np.frombuffer(FoscamAdpcmDecoder(ima_form=True).decode(data), "<i2").astype(int)

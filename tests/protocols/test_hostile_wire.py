@@ -9,11 +9,12 @@ from collections.abc import Callable
 
 import pytest
 
-from custom_components.ipcam.protocols.cgi.mjpeg import MjpegParser, format_part
+from custom_components.ipcam.protocols.cgi.mjpeg import MjpegParser
 from custom_components.ipcam.protocols.dvrip import wire as dvrip
 from custom_components.ipcam.protocols.errors import ProtocolError
-from custom_components.ipcam.protocols.foscam import wire as foscam
+from custom_components.ipcam.protocols.foscam import framing as foscam
 from custom_components.ipcam.protocols.grandstream.rtsp import MAX_HEADER_BYTES, RtspReader
+from simulator.cgi.answers import format_part
 
 JPEG = b"\xff\xd8\xff\xe0" + bytes(100) + b"\xff\xd9"
 
@@ -60,11 +61,10 @@ def test_mjpeg_filler_between_frames_is_forgiven_after_each_frame() -> None:
 
 
 def test_foscam_parser_gives_up_on_endless_garbage() -> None:
-    parser = foscam.FrameParser((foscam.MAGIC_OPERATION,))
+    parser = foscam.PacketDecoder((foscam.MAGIC_OPERATION,))
 
     def step(data: bytes) -> None:
         parser.feed(data)
-        list(parser.packets())
 
     fed = bytes_until_error(step, bytes(4096), 100 * 1024 * 1024)
     assert fed <= foscam.MAX_OPERATION_TEXT + foscam.HEADER_SIZE + 4096
@@ -72,11 +72,10 @@ def test_foscam_parser_gives_up_on_endless_garbage() -> None:
 
 
 def test_foscam_garbage_run_restarts_after_each_packet() -> None:
-    parser = foscam.FrameParser((foscam.MAGIC_OPERATION,))
-    keepalive = foscam.KeepAlive().encode()
+    parser = foscam.PacketDecoder((foscam.MAGIC_OPERATION,))
+    keepalive = foscam.encode_packet(foscam.MAGIC_OPERATION, 255)
     for _ in range(10):  # 10 x 60 KB of garbage: more than the limit in total
-        parser.feed(bytes(60_000) + keepalive)
-        assert list(parser.messages()) == [foscam.KeepAlive()]
+        assert parser.feed(bytes(60_000) + keepalive) == [foscam.Packet(b"MO_O", 255, b"")]
 
 
 # --- DVRIP -------------------------------------------------------------------------------------
@@ -112,7 +111,6 @@ def test_rtsp_reader_gives_up_on_endless_empty_lines() -> None:
 
     def step(data: bytes) -> None:
         reader.feed(data)
-        list(reader.events())
 
     fed = bytes_until_error(step, b"\r\n" * 256, 10 * 1024 * 1024)
     assert fed <= MAX_HEADER_BYTES + 512
@@ -121,5 +119,4 @@ def test_rtsp_reader_gives_up_on_endless_empty_lines() -> None:
 def test_rtsp_reader_forgives_some_empty_lines_between_messages() -> None:
     reader = RtspReader()
     for _ in range(10):  # 10 x 4 KB of line ends: more than the limit in total
-        reader.feed(b"\r\n" * 2000 + b"RTSP/1.0 200 OK\r\nCSeq: 1\r\n\r\n")
-        assert len(list(reader.events())) == 1
+        assert len(reader.feed(b"\r\n" * 2000 + b"RTSP/1.0 200 OK\r\nCSeq: 1\r\n\r\n")) == 1

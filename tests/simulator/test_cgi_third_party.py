@@ -12,9 +12,16 @@ from typing import Any
 import av
 import pytest
 
-from custom_components.ipcam.protocols.cgi import wire
+from custom_components.ipcam.protocols.cgi import ptz
 from custom_components.ipcam.protocols.cgi.client import Client
+from custom_components.ipcam.protocols.cgi.groups import (
+    ImageConfig,
+    io_control,
+    normalize_mac,
+    parse_io_status,
+)
 from custom_components.ipcam.protocols.cgi.mjpeg import MjpegParser, MjpegPart, jpeg_size
+from custom_components.ipcam.protocols.cgi.query import format_form_body, format_query, parse_params
 from simulator.cgi import CgiCamera
 from tests.conftest import SIM_PASSWORD, SIM_USERNAME
 
@@ -67,9 +74,9 @@ async def test_curl_reads_system_info(cam: CgiCamera) -> None:
     status, headers, body = split_response(out)
     assert status == 200
     assert headers["content-type"].startswith("text/html")
-    params = wire.parse_params(body)
+    params = parse_params(body)
     assert params["Model"] == "DCS-930L"
-    assert wire.normalize_mac(params["MACAddress"]) == cam.mac
+    assert normalize_mac(params["MACAddress"]) == cam.mac
 
 
 async def test_curl_without_credentials_gets_401(cam: CgiCamera) -> None:
@@ -83,7 +90,7 @@ async def test_curl_without_credentials_gets_401(cam: CgiCamera) -> None:
 
 async def test_curl_jplug_style_post_upper_case_path(cam: CgiCamera) -> None:
     """JPLUG: POST /IOCONTROL.CGI, ``Content-length: 52``, body + CRLF CRLF."""
-    body = wire.format_form_body(wire.io_control(1, 1, 0, 0))
+    body = format_form_body(io_control(1, 1, 0, 0))
     assert len(body) == 52
     code, out = await curl(
         "-i",
@@ -101,12 +108,12 @@ async def test_curl_jplug_style_post_upper_case_path(cam: CgiCamera) -> None:
     assert split_response(out)[0] == 204
     assert cam.io == {"trigger1": 1, "trigger2": 1, "image_upload": 0, "image_email": 0}
     code, out = await curl("-u", f"{SIM_USERNAME}:{SIM_PASSWORD}", base(cam) + "/iocontrol.cgi")
-    status = wire.parse_io_status(out)
+    status = parse_io_status(out)
     assert (status.trigger1, status.trigger2) == (1, 1)
 
 
 async def test_curl_get_query_pantilt(cam: CgiCamera) -> None:
-    query = wire.format_query(wire.pt_single_move(wire.PanTiltMove.UP, 5, 5))
+    query = format_query(ptz.single_move(ptz.PanTiltMove.UP, 5, 5))
     code, out = await curl(
         "-i", "-u", f"{SIM_USERNAME}:{SIM_PASSWORD}", f"{base(cam)}/pantiltcontrol.cgi?{query}"
     )
@@ -202,7 +209,7 @@ async def test_pyav_decodes_the_mjpeg_stream(cam: CgiCamera, fmt: str) -> None:
     url = client.stream_url()
     await client.close()
     assert url == f"http://{SIM_USERNAME}:{SIM_PASSWORD}@127.0.0.1:{cam.ports['http']}/mjpeg.cgi"
-    cam.image = wire.ImageConfig(video_resolution=0, frame_rate=20)
+    cam.image = ImageConfig(video_resolution=0, frame_rate=20)
     sizes = await asyncio.to_thread(decode_frames, url, fmt, 5)
     assert sizes == [(160, 120)] * 5
     assert cam.frames_sent >= 5
@@ -252,9 +259,26 @@ async def test_jplug_exact_pantilt_request(cam: CgiCamera) -> None:
     assert (cam.pan, cam.tilt) == (165, 67)
 
 
-async def test_http10_mjpeg_part_layout(cam: CgiCamera) -> None:
-    """The exact framing: boundary line, Content-length, Date with IO/PT, Content-type, JPEG."""
+@pytest.mark.parametrize(
+    ("io_order", "digits"),
+    [("document", "01000000"), ("jplug", "10000010")],
+)
+async def test_http10_mjpeg_part_layout(start_simulator: Any, io_order: str, digits: str) -> None:
+    """The exact framing: boundary line, Content-length, Date with IO/PT, Content-type, JPEG.
+
+    Trigger2 on and input 1 active: the document's order shows only the outputs (2nd
+    digit), D-Link's applet's order puts Trigger2 at digit 7 and input 1 at digit 1.
+    """
+    cam = await start_simulator("cgi", io_order=io_order, iocontrol_inputs=False)
     cam.io["trigger2"] = 1
+    await cam.push_event("input", True, 1)
+    answer = await raw_http(
+        cam,
+        b"GET /iocontrol.cgi HTTP/1.0\r\n"
+        + f"Authorization: Basic {basic(SIM_USERNAME, SIM_PASSWORD)}\r\n\r\n".encode(),
+    )
+    status = parse_io_status(answer.partition(b"\r\n\r\n")[2])
+    assert (status.trigger2, status.input1) == (1, None)  # no Input1/2: iocontrol_inputs off
     request = (
         b"GET /mjpeg.cgi HTTP/1.0\r\nUser-Agent: user\r\n"
         + f"Authorization: Basic {basic(SIM_USERNAME, SIM_PASSWORD)}\r\n\r\n".encode()
@@ -266,7 +290,7 @@ async def test_http10_mjpeg_part_layout(cam: CgiCamera) -> None:
     assert b"Transfer-Encoding" not in head
     match = re.match(
         rb"--video boundary--\r\nContent-length: (\d+)\r\n"
-        rb"Date: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d IO_00000010_PT_170_067\r\n"
+        rb"Date: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d IO_" + digits.encode() + rb"_PT_170_067\r\n"
         rb"Content-type: image/jpeg\r\n\r\n",
         body,
     )

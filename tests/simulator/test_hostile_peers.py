@@ -31,9 +31,12 @@ from custom_components.ipcam.protocols.cgi.client import Client as CgiClient
 from custom_components.ipcam.protocols.dvrip import wire as dvrip_wire
 from custom_components.ipcam.protocols.dvrip.client import Client as DvripClient
 from custom_components.ipcam.protocols.errors import CameraError, CannotConnect
-from custom_components.ipcam.protocols.foscam import wire as foscam_wire
+from custom_components.ipcam.protocols.foscam import av as foscam_av
+from custom_components.ipcam.protocols.foscam import framing as foscam_framing
+from custom_components.ipcam.protocols.foscam import operation as foscam_op
 from custom_components.ipcam.protocols.foscam.client import Client as FoscamClient
 from custom_components.ipcam.protocols.grandstream.client import Client as GrandstreamClient
+from simulator.foscam import wire as foscam_sim_wire
 from tests.conftest import SIM_PASSWORD, SIM_USERNAME
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
@@ -572,12 +575,12 @@ def foscam_header(magic: bytes, op: int, length: int) -> bytes:
     return struct.pack("<4sHB8sII", magic, op, 0, bytes(8), length, length)
 
 
-FOSCAM_LOGIN_OK = foscam_wire.LoginResp(0, "00626E4E72BF").encode()
+FOSCAM_LOGIN_OK = foscam_sim_wire.encode(foscam_op.LoginResp(0, "00626E4E72BF"))
 
 
 def foscam_stream_cases(magic: bytes, op: int) -> dict[str, Behaviour]:
     """Hostile MO_O (op = a reply op) or MO_V (op = video data) bytes."""
-    valid = foscam_wire.encode_packet(magic, op, bytes(40))
+    valid = foscam_framing.encode_packet(magic, op, bytes(40))
     return {
         "close": close_at_once(),
         "stall": stall(),
@@ -585,7 +588,7 @@ def foscam_stream_cases(magic: bytes, op: int) -> dict[str, Behaviour]:
         "huge_length": send_then_stall(foscam_header(magic, op, HUGE)),
         "flood_garbage": flood(b"", random_chunks()),
         "flood_unknown_packets": flood(
-            b"", repeat(foscam_wire.encode_packet(magic, 999, bytes(64)))
+            b"", repeat(foscam_framing.encode_packet(magic, 999, bytes(64)))
         ),
         "flood_magic_prefixes": flood(b"", repeat(magic[:3] + b"x")),
         "truncated": send_then_close(valid[: len(valid) // 2]),
@@ -594,20 +597,22 @@ def foscam_stream_cases(magic: bytes, op: int) -> dict[str, Behaviour]:
 
 
 FOSCAM_CONNECT_CASES = {
-    **foscam_stream_cases(foscam_wire.MAGIC_OPERATION, foscam_wire.OpCode.LOGIN_RESP),
+    **foscam_stream_cases(foscam_framing.MAGIC_OPERATION, foscam_op.OpCode.LOGIN_RESP),
     "short_login_resp": send_then_stall(
-        foscam_wire.encode_packet(foscam_wire.MAGIC_OPERATION, foscam_wire.OpCode.LOGIN_RESP, b"\0")
+        foscam_framing.encode_packet(
+            foscam_framing.MAGIC_OPERATION, foscam_op.OpCode.LOGIN_RESP, b"\0"
+        )
     ),
     "login_then_close": send_then_close(FOSCAM_LOGIN_OK),
     "login_then_stall": send_then_stall(FOSCAM_LOGIN_OK),
     "login_then_huge": send_then_stall(
         FOSCAM_LOGIN_OK
-        + foscam_header(foscam_wire.MAGIC_OPERATION, foscam_wire.OpCode.VERIFY_RESP, HUGE)
+        + foscam_header(foscam_framing.MAGIC_OPERATION, foscam_op.OpCode.VERIFY_RESP, HUGE)
     ),
     "http_answer": send_then_close(http("400 Bad Request", {"Content-Length": "0"})),
 }
-FOSCAM_AV_CASES = foscam_stream_cases(foscam_wire.MAGIC_AV, foscam_wire.AvOpCode.VIDEO_DATA)
-FOSCAM_OP_CASES = foscam_stream_cases(foscam_wire.MAGIC_OPERATION, foscam_wire.OpCode.ALARM_NOTIFY)
+FOSCAM_AV_CASES = foscam_stream_cases(foscam_framing.MAGIC_AV, foscam_av.AvOpCode.VIDEO_DATA)
+FOSCAM_OP_CASES = foscam_stream_cases(foscam_framing.MAGIC_OPERATION, foscam_op.OpCode.ALARM_NOTIFY)
 
 
 def foscam_client(port: int, clients: list[CameraClient], timeout: float = TIMEOUT) -> FoscamClient:

@@ -69,6 +69,7 @@ async def test_snapshot_and_frames(
 @pytest.mark.parametrize(
     ("vendor", "kind", "expected"),
     [
+        ("cgi", "input", "input"),  # polled from iocontrol.cgi
         ("foscam", "motion", "motion"),
         ("dvrip", "human", "human"),
         ("grandstream", "input", "input"),
@@ -91,6 +92,43 @@ async def test_events(
     pusher.cancel()
     assert code == 0, stderr
     assert any(e["kind"] == expected and e["active"] for e in report["events"])
+
+
+@pytest.mark.parametrize(
+    ("io_order", "expected"),
+    [
+        # Trigger1 is on. Read the JPLUG way, the document's digits say "input 1 on": the
+        # client follows the document, sees no inputs it could tell from the outputs.
+        ("document", None),
+        # The JPLUG digits put Trigger1 at digit 8, proving the order: inputs are polled.
+        ("jplug", ("input", True, 2)),
+    ],
+)
+async def test_cgi_events_from_the_date_digits(
+    start_simulator: StartSimulator, io_order: str, expected: tuple[str, bool, int] | None
+) -> None:
+    camera = await start_simulator("cgi", io_order=io_order, iocontrol_inputs=False)
+    camera.io["trigger1"] = 1  # type: ignore[attr-defined]
+    port = next(iter(camera.ports.values()))
+    task = asyncio.create_task(probe(*_target("cgi", port), "--events", "3"))
+
+    async def push_when_listening() -> None:
+        await asyncio.sleep(1.5)
+        await camera.push_event("input", True, 2)
+
+    pusher = asyncio.create_task(push_when_listening())
+    code, report, stderr = await task
+    await pusher
+    if expected is None:
+        assert code == 5, stderr
+        assert "does not report its alarm inputs" in stderr
+        return
+    assert code == 0, stderr
+    assert "inputs" in report["capabilities"]
+    events = [(e["kind"], e["active"], e["channel"]) for e in report["events"]]
+    assert events[0] == ("input", False, 1)  # each input's state first
+    assert expected in events  # input 2 went active while listening (or before: then first)
+    assert ("input", True, 1) not in events  # the output is never an input
 
 
 async def test_settings_ptz_and_reboot_on_cgi(start_simulator: StartSimulator) -> None:

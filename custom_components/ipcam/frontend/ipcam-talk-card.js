@@ -230,10 +230,10 @@ class IpcamTalkCard extends HTMLElement {
     const unavailable = !state || state.state === "unavailable";
     const blocked = this._config.talk && micUnavailableReason();
     this._button.disabled = Boolean(unavailable || blocked);
-    if (unavailable && !this._talking) {
+    if (blocked) {
+      this._setStatus(blocked, true); // a lasting problem: it stays in view
+    } else if (unavailable && !this._talking) {
       this._setStatus(state ? "The camera is unavailable." : "Unknown entity.", true);
-    } else if (blocked) {
-      this._setStatus(blocked, true);
     } else if (!this._talking && this._statusEl.dataset.kind === "unavailable") {
       this._setStatus("");
     }

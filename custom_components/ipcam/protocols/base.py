@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from .errors import NotSupported
+from .errors import InvalidValue, NotSupported
 
 
 class Vendor(enum.StrEnum):
@@ -47,6 +47,12 @@ class Capability(enum.StrEnum):
     RESOLUTION = "resolution"  # setting "resolution" ("WIDTHxHEIGHT"), options listed
     FRAME_RATE = "frame_rate"  # setting "frame_rate" (str of an int), options listed
     INPUTS = "inputs"  # settings "input_1", "input_2" (bool, read-only)
+    # Detectors the camera can arm and disarm (settings "<kind>_armed", bool, read back).
+    MOTION_ARMING = "motion_arming"
+    HUMAN_ARMING = "human_arming"
+    SOUND_ARMING = "sound_arming"
+    INPUT_ARMING = "input_arming"
+    WHITE_LIGHT = "white_light"  # setting "white_light" (a mode the camera lists in options)
 
 
 class SettingKey(enum.StrEnum):
@@ -60,6 +66,11 @@ class SettingKey(enum.StrEnum):
     FRAME_RATE = "frame_rate"
     INPUT_1 = "input_1"
     INPUT_2 = "input_2"
+    MOTION_ARMED = "motion_armed"
+    HUMAN_ARMED = "human_armed"
+    SOUND_ARMED = "sound_armed"
+    INPUT_ARMED = "input_armed"
+    WHITE_LIGHT = "white_light"
 
 
 class EventKind(enum.StrEnum):
@@ -176,6 +187,23 @@ class DeviceIdentity:
 
 
 @dataclass(frozen=True, slots=True)
+class PtzPreset:
+    """A pan/tilt preset the camera knows; ``name`` is the camera's, or "" when it has none."""
+
+    number: int
+    name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelInfo:
+    """One video channel of a device (a recorder's camera input, an encoder's input)."""
+
+    number: int  # as the protocol counts, from 0
+    name: str = ""
+    online: bool = True  # False: the recorder has the channel but no camera on it now
+
+
+@dataclass(frozen=True, slots=True)
 class CameraEvent:
     """One alarm state change pushed by the camera."""
 
@@ -236,6 +264,10 @@ class CameraClient(ABC):
     # Settings the camera accepts but cannot report: read_settings() gives the last
     # value written (or None), and Home Assistant marks them as assumed.
     write_only_settings: frozenset[str] = frozenset()
+    # False when the camera did not confirm that it can pan/tilt (some firmware omits or
+    # falsely reports it although the head moves): commands are still sent when asked,
+    # but hosts should not put the controls forward.
+    ptz_confirmed: bool = True
 
     def __init__(self) -> None:
         self._identity: DeviceIdentity | None = None
@@ -252,6 +284,11 @@ class CameraClient(ABC):
     def event_kinds(self) -> tuple[EventKind, ...]:
         """The alarm kinds this camera can push (none without ``Capability.EVENTS``)."""
         return self.profile.event_kinds if Capability.EVENTS in self.capabilities else ()
+
+    @property
+    def alarm_inputs(self) -> int:
+        """How many alarm inputs the camera reports (INPUT events carry 0 .. n-1)."""
+        return 1 if EventKind.INPUT in self.event_kinds else 0
 
     def web_ui_url(self) -> str | None:
         """The camera's own web interface, if it serves one where we reach it."""
@@ -310,6 +347,26 @@ class CameraClient(ABC):
     async def ptz_preset(self, action: PresetAction, preset: int) -> None:
         """Go to, save or clear a pan/tilt preset."""
         raise NotSupported("this camera has no pan/tilt presets")
+
+    async def ptz_presets(self) -> list[PtzPreset]:
+        """The presets the camera has (with names where the protocol gives them)."""
+        raise NotSupported("this camera has no pan/tilt presets")
+
+    @property
+    def channels(self) -> tuple[ChannelInfo, ...]:
+        """The video channels this client serves (a camera: one).
+
+        A recorder or multi-input encoder lists every channel it has; the host makes
+        a device per channel and reaches each through ``channel_client()``.
+        """
+        return (ChannelInfo(0, self.identity.name),)
+
+    def channel_client(self, channel: int) -> CameraClient:
+        """The client of one channel: itself for a camera; for a recorder, a client bound
+        to that channel that shares the recorder's login and connections."""
+        if channel == self.channels[0].number:
+            return self
+        raise InvalidValue(f"channel {channel} does not exist on this camera")
 
     async def reboot(self) -> None:
         """Restart the camera."""

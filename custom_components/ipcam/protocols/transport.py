@@ -71,6 +71,7 @@ class TcpConnection(asyncio.Protocol):
         self._idle_timeout = idle_timeout
         self._last_rx = self._loop.time()
         self._idle_timer: asyncio.TimerHandle | None = None
+        self._reading_paused = False  # we stopped listening: the camera is not silent
 
     @classmethod
     async def open(
@@ -112,6 +113,12 @@ class TcpConnection(asyncio.Protocol):
     @property
     def close_reason(self) -> str:
         return str(self.close_error) if self.close_error is not None else ""
+
+    def get_extra_info(self, name: str, default: object = None) -> object:
+        """The socket's details (``peername``, ``sockname``, ...) as asyncio reports them."""
+        if self._transport is None:
+            return default
+        return self._transport.get_extra_info(name, default)
 
     def set_idle_timeout(self, seconds: float | None) -> None:
         """Change how long the camera may stay silent before the connection is dropped."""
@@ -187,10 +194,13 @@ class TcpConnection(asyncio.Protocol):
 
     def pause_reading(self) -> None:
         if self._transport is not None and not self._closed:
+            self._reading_paused = True
             self._transport.pause_reading()
 
     def resume_reading(self) -> None:
         if self._transport is not None and not self._closed:
+            self._reading_paused = False
+            self._last_rx = self._loop.time()  # silence counts from when we listen again
             self._transport.resume_reading()
 
     # --- closing -------------------------------------------------------------------------------
@@ -240,6 +250,8 @@ class TcpConnection(asyncio.Protocol):
         self._idle_timer = None
         if self._closed or self._idle_timeout is None:
             return
+        if self._reading_paused:
+            self._last_rx = self._loop.time()
         if self._loop.time() - self._last_rx >= self._idle_timeout:
             self.close(CannotConnect(f"the {self._label} went silent"))
         else:

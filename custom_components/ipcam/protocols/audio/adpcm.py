@@ -1,6 +1,6 @@
 """4-bit IMA/DVI ADPCM, Foscam variant (legacy MJPEG cameras, MO_V audio and talk).
 
-What makes it the Foscam variant (notes ``foscam.md`` §9.2):
+What makes it the Foscam variant (docs/protocols/foscam.md, "ADPCM codec"):
 
 - the standard IMA step table (89 entries) and index table (-1, -1, -1, -1, 2, 4, 6, 8);
 - the difference is reconstructed with the vendor's *multiply form*

@@ -1,5 +1,8 @@
 """IPCamCGI v1.2 (generic CAS-3xx / D-Link DCS-930L class): HTTP CGI API with MJPEG.
 
-``wire`` parses and formats the ``Name=Value`` CGI text and the MJPEG ``Date:``
-state, ``mjpeg`` frames the multipart stream, ``client`` is the asyncio client.
+Sans-I/O: ``query`` (``Name=Value`` text), ``fields`` and ``groups`` (typed CGI
+groups), ``ptz`` (pan/tilt requests), ``iostate`` (the MJPEG ``Date:`` I/O state
+and its digit order), ``mjpeg`` (the stream decoder), ``calls`` (which CGI answers
+what), ``host`` (identity, capabilities, settings). ``client`` is the aiohttp shell.
+See ``docs/protocols/cgi.md``.
 """

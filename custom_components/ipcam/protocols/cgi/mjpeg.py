@@ -17,7 +17,8 @@ adds two bytes after the JPEG. So the parser:
 
 Use: ``parser.feed(data)`` returns the complete parts so far; ``parser.close()``
 at end of stream returns the last part if it is complete and raises
-``ProtocolError`` if the stream stopped inside a part.
+``ProtocolError`` if the stream stopped inside a part. ``FrameClock`` turns
+parts into ``VideoFrame``s. See ``docs/protocols/cgi.md``, "MJPEG stream".
 """
 
 from __future__ import annotations
@@ -28,11 +29,10 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from .. import jpeg
+from ..base import VideoFrame
 from ..errors import ProtocolError
-from .wire import MjpegState, parse_date_header
+from .iostate import MjpegState, parse_date_header
 
-BOUNDARY: Final = "--video boundary--"
-CONTENT_TYPE: Final = f"multipart/x-mixed-replace;boundary={BOUNDARY}"
 MAX_FRAME: Final = 4 * 1024 * 1024
 MAX_HEADER_BYTES: Final = 4096
 MAX_HEADERS: Final = 32
@@ -194,7 +194,8 @@ class MjpegParser:
         self._headers = headers
         self._scan_from = 0
         length_text = headers.get("content-length", "").strip()
-        self._length = int(length_text) if length_text.isdigit() and len(length_text) < 12 else None
+        # ASCII digits only: str.isdigit() also accepts superscripts that int() refuses.
+        self._length = int(length_text) if _LENGTH.fullmatch(length_text) else None
         if self._length is not None and self._length > self.max_frame:
             raise ProtocolError(f"MJPEG frame of {self._length} bytes exceeds {self.max_frame}")
 
@@ -259,6 +260,7 @@ class MjpegParser:
 
 
 _HEADER = re.compile(rb"^([A-Za-z][A-Za-z0-9\-]*)\s*:\s?(.*)$")
+_LENGTH = re.compile(r"[0-9]{1,11}")
 
 
 def _header_line(line: bytes) -> tuple[str, str] | None:
@@ -273,20 +275,6 @@ def _header_line(line: bytes) -> tuple[str, str] | None:
 
 def _ends_with_eoi(data: bytes | bytearray) -> bool:
     return bytes(data[-2:]) == EOI
-
-
-def format_part(jpeg: bytes, date: str | None = None) -> bytes:
-    """One part as the cameras send it (see the notes' simulator checklist).
-
-    ``--video boundary--`` CRLF, ``Content-length``, ``Date``, ``Content-type``,
-    blank line, the JPEG, CRLF CRLF.
-    """
-    lines = [BOUNDARY, f"Content-length: {len(jpeg)}"]
-    if date is not None:
-        lines.append(f"Date: {date}")
-    lines.append("Content-type: image/jpeg")
-    head = ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8")
-    return head + jpeg + b"\r\n\r\n"
 
 
 # --- JPEG geometry -----------------------------------------------------------------------------
@@ -311,3 +299,29 @@ def is_jpeg(data: bytes) -> bool:
     except ProtocolError:
         return False
     return True
+
+
+class FrameClock:
+    """Timestamps and measured frame rate of one stream's frames (time is an argument)."""
+
+    def __init__(self, start: float) -> None:
+        self._start = start
+        self.count = 0
+
+    def frame(self, part: MjpegPart, now: float) -> VideoFrame:
+        try:
+            width, height = jpeg_size(part.jpeg)
+        except ProtocolError:
+            width = height = 0
+        elapsed = now - self._start
+        self.count += 1
+        fps = round((self.count - 1) / elapsed, 2) if self.count > 1 and elapsed > 0 else 0.0
+        return VideoFrame(
+            codec="jpeg",
+            data=part.jpeg,
+            keyframe=True,
+            width=width,
+            height=height,
+            timestamp=elapsed,
+            fps=fps,
+        )

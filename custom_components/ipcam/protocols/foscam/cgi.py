@@ -1,16 +1,20 @@
-"""HTTP CGI vocabulary of the legacy Foscam cameras (notes §11), sans-I/O.
+"""HTTP CGI vocabulary of the legacy Foscam cameras, sans-I/O.
 
 The same port serves the binary protocol and these CGIs. ``get_*.cgi`` answers
-are lines ``var name=value;``.
+are lines ``var name=value;``. Credentials go in an HTTP Basic header, or in
+``user=``/``pwd=`` query parameters for cameras that refuse Basic; ``CgiAuth``
+remembers which one works so each request costs one login. See
+docs/protocols/foscam.md, "HTTP CGIs".
 """
 
 from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Mapping
 
-from ..base import PresetAction, PtzMove
-from ..errors import InvalidValue, NotSupported
+from ..base import EventKind, PresetAction, PtzMove
+from ..errors import AuthError, InvalidValue, NotSupported, ProtocolError
 
 MAX_CGI_BODY = 64 * 1024  # get_params.cgi is a few KiB
 MAX_SNAPSHOT = 2 * 1024 * 1024
@@ -67,16 +71,6 @@ def ptz_command(move: PtzMove, *, swap_left_right: bool = True) -> tuple[int, in
     return command, stop
 
 
-def physical_direction(command: int, *, swap_left_right: bool = True) -> str | None:
-    """The direction a real camera moves for a command (the simulator uses this)."""
-    for move, (code, _stop) in _PHYSICAL.items():
-        if code == command:
-            if not swap_left_right and move in (PtzMove.LEFT, PtzMove.RIGHT):
-                return "right" if move is PtzMove.LEFT else "left"
-            return move.value
-    return None
-
-
 def preset_command(action: PresetAction, preset: int) -> int:
     """Set preset n = 30 + 2(n-1), go to preset n = 31 + 2(n-1); n in 1..16."""
     if not 1 <= preset <= MAX_PRESET:
@@ -86,15 +80,6 @@ def preset_command(action: PresetAction, preset: int) -> int:
     if action is PresetAction.GOTO:
         return Decoder.PRESET_GOTO_BASE + 2 * (preset - 1)
     raise NotSupported("this camera cannot clear presets")
-
-
-def preset_from_command(command: int) -> tuple[PresetAction, int] | None:
-    """Inverse of ``preset_command`` (None for other commands)."""
-    offset = command - Decoder.PRESET_SET_BASE
-    if 0 <= offset < 2 * MAX_PRESET:
-        action = PresetAction.SET if offset % 2 == 0 else PresetAction.GOTO
-        return action, offset // 2 + 1
-    return None
 
 
 # camera_control.cgi param numbers and resolution codes
@@ -123,10 +108,131 @@ def parse_vars(body: str) -> dict[str, str]:
     return values
 
 
-def format_vars(values: dict[str, str | int]) -> str:
-    """{name: value} -> ``var name=value;`` lines (strings quoted, like the cameras)."""
-    lines = []
-    for name, value in values.items():
-        text = str(value) if isinstance(value, int) else "'" + value.replace("'", "") + "'"
-        lines.append(f"var {name}={text};")
-    return "\n".join(lines) + "\n"
+# --- requests and answers -----------------------------------------------------------------------
+
+
+class AuthMethod(enum.Enum):
+    BASIC = "basic"  # preferred: the password never appears in a URL
+    QUERY = "query"  # user=/pwd= for firmware that refuses Basic
+
+
+class CgiAuth:
+    """Which way of passing credentials a camera accepts, learnt from its answers.
+
+    Until one has worked, a request tries Basic, then the query; afterwards only
+    the one that worked. When that one is refused the credentials are wrong (one
+    login spent, not two), and the next request tries both again.
+    """
+
+    def __init__(self) -> None:
+        self.method: AuthMethod | None = None
+
+    def methods(self) -> tuple[AuthMethod, ...]:
+        if self.method is not None:
+            return (self.method,)
+        return (AuthMethod.BASIC, AuthMethod.QUERY)
+
+    def accepted(self, method: AuthMethod) -> bool:
+        """Note a success; True when this is news (the first success of ``method``)."""
+        new = self.method is not method
+        self.method = method
+        return new
+
+    def refused(self, method: AuthMethod) -> None:
+        if self.method is method:
+            self.method = None
+
+
+def query_for(
+    params: Mapping[str, str | int], method: AuthMethod, username: str, password: str
+) -> dict[str, str]:
+    """The query string parameters of one request."""
+    query = {key: str(value) for key, value in params.items()}
+    if method is AuthMethod.QUERY:
+        query.update(user=username, pwd=password)
+    return query
+
+
+def check_status(name: str, status: int) -> None:
+    """Raise the typed error for a CGI's HTTP status (401 is handled by the caller)."""
+    if status == 404:
+        raise NotSupported(f"the camera has no {name}")
+    if status == 401:
+        raise AuthError(f"the camera rejected the credentials for {name}")
+    if status != 200:
+        raise ProtocolError(f"HTTP {name} answered status {status}")
+
+
+def is_error_body(body: bytes) -> bool:
+    """Command CGIs answer ``ok.`` or ``error...`` with status 200."""
+    return body.strip().lower().startswith(b"error")
+
+
+def check_jpeg(body: bytes) -> bytes:
+    """``snapshot.cgi``'s body when it is a whole JPEG."""
+    if body[:2] != b"\xff\xd8" or not body.rstrip(b"\r\n\x00").endswith(b"\xff\xd9"):
+        raise ProtocolError("snapshot.cgi did not return a (whole) JPEG")
+    return body
+
+
+def decode_vars(body: bytes) -> dict[str, str]:
+    """A ``get_*.cgi`` body (any bytes) as {name: value}."""
+    return parse_vars(body.decode("latin-1"))
+
+
+ALARM_STATUS: dict[str, EventKind] = {
+    "1": EventKind.MOTION,
+    "2": EventKind.INPUT,
+    "3": EventKind.SOUND,
+}
+
+
+def resolution_of(values: dict[str, str]) -> str | None:
+    """``get_camera_params.cgi``'s resolution as WIDTHxHEIGHT (None when unknown)."""
+    code = values.get("resolution", "")
+    return RESOLUTIONS.get(int(code)) if code.isdigit() and len(code) < 6 else None
+
+
+def as_bool(value: bool | int | str) -> bool:
+    """A switch value from a service call ("on", "off", True, 0, ...)."""
+    if not isinstance(value, str):
+        return bool(value)
+    lowered = value.strip().lower()
+    if lowered in ("on", "true", "1", "yes"):
+        return True
+    if lowered in ("off", "false", "0", "no"):
+        return False
+    raise InvalidValue(f"not a boolean: {value!r}")
+
+
+def resolution_code(value: bool | int | str) -> int:
+    """``camera_control.cgi``'s code for a WIDTHxHEIGHT value."""
+    code = RESOLUTION_CODES.get(str(value))
+    if code is None:
+        raise InvalidValue(f"resolution must be one of {sorted(RESOLUTION_CODES)}")
+    return code
+
+
+class PtzCommands:
+    """``decoder_control`` numbers for pan/tilt moves; a stop matches the last move."""
+
+    def __init__(self, *, swap_left_right: bool = True) -> None:
+        self._swap = swap_left_right
+        self._stop: int = Decoder.STOP_UP
+
+    def command(self, move: PtzMove) -> int:
+        if move is PtzMove.STOP:
+            return self._stop
+        if move is PtzMove.HOME:
+            return Decoder.CENTER
+        command, self._stop = ptz_command(move, swap_left_right=self._swap)
+        return command
+
+
+def setting_request(key: str, value: bool | int | str) -> tuple[str, dict[str, str | int]]:
+    """The CGI and parameters that write one setting (IR lamp or resolution)."""
+    if key == "ir":
+        return "decoder_control.cgi", {"command": IR_ON if as_bool(value) else IR_OFF}
+    if key == "resolution":
+        return "camera_control.cgi", {"param": PARAM_RESOLUTION, "value": resolution_code(value)}
+    raise NotSupported(f"setting {key!r} is not supported by this camera")

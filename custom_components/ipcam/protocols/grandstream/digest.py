@@ -6,19 +6,23 @@ sends the DESCRIBE URL (``rtsp://host:554/0``) for SETUP and PLAY as well.
 
 The camera's parser is strict: it expects the exact prefix ``Digest `` with
 ``username`` first and ``", "`` between parameters, so ``authorization_header``
-formats exactly that.
+formats exactly that (``docs/protocols/grandstream.md``, "Digest authentication").
+The camera's side (the challenge, the check) is the simulator's.
 """
 
 from __future__ import annotations
 
 import hashlib
-import hmac
+import re
 from dataclasses import dataclass
 
-from ..errors import ProtocolError
+from ..errors import CameraError, InvalidValue, ProtocolError
+from .values import has_control
 
 MAX_PARAM_LENGTH = 1024
 MAX_PARAMS = 32
+# ``algorithm`` is echoed unquoted: a token (RFC 2617 ``token``) or nothing.
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]*")
 
 
 def md5_hex(text: str) -> str:
@@ -98,6 +102,12 @@ def parse_challenge(header: str) -> DigestChallenge:
     params = parse_params(rest)
     if "realm" not in params or "nonce" not in params:
         raise ProtocolError("digest challenge without realm or nonce")
+    # Every value goes back to the camera in the Authorization header: one that cannot
+    # (a control character, an algorithm that is not a token) is the camera's fault.
+    if any(has_control(value) for value in params.values()):
+        raise ProtocolError("control character in the digest challenge")
+    if not _TOKEN.fullmatch(params.get("algorithm", "")):
+        raise ProtocolError("invalid digest algorithm")
     return DigestChallenge(
         realm=params["realm"],
         nonce=params["nonce"],
@@ -107,14 +117,10 @@ def parse_challenge(header: str) -> DigestChallenge:
     )
 
 
-def format_challenge(realm: str, nonce: str) -> str:
-    """The camera's challenge: ``Digest realm="...", nonce="..."`` (no qop/opaque/algorithm)."""
-    return f'Digest realm="{_quote(realm)}", nonce="{_quote(nonce)}"'
-
-
-def _quote(value: str) -> str:
-    if any(ord(c) < 0x20 or c == "\x7f" for c in value):
-        raise ValueError("control characters are not allowed in digest parameters")
+def _quote(value: str, error: type[CameraError] = ProtocolError) -> str:
+    """``value`` as a quoted-string body; ``error`` when it cannot be one."""
+    if has_control(value):
+        raise error("control characters are not allowed in digest parameters")
     return value.replace("\\", "\\\\").replace('"', '\\"')
 
 
@@ -126,45 +132,22 @@ def authorization_header(
     ``Digest username="u", realm="r", nonce="n", uri="...", response="..."``
     (username first, one space after each comma). ``qop`` is never used: the
     cameras do not offer it.
+
+    Raises ``InvalidValue`` for a user name or URI that cannot be sent and
+    ``ProtocolError`` for a challenge that cannot be answered; nothing else.
     """
     response = digest_response(username, challenge.realm, password, method, uri, challenge.nonce)
     parts = [
-        f'username="{_quote(username)}"',
+        f'username="{_quote(username, InvalidValue)}"',
         f'realm="{_quote(challenge.realm)}"',
         f'nonce="{_quote(challenge.nonce)}"',
-        f'uri="{_quote(uri)}"',
+        f'uri="{_quote(uri, InvalidValue)}"',
         f'response="{response}"',
     ]
     if challenge.opaque:
         parts.append(f'opaque="{_quote(challenge.opaque)}"')
     if challenge.algorithm:
+        if not _TOKEN.fullmatch(challenge.algorithm):
+            raise ProtocolError("invalid digest algorithm")
         parts.append(f"algorithm={challenge.algorithm}")
     return "Digest " + ", ".join(parts)
-
-
-def parse_authorization(header: str) -> dict[str, str]:
-    """Parse an ``Authorization: Digest ...`` value into its parameters."""
-    scheme, _, rest = header.strip().partition(" ")
-    if scheme.lower() != "digest":
-        raise ProtocolError("not a Digest authorization")
-    return parse_params(rest)
-
-
-def verify_authorization(
-    params: dict[str, str],
-    *,
-    username: str,
-    password: str,
-    realm: str,
-    nonce: str,
-    method: str,
-) -> bool:
-    """Check a client's Digest parameters (the server side; uses the client's ``uri``)."""
-    uri = params.get("uri", "")
-    response = params.get("response", "")
-    if params.get("username") != username or params.get("nonce") != nonce or not uri:
-        return False
-    if params.get("realm", realm) != realm:
-        return False
-    expected = digest_response(username, realm, password, method, uri, nonce)
-    return hmac.compare_digest(expected.encode(), response.lower().encode())

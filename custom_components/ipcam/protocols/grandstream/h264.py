@@ -6,8 +6,8 @@ which is then dropped whole rather than handed to a decoder half-built. The SDP
 ``sprop-parameter-sets`` (SPS/PPS) are put in front of every IDR access unit
 that does not carry its own, so each key frame decodes on its own.
 
-``packetize`` is the other direction (used by the simulator): NAL units up to
-``max_payload`` bytes go as single NAL unit packets, larger ones as FU-A.
+The fragment size is not assumed: the vendor document says "1K", one server
+build uses 1425 (``docs/protocols/grandstream.md``, "H.264 over RTP").
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ..errors import ProtocolError
 from .rtp import RtpPacket
 
 NAL_SLICE = 1
@@ -34,26 +33,6 @@ MAX_NALS_PER_UNIT = 512
 
 def nal_type(nal: bytes) -> int:
     return nal[0] & 0x1F if nal else 0
-
-
-def split_annexb(data: bytes) -> list[bytes]:
-    """Split an Annex B byte stream at 3- and 4-byte start codes."""
-    nals: list[bytes] = []
-    i = data.find(b"\x00\x00\x01")
-    if i < 0:
-        return [data] if data else []
-    while i >= 0:
-        start = i + 3
-        j = data.find(b"\x00\x00\x01", start)
-        end = len(data) if j < 0 else j
-        # A 4-byte start code leaves a zero at the end of the previous NAL.
-        nal = data[start:end]
-        if j >= 0 and nal.endswith(b"\x00"):
-            nal = nal.rstrip(b"\x00")
-        if nal:
-            nals.append(nal)
-        i = j
-    return nals
 
 
 def annexb(nals: Iterable[bytes]) -> bytes:
@@ -221,138 +200,3 @@ class H264Depacketizer:
                 at = 1 if nal_type(nals[0]) == NAL_AUD else 0
                 nals = nals[:at] + prefix + nals[at:]
         return AccessUnit(annexb(nals), keyframe, timestamp or 0)
-
-
-def packetize(access_unit: bytes, max_payload: int = 1024) -> list[bytes]:
-    """RTP payloads for one Annex B access unit: single NAL units or FU-A fragments.
-
-    ``max_payload`` is the fragment data size (the vendor document says "1K";
-    one build uses 1425). The caller sets the marker bit on the last payload.
-    """
-    if max_payload < 3:
-        raise ValueError("max_payload too small")
-    payloads: list[bytes] = []
-    for nal in split_annexb(access_unit):
-        if len(nal) <= max_payload:
-            payloads.append(nal)
-            continue
-        indicator = (nal[0] & 0xE0) | NAL_FU_A
-        kind = nal[0] & 0x1F
-        body = nal[1:]
-        for offset in range(0, len(body), max_payload):
-            header = kind
-            if offset == 0:
-                header |= 0x80
-            if offset + max_payload >= len(body):
-                header |= 0x40
-            payloads.append(bytes([indicator, header]) + body[offset : offset + max_payload])
-    return payloads
-
-
-def stap_a(nals: Sequence[bytes]) -> bytes:
-    """Aggregate small NAL units into one STAP-A payload."""
-    nri = max((nal[0] & 0x60 for nal in nals), default=0)
-    out = bytearray([nri | NAL_STAP_A])
-    for nal in nals:
-        if len(nal) > 0xFFFF:
-            raise ValueError("NAL unit too large for STAP-A")
-        out += len(nal).to_bytes(2, "big") + nal
-    return bytes(out)
-
-
-# --- SPS -----------------------------------------------------------------------------------
-
-
-class _Bits:
-    def __init__(self, data: bytes) -> None:
-        self._data = data
-        self._pos = 0
-
-    def bit(self) -> int:
-        if self._pos >= len(self._data) * 8:
-            raise ProtocolError("SPS truncated")
-        value = (self._data[self._pos >> 3] >> (7 - (self._pos & 7))) & 1
-        self._pos += 1
-        return value
-
-    def bits(self, count: int) -> int:
-        value = 0
-        for _ in range(count):
-            value = (value << 1) | self.bit()
-        return value
-
-    def ue(self) -> int:
-        zeros = 0
-        while self.bit() == 0:
-            zeros += 1
-            if zeros > 31:
-                raise ProtocolError("invalid Exp-Golomb code in SPS")
-        return (1 << zeros) - 1 + self.bits(zeros)
-
-    def se(self) -> int:
-        value = self.ue()
-        return (value + 1) // 2 if value & 1 else -(value // 2)
-
-
-def _unescape(nal: bytes) -> bytes:
-    return nal.replace(b"\x00\x00\x03", b"\x00\x00")
-
-
-def sps_dimensions(sps: bytes) -> tuple[int, int]:
-    """(width, height) in pixels from a sequence parameter set NAL unit (with header)."""
-    if nal_type(sps) != NAL_SPS or len(sps) < 4:
-        raise ProtocolError("not an SPS")
-    bits = _Bits(_unescape(sps[1:]))
-    profile = bits.bits(8)
-    bits.bits(16)  # constraint flags, level
-    bits.ue()  # seq_parameter_set_id
-    chroma_format = 1
-    if profile in (100, 110, 122, 244, 44, 83, 86, 118, 128, 138, 139, 134, 135):
-        chroma_format = bits.ue()
-        if chroma_format == 3:
-            bits.bit()
-        bits.ue()  # bit depth luma
-        bits.ue()  # bit depth chroma
-        bits.bit()
-        if bits.bit():  # seq_scaling_matrix_present
-            for index in range(8 if chroma_format != 3 else 12):
-                if bits.bit():
-                    size = 16 if index < 6 else 64
-                    last = next_scale = 8
-                    for _ in range(size):
-                        if next_scale:
-                            next_scale = (last + bits.se() + 256) % 256
-                        last = next_scale or last
-    bits.ue()  # log2_max_frame_num
-    poc_type = bits.ue()
-    if poc_type == 0:
-        bits.ue()
-    elif poc_type == 1:
-        bits.bit()
-        bits.se()
-        bits.se()
-        cycle = bits.ue()
-        if cycle > 255:
-            raise ProtocolError("invalid SPS")
-        for _ in range(cycle):
-            bits.se()
-    bits.ue()  # max_num_ref_frames
-    bits.bit()
-    width_mbs = bits.ue() + 1
-    height_units = bits.ue() + 1
-    frame_mbs_only = bits.bit()
-    if not frame_mbs_only:
-        bits.bit()
-    bits.bit()  # direct_8x8_inference
-    crop = (0, 0, 0, 0)
-    if bits.bit():
-        crop = (bits.ue(), bits.ue(), bits.ue(), bits.ue())
-    sub_w = 2 if chroma_format in (1, 2) else 1
-    sub_h = 2 if chroma_format == 1 else 1
-    crop_x = sub_w if chroma_format else 1
-    crop_y = (sub_h if chroma_format else 1) * (2 - frame_mbs_only)
-    width = width_mbs * 16 - crop_x * (crop[0] + crop[1])
-    height = (2 - frame_mbs_only) * height_units * 16 - crop_y * (crop[2] + crop[3])
-    if not (0 < width <= 16384 and 0 < height <= 16384):
-        raise ProtocolError("implausible SPS dimensions")
-    return width, height

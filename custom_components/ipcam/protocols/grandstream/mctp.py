@@ -6,7 +6,7 @@ Messages are ``\\n``-separated lines (no ``\\r``)::
     @09682642@0                <- @-separated fields (zero or more field lines)
     END                        <- terminator (missing from the camera's TALK reply)
 
-Known exchanges (vendor document; the TALK reply from the camera's server source):
+Known exchanges (``docs/protocols/grandstream.md``, "MCTP"):
 
 - heartbeat handshake: ``@<8-digit RTSP session>@<channel>`` -> ``@<session>@<channel>@<1|0>``;
 - alarm subscription: the handshake with session ``FFFFFFFF``; channel ``-1`` means all
@@ -16,21 +16,18 @@ Known exchanges (vendor document; the TALK reply from the camera's server source
 - talk: the camera answers ``CMD:TALK MCTP/1.0 SC\\n@0@1@1@\\n`` (accepted) or ``@0@0@0@`` (busy,
   then it closes), after which the client streams 8-byte-header audio packets.
 
-ASSUMPTION (alarm format UNKNOWN): no source shows what the camera sends when an
-alarm fires. ``interpret_alarm`` treats any camera->client command other than
-ALIVE/TALK as an alarm and keeps its raw text; it guesses kind, channel and
-state from the fields (see there). Correct it there once a capture is available.
+What an alarm looks like is UNCONFIRMED: see ``alarms.py``.
 """
 
 from __future__ import annotations
 
 import re
 import struct
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..base import EventKind
 from ..errors import ProtocolError
+from .values import ascii_decimal
 
 VERSION = "MCTP/1.0"
 CLIENT_TO_SERVER = "CS"
@@ -42,7 +39,8 @@ CAMERA_TIMEOUT = 10.0
 
 MAX_LINE = 1024
 MAX_LINES = 32
-MAX_BUFFER = 8192
+# Empty lines in a row: a few between messages are harmless, an endless run is a flood.
+MAX_BLANK_LINES = 256
 
 _HEADER = re.compile(r"^CMD:\s*([A-Za-z0-9_]{1,32})\s+(MCTP/\d+\.\d+)(?:\s+([A-Za-z]{2}))?\s*$")
 
@@ -94,7 +92,7 @@ def format_message(
     text = f"CMD:{verb} {VERSION} {direction}\n"
     if fields is not None:
         values = [str(f) for f in fields]
-        if any("@" in v or "\n" in v or "\r" in v for v in values):
+        if any("@" in v or "\n" in v or "\r" in v or not v.isascii() for v in values):
             raise ValueError("invalid MCTP field")
         text += "@" + "@".join(values) + ("@" if trailing_at else "") + "\n"
     if end:
@@ -108,7 +106,7 @@ def format_session(session_id: str) -> str:
     """The 8-digit form of an RTSP session id (``FFFFFFFF`` passes through)."""
     if session_id == ALARM_SESSION:
         return session_id
-    if not session_id.isdecimal() or len(session_id) > 8:
+    if ascii_decimal(session_id, 8) is None:
         raise ValueError("MCTP needs a numeric RTSP session id of at most 8 digits")
     return session_id.zfill(8)
 
@@ -129,29 +127,13 @@ def keepalive_request() -> bytes:
     return format_message("ALIVE", CLIENT_TO_SERVER)
 
 
-def keepalive_reply() -> bytes:
-    return format_message("ALIVE", SERVER_TO_CLIENT)
-
-
-def heartbeat_reply(session_id: str, channel: int, ok: bool) -> bytes:
-    return format_message("ALIVE", SERVER_TO_CLIENT, [session_id, channel, 1 if ok else 0])
-
-
-def talk_request(session_id: str | None = None, channel: int = 0) -> bytes:
+def talk_request() -> bytes:
     """Open a talk channel.
 
     UNCONFIRMED: the camera's server only checks that the message contains
-    ``TALK`` (and ``MCTP/1.0``); the fields are our guess, in the ALIVE style.
+    ``TALK`` (and ``MCTP/1.0``); it reads no fields, so none are sent.
     """
-    if session_id is None:
-        return format_message("TALK", CLIENT_TO_SERVER)
-    return format_message("TALK", CLIENT_TO_SERVER, [format_session(session_id), channel])
-
-
-def talk_reply(accepted: bool) -> bytes:
-    """The camera's reply as its source writes it: trailing ``@``, no ``END``."""
-    fields = ["0", "1", "1"] if accepted else ["0", "0", "0"]
-    return format_message("TALK", SERVER_TO_CLIENT, fields, end=False, trailing_at=True)
+    return format_message("TALK", CLIENT_TO_SERVER)
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,10 +152,11 @@ def parse_handshake_reply(message: MctpMessage) -> HandshakeResult | None:
         return None
     if len(fields) < 3:
         raise ProtocolError("short ALIVE reply")
-    try:
-        channel = int(fields[1])
-    except ValueError as err:
-        raise ProtocolError("invalid channel in ALIVE reply") from err
+    text = fields[1].strip()
+    number = ascii_decimal(text.removeprefix("-"), 3)
+    if number is None:
+        raise ProtocolError("invalid channel in ALIVE reply")
+    channel = -number if text.startswith("-") else number
     return HandshakeResult(fields[0], channel, fields[2].strip() == "1")
 
 
@@ -190,7 +173,8 @@ class MctpParser:
 
     A message ends at its ``END`` line, or (when ``END`` is missing) where the
     next ``CMD:`` line begins, or when the caller calls ``flush()`` after the
-    connection has gone quiet. Lines are split on ``\\n``; a ``\\r`` is stripped.
+    connection has gone quiet. The camera's TALK reply never has ``END``: it
+    ends at its one field line. Lines are split on ``\\n``; a ``\\r`` is stripped.
     """
 
     def __init__(self) -> None:
@@ -200,7 +184,7 @@ class MctpParser:
         self._direction = ""
         self._lines: list[str] = []
         self._ready: list[MctpMessage] = []
-        self.binary_tail = b""
+        self._blank = 0
 
     @property
     def pending(self) -> bool:
@@ -209,18 +193,20 @@ class MctpParser:
 
     def feed(self, data: bytes) -> list[MctpMessage]:
         """Add bytes; return the messages they complete."""
-        self._buffer.extend(data)
-        while True:
-            newline = self._buffer.find(b"\n")
-            if newline < 0:
-                if len(self._buffer) > MAX_LINE:
-                    raise ProtocolError("MCTP line too long")
-                break
-            if newline > MAX_LINE:
-                raise ProtocolError("MCTP line too long")
-            raw = bytes(self._buffer[:newline])
-            del self._buffer[: newline + 1]
-            self._line(raw.decode("latin-1").rstrip("\r").strip())
+        buffer = self._buffer
+        buffer += data
+        start = 0
+        try:
+            while True:
+                newline = buffer.find(b"\n", start, start + MAX_LINE + 1)
+                if newline < 0:
+                    if len(buffer) - start > MAX_LINE:
+                        raise ProtocolError("MCTP line too long")
+                    break
+                self._line(buffer[start:newline].decode("latin-1").strip())
+                start = newline + 1
+        finally:
+            del buffer[:start]
         ready, self._ready = self._ready, []
         return ready
 
@@ -234,14 +220,18 @@ class MctpParser:
         return ready[0] if ready else None
 
     def take_remaining(self) -> bytes:
-        """The unparsed bytes (after a TALK reply the stream turns binary)."""
+        """The unparsed bytes (after a TALK request the camera's stream turns binary)."""
         data = bytes(self._buffer)
         self._buffer.clear()
         return data
 
     def _line(self, line: str) -> None:
         if not line:
+            self._blank += 1
+            if self._blank > MAX_BLANK_LINES:
+                raise ProtocolError("MCTP stream of empty lines")
             return
+        self._blank = 0
         match = _HEADER.match(line)
         if match:
             self._emit(ended=False)  # a previous message without END
@@ -260,6 +250,8 @@ class MctpParser:
         if len(self._lines) >= MAX_LINES:
             raise ProtocolError("MCTP message has too many lines")
         self._lines.append(line)
+        if self._verb == "TALK" and self._direction == SERVER_TO_CLIENT:
+            self._emit(ended=False)  # the camera writes its TALK reply without END
 
     def _emit(self, *, ended: bool) -> None:
         if self._verb is None:
@@ -272,94 +264,20 @@ class MctpParser:
         self._direction = ""
 
 
-def parse_messages(data: bytes) -> list[MctpMessage]:
-    """Parse a complete buffer (flushing a final message without END)."""
-    parser = MctpParser()
-    messages = parser.feed(data)
-    last = parser.flush()
-    if last is not None:
-        messages.append(last)
-    return messages
-
-
-# --- alarms (ASSUMED format) ---------------------------------------------------------------
-
-# The simulator's (assumed) alarm message, and what interpret_alarm reads best:
-#     CMD:ALARM MCTP/1.0 SC
-#     @<channel>@<MOTION|INPUT|ALARM>@<1 active|0 inactive>
-#     END
-ALARM_VERB = "ALARM"
-_KIND_WORDS: dict[str, EventKind] = {
-    "MOTION": EventKind.MOTION,
-    "MD": EventKind.MOTION,
-    "MOTION_DETECT": EventKind.MOTION,
-    "INPUT": EventKind.INPUT,
-    "IO": EventKind.INPUT,
-    "ALARMIN": EventKind.INPUT,
-    "ALARM_IN": EventKind.INPUT,
-    "SENSOR": EventKind.INPUT,
-    "VIDEOLOSS": EventKind.VIDEO_LOSS,
-    "VIDEO_LOSS": EventKind.VIDEO_LOSS,
-    "TAMPER": EventKind.TAMPER,
-}
-_ACTIVE_WORDS = {"1": True, "ON": True, "START": True, "0": False, "OFF": False, "STOP": False}
-
-
-@dataclass(frozen=True, slots=True)
-class AlarmReport:
-    kind: EventKind
-    active: bool
-    channel: int
-    raw: str
-
-
-def alarm_message(kind: str, active: bool, channel: int) -> bytes:
-    """The simulator's alarm push (ASSUMED format, see the module docstring)."""
-    return format_message(ALARM_VERB, SERVER_TO_CLIENT, [channel, kind.upper(), int(active)])
-
-
-def is_alarm(message: MctpMessage) -> bool:
-    """Any camera->client command other than ALIVE and TALK counts as an alarm."""
-    return message.direction != CLIENT_TO_SERVER and message.verb not in ("ALIVE", "TALK")
-
-
-def interpret_alarm(message: MctpMessage) -> AlarmReport:
-    """Best guess at an alarm message (the format is UNKNOWN; see the module docstring).
-
-    - kind: a verb or field naming motion/input/... maps to that kind, else ALARM;
-    - channel: the first field that is a small integer (0-7), else 0;
-    - active: the last field if it reads 1/0/on/off/start/stop, else True.
-    The raw text is always kept in ``raw``.
-    """
-    fields = [f.strip() for f in message.fields]
-    kind = _KIND_WORDS.get(message.verb.upper(), EventKind.ALARM)
-    for value in fields:
-        if value.upper() in _KIND_WORDS:
-            kind = _KIND_WORDS[value.upper()]
-            break
-    channel = 0
-    for value in fields[:-1] if len(fields) > 1 else fields:
-        if value.isdecimal() and int(value) <= 7:
-            channel = int(value)
-            break
-    active = True
-    if len(fields) >= 2 and fields[-1].upper() in _ACTIVE_WORDS:
-        active = _ACTIVE_WORDS[fields[-1].upper()]
-    return AlarmReport(kind, active, channel, message.raw)
-
-
-# --- talk packets (GS-RTSP-C; UNCONFIRMED on GXV firmware) ---------------------------------
+# --- talk packets (UNCONFIRMED on GXV firmware; docs/protocols/grandstream.md, "Talk-back") ---
 
 TALK_HEADER = struct.Struct("<II")  # length (low 10 bits), timestamp; little-endian (ARM)
 TALK_MAX_PAYLOAD = 1023  # a 10-bit length; the server rejects > 2000 anyway
 TALK_SAMPLES_PER_PACKET = 160  # 20 ms at 8 kHz
+TALK_SUBHEADER_SIZE = 4
 
 
 def talk_subheader(ulaw_length: int) -> bytes:
     """The 4 bytes the server skips before the µ-law data.
 
-    UNCONFIRMED: GS-RTSP-C2 decodes from payload offset 4; we send the HiSilicon
-    audio frame header (00 01 <length in 16-bit words> 00), which that SDK uses there.
+    UNCONFIRMED: one server build decodes from payload offset 4; we send the
+    HiSilicon audio frame header (00 01 <length in 16-bit words> 00), which
+    that SDK uses there.
     """
     return bytes([0x00, 0x01, (ulaw_length // 2) & 0xFF, 0x00])
 
@@ -370,23 +288,3 @@ def talk_packet(ulaw: bytes, timestamp: int) -> bytes:
     if len(payload) > TALK_MAX_PAYLOAD:
         raise ValueError("talk payload too long")
     return TALK_HEADER.pack(len(payload) & 0x3FF, timestamp & 0xFFFFFFFF) + payload
-
-
-class TalkReader:
-    """The camera side of the talk stream: yields the µ-law bytes of each packet."""
-
-    def __init__(self) -> None:
-        self._buffer = bytearray()
-
-    def feed(self, data: bytes) -> Iterator[bytes]:
-        self._buffer.extend(data)
-        while len(self._buffer) >= TALK_HEADER.size:
-            word, _timestamp = TALK_HEADER.unpack_from(self._buffer)
-            length = word & 0x3FF
-            if len(self._buffer) < TALK_HEADER.size + length:
-                if len(self._buffer) > TALK_HEADER.size + TALK_MAX_PAYLOAD:
-                    raise ProtocolError("talk buffer overflow")
-                return
-            payload = bytes(self._buffer[TALK_HEADER.size : TALK_HEADER.size + length])
-            del self._buffer[: TALK_HEADER.size + length]
-            yield payload[4:]

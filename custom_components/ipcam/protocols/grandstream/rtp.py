@@ -1,4 +1,4 @@
-"""RTP/RTCP over RTSP interleaved TCP (RFC 2326 §10.12, RFC 3550), sans-I/O.
+"""RTP/RTCP over RTSP interleaved TCP (RFC 2326 section 10.12, RFC 3550), sans-I/O.
 
 An interleaved frame is ``$``, a channel byte, a 16-bit big-endian length and
 that many bytes; even channels carry RTP, odd channels RTCP (with
@@ -89,23 +89,6 @@ def parse_rtp(data: bytes) -> RtpPacket:
         ssrc=ssrc,
         payload=bytes(data[offset:end]),
         csrcs=tuple(csrcs),
-    )
-
-
-def format_rtp(
-    payload_type: int, marker: bool, sequence: int, timestamp: int, ssrc: int, payload: bytes
-) -> bytes:
-    """Build an RTP packet with a 12-byte header (no CSRC, extension or padding)."""
-    return (
-        struct.pack(
-            "!BBHII",
-            RTP_VERSION << 6,
-            (0x80 if marker else 0) | (payload_type & 0x7F),
-            sequence & 0xFFFF,
-            timestamp & 0xFFFFFFFF,
-            ssrc & 0xFFFFFFFF,
-        )
-        + payload
     )
 
 

@@ -1,7 +1,9 @@
 """SDP (RFC 4566) as the cameras send it, sans-I/O.
 
 Some builds send only the media sections (no ``v=``/``o=``/``s=``/``t=`` lines),
-so nothing at session level is required. Bounded line count and length.
+so nothing at session level is required. Bounded line count and length; numbers
+are read only when they are short ASCII decimals (``docs/protocols/grandstream.md``,
+"SDP").
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import binascii
 from dataclasses import dataclass, field
 
 from ..errors import ProtocolError
+from .sps import sps_dimensions
+from .values import ascii_decimal, has_control
 
 MAX_LINES = 256
 MAX_LINE = 4096
@@ -40,8 +44,8 @@ class MediaDescription:
 
     @property
     def payload_type(self) -> int | None:
-        first = self.formats[0] if self.formats else ""
-        return int(first) if first.isdecimal() and int(first) < 128 else None
+        value = ascii_decimal(self.formats[0], 3) if self.formats else None
+        return value if value is not None and value < 128 else None
 
     def rtpmap(self) -> tuple[str, int, int] | None:
         """(encoding, clock rate, channels) of the first format."""
@@ -54,8 +58,8 @@ class MediaDescription:
                 continue
             pieces = rest.strip().split("/")
             encoding = pieces[0]
-            clock = int(pieces[1]) if len(pieces) > 1 and pieces[1].isdecimal() else 0
-            channels = int(pieces[2]) if len(pieces) > 2 and pieces[2].isdecimal() else 1
+            clock = (ascii_decimal(pieces[1], 9) if len(pieces) > 1 else None) or 0
+            channels = (ascii_decimal(pieces[2], 3) if len(pieces) > 2 else None) or 1
             return encoding, clock, channels
         if pt == 0:
             return "PCMU", 8000, 1
@@ -125,11 +129,12 @@ def parse_sdp(text: str | bytes) -> SessionDescription:
             continue  # tolerate junk lines
         if kind == "m":
             pieces = value.split()
-            if len(pieces) < 3 or not pieces[1].split("/")[0].isdecimal():
+            port = ascii_decimal(pieces[1].split("/")[0], 5) if len(pieces) >= 3 else None
+            if port is None:
                 raise ProtocolError("malformed SDP m= line")
             current = MediaDescription(
                 media=pieces[0],
-                port=int(pieces[1].split("/")[0]),
+                port=port,
                 proto=pieces[2],
                 formats=tuple(pieces[3:]),
             )
@@ -160,52 +165,50 @@ def parse_sprop(value: str) -> list[bytes]:
 def parse_videoinfo(value: str) -> tuple[int, int, int, int] | None:
     """``a=videoinfo:W*H*FPS*BITRATE`` (or the ``Server:`` suffix) -> numbers, or None."""
     pieces = value.strip().rsplit(" ", 1)[-1].split("*")
-    if len(pieces) != 4 or not all(p.isdecimal() and len(p) < 7 for p in pieces):
+    numbers = [ascii_decimal(piece, 6) for piece in pieces]
+    if len(numbers) != 4 or None in numbers:
         return None
-    width, height, fps, bitrate = (int(p) for p in pieces)
+    width, height, fps, bitrate = (number or 0 for number in numbers)
     return width, height, fps, bitrate
 
 
-def build_sdp(
-    host_ip: str,
-    parameter_sets: tuple[bytes, bytes],
-    width: int,
-    height: int,
-    fps: int,
-    *,
-    audio: bool = True,
-    session_section: bool = True,
-) -> str:
-    """The camera's SDP (GS-RTSP-C order); ``session_section=False`` gives the
-    eight-media-line form of the vendor document."""
-    sps, pps = parameter_sets
-    sprop = f"{base64.b64encode(sps).decode()},{base64.b64encode(pps).decode()}"
-    lines: list[str] = []
-    if session_section:
-        lines += [
-            "v=0",
-            f"o=StreamingServer 3331435948 1116907222000 IN IP4 {host_ip}",
-            "s=h264.mp4",
-            "c=IN IP4 0.0.0.0",
-            "t=0 0",
-            "a=control:*",
-        ]
-    lines += [
-        "m=video 0 RTP/AVP 96",
-        "a=control:trackID=0",
-        "a=rtpmap:96 H264/90000",
-        f"a=fmtp:96 packetization-mode=1; sprop-parameter-sets={sprop}",
-    ]
-    if session_section:
-        lines.append(f"a=videoinfo:{width}*{height}*{fps}*4096")
-    if audio:
-        lines += [
-            "m=audio 0 RTP/AVP 0",
-            "a=control:trackID=1",
-            "a=rtpmap:0 PCMU/8000",
-            "a=ptime:20",
-        ]
-    return "".join(f"{line}\r\n" for line in lines)
+def parameter_sets(video: MediaDescription) -> list[bytes]:
+    """The SPS/PPS of ``sprop-parameter-sets``; none when absent or undecodable."""
+    sprop = video.fmtp().get("sprop-parameter-sets")
+    if not sprop:
+        return []
+    try:
+        return parse_sprop(sprop)
+    except ProtocolError:
+        return []
+
+
+@dataclass(frozen=True, slots=True)
+class VideoFormat:
+    """What the camera says of its picture before the first frame (0 when it does not)."""
+
+    width: int = 0
+    height: int = 0
+    fps: float = 0.0
+
+
+def video_format(sdp: SessionDescription, server: str = "") -> VideoFormat:
+    """Size and rate from ``a=videoinfo`` (else the ``Server`` suffix), size from the SPS."""
+    video = sdp.first("video")
+    if video is None:
+        return VideoFormat()
+    info = video.attribute("videoinfo")
+    parsed = parse_videoinfo(info) if info else None
+    if parsed is None and server:
+        parsed = parse_videoinfo(server)
+    width, height, fps, _bitrate = parsed or (0, 0, 0, 0)
+    for unit in parameter_sets(video):
+        if unit and unit[0] & 0x1F == 7:
+            try:
+                width, height = sps_dimensions(unit)
+            except ProtocolError:
+                pass
+    return VideoFormat(width, height, float(fps))
 
 
 def control_url(request_url: str, control: str | None) -> str:
@@ -216,6 +219,8 @@ def control_url(request_url: str, control: str | None) -> str:
     """
     if not control or control == "*":
         return request_url
+    if " " in control or has_control(control):
+        raise ProtocolError("invalid a=control in the SDP")
     if control.lower().startswith("rtsp://"):
         return control
     return request_url.rstrip("/") + "/" + control.lstrip("/")
