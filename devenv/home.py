@@ -659,11 +659,9 @@ def dashboard(
             talk_card["talk"] = False
         stack.append(talk_card)
         rows: list[Any] = []
-        if domains.get("binary_sensor"):
-            rows += [
-                {"type": "section", "label": "Alarms"},
-                *map(row, domains["binary_sensor"]),
-            ]
+        alarms = domains.get("binary_sensor", []) + domains.get("event", [])
+        if alarms:
+            rows += [{"type": "section", "label": "Alarms"}, *map(row, alarms)]
         controls = domains.get("switch", []) + domains.get("select", [])
         if controls:
             rows += [{"type": "section", "label": "Settings"}, *map(row, controls)]
