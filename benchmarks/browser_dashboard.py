@@ -99,6 +99,8 @@ def talk_runs(home: DemoHome, page: Any, family: str, presses: int, hold: float)
 
 
 def live_view_runs(home: DemoHome, playwright: Any, runs: int) -> dict[str, dict[str, list[float]]]:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     cameras = home.streaming_cameras()
     results: dict[str, dict[str, list[float]]] = {c: {"cold": [], "preloaded": []} for c in cameras}
     for _run in range(runs):
@@ -109,7 +111,10 @@ def live_view_runs(home: DemoHome, playwright: Any, runs: int) -> dict[str, dict
         log_in(page, home.url)
         for camera in cameras:
             open_more_info(page, camera)
-            results[camera]["cold"].append(wait_for_moving_video(page, "ha-more-info-dialog"))
+            try:
+                results[camera]["cold"].append(wait_for_moving_video(page, "ha-more-info-dialog"))
+            except PlaywrightTimeout:
+                results[camera]["cold"].append(float("inf"))  # no picture within 30 s
             page.keyboard.press("Escape")
             page.wait_for_timeout(300)
         home.set_preload(cameras, True)
@@ -118,7 +123,12 @@ def live_view_runs(home: DemoHome, playwright: Any, runs: int) -> dict[str, dict
         page.wait_for_timeout(3000)
         for camera in cameras:
             open_more_info(page, camera)
-            results[camera]["preloaded"].append(wait_for_moving_video(page, "ha-more-info-dialog"))
+            try:
+                results[camera]["preloaded"].append(
+                    wait_for_moving_video(page, "ha-more-info-dialog")
+                )
+            except PlaywrightTimeout:
+                results[camera]["preloaded"].append(float("inf"))
             page.keyboard.press("Escape")
             page.wait_for_timeout(300)
         context.close()
