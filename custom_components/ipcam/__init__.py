@@ -15,11 +15,13 @@ from .client_factory import connect_client
 from .const import CONF_STREAM_SOURCE, DOMAIN
 from .coordinator import IpcamCoordinator
 from .data import IpcamConfigEntry, IpcamData
+from .frontend import async_register_frontend
 from .lan_search import async_setup_lan_search
 from .protocols.base import Capability
 from .protocols.errors import AuthError, CameraError, InvalidValue, NotSupported
 from .repairs import async_check_stream_source, async_delete_entry_issues
 from .services import async_setup_services
+from .websocket_api import async_setup_websocket_api
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -37,9 +39,11 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the integration's actions (they exist even with no camera loaded) and
-    start the LAN search for cameras not yet added."""
+    """Register the actions (they exist even with no camera loaded), the talk card's
+    websocket command and the card itself, and start the LAN search for new cameras."""
     async_setup_services(hass)
+    async_setup_websocket_api(hass)
+    await async_register_frontend(hass)
     async_setup_lan_search(hass)
     return True
 
