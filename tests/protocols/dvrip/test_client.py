@@ -74,7 +74,7 @@ async def client(camera: DvripCamera) -> AsyncIterator[Client]:
 
 
 async def test_simulator_replays_the_capture_byte_for_byte(start_simulator: Start) -> None:
-    camera = await _camera(start_simulator, password="")
+    camera = await _camera(start_simulator, password="", serial=seed.SERIAL)
     reader, writer = await asyncio.open_connection("127.0.0.1", camera.ports["dvrip"])
     try:
         exchanges = [
@@ -107,10 +107,10 @@ async def test_simulator_replays_the_capture_byte_for_byte(start_simulator: Star
 # --- login ---------------------------------------------------------------------------------------
 
 
-async def test_connect_identity_and_capabilities(client: Client) -> None:
+async def test_connect_identity_and_capabilities(client: Client, camera: DvripCamera) -> None:
     identity = client.identity
-    assert identity.unique_id == "58e7fa5e6e262535"
-    assert identity.serial == "58e7fa5e6e262535"
+    assert identity.unique_id == camera.serial
+    assert identity.serial == camera.serial
     assert identity.model == "HI3516D_83H50N"
     assert identity.firmware == "V4.03.R12.G7914927.12012.145902.0020000"
     assert identity.name
@@ -142,7 +142,7 @@ async def test_open_client_builds_the_dvrip_client(camera: DvripCamera) -> None:
     assert isinstance(client, Client)
     try:
         await client.connect()
-        assert client.identity.serial == "58e7fa5e6e262535"
+        assert client.identity.serial == camera.serial
     finally:
         await client.close()
 
@@ -643,7 +643,8 @@ async def test_udp_discovery(camera: DvripCamera) -> None:
     common = message.body["NetWork.NetCommon"]
     assert decode_ip_hex(common["HostIP"]) == "127.0.0.1"
     assert common["TCPPort"] == camera.ports["dvrip"]
-    assert common["SN"] == "58e7fa5e6e262535"
+    assert common["SN"] == camera.serial
+    assert common["MAC"] == camera.mac
 
 
 async def test_control_api_drives_the_camera(
@@ -742,7 +743,7 @@ async def test_h265_stream(client: Client, camera: DvripCamera) -> None:
 
 
 async def test_extras_mac_bitrate_abilities(client: Client, camera: DvripCamera) -> None:
-    assert client.identity.mac == "00:12:31:47:e7:18"
+    assert client.identity.mac == camera.mac
     await client.write_setting("bitrate", 512)
     assert camera.vendor_state()["settings"]["encode"][0]["bitrate"] == 512
     assert (await client.encode_settings())["BitRate"] == 512
@@ -785,9 +786,9 @@ async def test_discover_finds_the_simulator(camera: DvripCamera) -> None:
     assert (device.host, device.port, device.serial) == (
         "127.0.0.1",
         camera.ports["dvrip"],
-        "58e7fa5e6e262535",
+        camera.serial,
     )
-    assert device.mac == "00:12:31:47:e7:18"
+    assert device.mac == camera.mac
     assert device.channels == 1
 
 

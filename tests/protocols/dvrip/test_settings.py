@@ -50,7 +50,7 @@ def test_read() -> None:
     read = settings.read(ANSWERS, Stream(1, False, SIZES))
     assert read.values == {
         SettingKey.ALARM_OUT: False,
-        SettingKey.RESOLUTION: "640x480",
+        SettingKey.RESOLUTION: "320x240",  # the recorder's second camera
         SettingKey.FRAME_RATE: "25",
         SettingKey.LED: False,
     }
