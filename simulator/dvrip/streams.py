@@ -8,7 +8,8 @@ GOP starts with ``{`` when the data allows), plus 0x1FA G.711A audio (a tone of
 without a camera (``offline_channels``) answers claims and OPSNAP with Ret 121.
 Start on another socket of the same session streams to the claiming socket and
 is answered with 1411. Talk: 1434 Claim (Ret 503 when another client talks),
-1430 Start/Stop, 1432 frames decoded from A-law and recorded. See docs/protocols/dvrip.md, "Live stream" and "Talk-back".
+1430 Start/Stop, 1432 frames decoded from A-law and recorded. See
+docs/protocols/dvrip.md, "Live stream" and "Talk-back".
 """
 
 from __future__ import annotations
