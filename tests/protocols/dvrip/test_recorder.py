@@ -20,6 +20,7 @@ from custom_components.ipcam.protocols.base import (
     SettingKey,
 )
 from custom_components.ipcam.protocols.dvrip.client import Client
+from custom_components.ipcam.protocols.dvrip.profile import PROFILE
 from custom_components.ipcam.protocols.errors import (
     CannotConnect,
     DeviceBusy,
@@ -70,6 +71,10 @@ def _channel(recorder: Client, number: int) -> Client:
     client = recorder.channel_client(number)
     assert isinstance(client, Client)
     return client
+
+
+def test_new_entries_take_the_whole_device() -> None:
+    assert PROFILE.connection.whole_device
 
 
 async def test_the_recorder_and_its_channels(recorder: Client, camera: DvripCamera) -> None:
