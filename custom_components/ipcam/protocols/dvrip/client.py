@@ -4,7 +4,8 @@ The protocol is ``session.py`` run by ``transport.SessionLink``. The clients of 
 share a ``_Hub``: one command connection (re-opened when it drops) and one alarm connection
 for every channel; each ``video()``/``audio()`` and ``talk()`` opens its own, as go2rtc and
 python-dvr do, and every connection logs out when closed. ``channel=None`` is a recorder as
-one device, ``channel_client(n)`` its channel n. See docs/protocols/dvrip.md, "Recorders".
+one device, ``channel_client(n)`` its channel n. See docs/protocols/dvrip.md, "Recorders: one
+device, many channels" and "Logout".
 """
 
 from __future__ import annotations

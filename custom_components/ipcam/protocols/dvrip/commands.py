@@ -1,7 +1,7 @@
 """Bodies of the DVRIP commands the client sends, and the URLs it hands to players.
 
-See docs/protocols/dvrip.md, "PTZ", "Live stream", "Talk-back", "Players" and
-"Logout".
+See docs/protocols/dvrip.md, "PTZ", "Live stream", "Talk-back", "Alarms" and
+"Players".
 """
 
 from __future__ import annotations

@@ -57,7 +57,8 @@ def queries(channel: int | None, channel_count: int) -> tuple[tuple[int, str], .
 
 
 class Scope(enum.Enum):
-    """What one client of a device stands for (docs/protocols/dvrip.md, "Recorders")."""
+    """What one client of a device stands for (docs/protocols/dvrip.md, "Recorders: one device,
+    many channels")."""
 
     CAMERA = "camera"  # a camera, or one channel of a recorder as an entry of its own
     RECORDER = "recorder"  # a recorder as one device (channel=None): its own controls

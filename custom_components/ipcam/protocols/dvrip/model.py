@@ -39,6 +39,7 @@ class ClientModel(base.CameraClient):
         timeout: float = DEFAULT_TIMEOUT,
         stream: str | None = None,
         shared: bool = False,
+        **_options: Any,
     ) -> None:
         super().__init__()
         if channel is not None and channel < 0:
@@ -83,10 +84,12 @@ class ClientModel(base.CameraClient):
 
     @property
     def channels(self) -> tuple[base.ChannelInfo, ...]:
-        """A recorder's channels with their names; a camera's one channel."""
-        if self._scope is device.Scope.RECORDER and self._facts is not None:
-            return self._facts.channels
-        return super().channels
+        """A recorder's channels with their names; a recorder's channel client its own; a
+        camera's one channel."""
+        if self._facts is None or self._scope is device.Scope.CAMERA:
+            return super().channels
+        every = self._facts.channels
+        return every if self._scope is device.Scope.RECORDER else (every[self._stream.channel],)
 
     def channel_client(self, channel: int) -> base.CameraClient:
         """A recorder's channel: a client bound to it that shares this client's connections

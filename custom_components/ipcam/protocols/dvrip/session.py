@@ -17,6 +17,8 @@ come out (``next_event``, ``data_to_send``); time is an argument, never read
 - Alarms (1504) become ``Alarm`` events; a Guard reply (1501, not waited for: some
   firmware never sends it) that refuses the subscription, or a forced logout (1004),
   ends the session.
+- ``hang_up()`` says the connection's goodbye (a stream's Stop, Unguard) and Logout
+  (1002) before the socket closes (docs/protocols/dvrip.md, "Logout").
 - A stream session (``media="video"`` or ``"audio"``) cuts 1412 payloads into
   frames and hands every frame one socket read completed over in one event;
   after ``watch_media`` it ends the session when the stream stays silent.
