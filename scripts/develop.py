@@ -170,8 +170,6 @@ def add_cameras(token: str, ports: dict[str, dict[str, int]]) -> None:
             "username": CAMERA_USER,
             "password": CAMERA_PASSWORD,
         }
-        if vendor == "dvrip":
-            fields["channel"] = 0
         result = request(
             "POST", f"/api/config/config_entries/flow/{flow['flow_id']}", fields, token
         )
