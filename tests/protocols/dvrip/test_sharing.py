@@ -30,9 +30,12 @@ def test_room_for_connections() -> None:
     with pytest.raises(DeviceBusy, match="3 connections"):
         shared.check_room("video")
     shared.check_room("control")  # the command connection is only ever replaced
+    shared.check_open()
     shared.closed = True
     with pytest.raises(CannotConnect, match="closed"):
         shared.check_room("control")
+    with pytest.raises(CannotConnect, match="closed"):
+        shared.check_open()
 
 
 def test_who_opened_what() -> None:

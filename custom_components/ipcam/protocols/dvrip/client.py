@@ -172,7 +172,7 @@ class Client(model.ClientModel):
         """The device's command or alarm connection, (re-)opened when needed."""
         hub = self._hub
         async with hub.locks[purpose]:
-            hub.check_room("control")  # closed?
+            hub.check_open()
             conn = hub.links.get(purpose)
             if conn is None or conn.link.closed:
                 if conn is not None:

@@ -38,12 +38,16 @@ class Shared[C]:
         self.closed = False
         self.max_connections = 0  # the device's TCPMaxConn (0: unknown)
 
+    def check_open(self) -> None:
+        """``CannotConnect`` once the device's client is closed (until it connects again)."""
+        if self.closed:
+            raise CannotConnect("the client is closed")
+
     def check_room(self, purpose: str) -> None:
         """Raise unless another connection may be opened: ``CannotConnect`` once the device's
         client is closed, ``DeviceBusy`` when the device's connections are all open (the
         command connection is only ever replaced)."""
-        if self.closed:
-            raise CannotConnect("the client is closed")
+        self.check_open()
         if purpose != "control" and 0 < self.max_connections <= len(self.owners):
             raise DeviceBusy(f"the {self.max_connections} connections the device allows are open")
 
