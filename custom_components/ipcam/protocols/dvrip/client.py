@@ -225,7 +225,10 @@ class Client(model.ClientModel):
             }
             facts = device.DeviceFacts.from_answers(login, info, answers)
             self._hub.max_connections = facts.net.max_connections
-            self.learn(facts, {name: answers[name] for name in device.ABILITIES if answers[name]})
+            abilities = {name: answers[name] for name in device.ABILITIES}
+            self.learn(
+                facts, {name: value for name, value in abilities.items() if value is not None}
+            )
         except BaseException:
             await self.close()
             raise
