@@ -455,8 +455,6 @@ class DemoHome:
                 "username": CAMERA_USER,
                 "password": CAMERA_PASSWORD,
             }
-            if family == "dvrip":
-                fields["channel"] = 0
             result = self.request(
                 "POST", f"/api/config/config_entries/flow/{flow['flow_id']}", fields, token=token
             )
