@@ -279,6 +279,8 @@ async def test_a_recorder_is_one_entry_with_a_device_per_channel(
     )
     assert camera.vendor_state()["settings"]["white_light"] == ["Auto", "Auto", "KeepOpen", "Auto"]
     assert coordinator(entry).channel_settings[2].values["white_light"] == "on"  # read back
+    # ... and the select shows it (a channel's change alone notifies the entities).
+    await wait_for(hass, lambda: hass.states.get(light).state == "on")
 
 
 async def test_a_camera_as_a_new_entry_keeps_the_channel_0_id_and_gains_its_controls(
