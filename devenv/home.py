@@ -42,6 +42,7 @@ DEMO_USER = "demo"
 DEMO_PASSWORD = "ipcam-demo"
 CAMERA_USER = "admin"
 CAMERA_PASSWORD = "demo-camera"
+DVRIP_SEARCH_PORT = 34569  # where XMEye devices answer the LAN search
 RESTART_EXIT_CODE = 100  # Home Assistant's "restart me" (homeassistant.const.RESTART_EXIT_CODE)
 # Where the core configuration of the demo says it is (the location matters to nothing here).
 CORE_CONFIG = {
@@ -134,6 +135,9 @@ class DemoHome:
     preload_streams: bool = True
     on_log: Callable[[str], None] = log
     simulators: dict[str, Simulated] = field(default_factory=dict)
+    # A camera that is not added, to be found by Home Assistant's LAN search.
+    undiscovered_camera: bool = True
+    undiscovered: Simulated | None = None
     hass: subprocess.Popen[bytes] | None = None
     token: str | None = None
     refresh_token: str | None = None
@@ -163,41 +167,68 @@ class DemoHome:
     # --- simulators ------------------------------------------------------------------------
 
     def start_simulators(self) -> None:
-        simulator_log = (self._logs() / "simulator.log").open("ab")
         for family in FAMILIES:
-            process = subprocess.Popen(  # noqa: S603
+            simulated = self._start_simulator(
+                family,
                 [
-                    self.python,
-                    "-m",
-                    "simulator",
-                    "--vendor",
-                    family,
                     "--port",
                     str(self.simulator_ports.get(family, 0)),
-                    "--username",
-                    CAMERA_USER,
-                    "--password",
-                    CAMERA_PASSWORD,
                     "--control-port",
                     str(self.control_ports.get(family, 0)),
                 ],
-                cwd=ROOT,
-                stdout=subprocess.PIPE,
-                stderr=simulator_log,
             )
-            assert process.stdout is not None
-            line = process.stdout.readline().decode()
-            try:
-                ready = json.loads(line)
-            except ValueError:
-                process.kill()
-                raise RuntimeError(f"the {family} simulator did not start: {line!r}") from None
-            simulated = Simulated(family, process, ready["ports"], ready["control_port"])
             self.simulators[family] = simulated
             self.on_log(
                 f"simulated {family} camera on {simulated.ports}, control API on "
                 f"{simulated.control_url}"
             )
+        if self.undiscovered_camera:
+            self._start_undiscovered()
+
+    def _start_undiscovered(self) -> None:
+        """One more XMEye camera, not added: it answers the LAN search Home Assistant
+        broadcasts (on every address, the standard search port), so it shows up under
+        Discovered. Skipped when that port is taken."""
+        try:
+            self.undiscovered = self._start_simulator(
+                "dvrip",
+                ["--host", "0.0.0.0", "--search-port", str(DVRIP_SEARCH_PORT)],
+            )
+        except RuntimeError as err:
+            self.on_log(f"no camera waiting under Discovered: {err}")
+            return
+        self.on_log(
+            f"an XMEye camera not yet added on {self.undiscovered.ports}: Home Assistant "
+            "finds it on the network (Settings -> Devices & services -> Discovered)"
+        )
+
+    def _start_simulator(self, family: str, extra: list[str]) -> Simulated:
+        simulator_log = (self._logs() / "simulator.log").open("ab")
+        process = subprocess.Popen(  # noqa: S603
+            [
+                self.python,
+                "-m",
+                "simulator",
+                "--vendor",
+                family,
+                "--username",
+                CAMERA_USER,
+                "--password",
+                CAMERA_PASSWORD,
+                *extra,
+            ],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=simulator_log,
+        )
+        assert process.stdout is not None
+        line = process.stdout.readline().decode()
+        try:
+            ready = json.loads(line)
+        except ValueError:
+            process.kill()
+            raise RuntimeError(f"the {family} simulator did not start: {line!r}") from None
+        return Simulated(family, process, ready["ports"], ready["control_port"])
 
     # --- Home Assistant ---------------------------------------------------------------------
 
@@ -295,7 +326,9 @@ class DemoHome:
         self._supervisor.start()
 
     def _processes(self) -> list[subprocess.Popen[bytes]]:
-        return [p for p in (self.hass, *(s.process for s in self.simulators.values())) if p]
+        extra = [self.undiscovered] if self.undiscovered is not None else []
+        simulated = [*self.simulators.values(), *extra]
+        return [p for p in (self.hass, *(s.process for s in simulated)) if p]
 
     def request_stop(self) -> None:
         """Ask every process to end, without waiting (safe in a signal handler)."""

@@ -6,8 +6,6 @@ See docs/protocols/foscam.md, "LAN discovery".
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import socket
 from typing import TYPE_CHECKING, Any
 
 from custom_components.ipcam.protocols.errors import ProtocolError
@@ -15,6 +13,7 @@ from custom_components.ipcam.protocols.foscam import operation as op
 from custom_components.ipcam.protocols.foscam import search
 
 from ..identity import mac_for_port
+from ..network import address_towards
 from . import wire as sw
 
 if TYPE_CHECKING:
@@ -48,7 +47,7 @@ def search_answer(camera: FoscamCamera, data: bytes, peer: str = "127.0.0.1") ->
         answer = search.SearchResp(
             camera_id=camera.camera_id,
             name=camera.alias,
-            ip=_address_towards(camera.host, peer),
+            ip=address_towards(camera.host, peer),
             mask="255.255.255.0",
             gateway="192.168.69.1",
             dns="192.168.69.1",
@@ -67,22 +66,3 @@ def search_answer(camera: FoscamCamera, data: bytes, peer: str = "127.0.0.1") ->
 def camera_id_for(port: int) -> str:
     """Foscam's OUI 00:62:6E and the port: the camera id of a simulator on ``port``."""
     return mac_for_port("00:62:6e", port).replace(":", "").upper()
-
-
-def _is_ipv4(host: str) -> bool:
-    parts = host.split(".")
-    return len(parts) == 4 and all(p.isdigit() and int(p) < 256 for p in parts)
-
-
-def _address_towards(host: str, peer: str) -> str:
-    """The IPv4 address the camera answers from: its own, or (listening on every address)
-    the one the system would use to reach ``peer``."""
-    if _is_ipv4(host) and host != "0.0.0.0":
-        return host
-    if _is_ipv4(peer):
-        with contextlib.suppress(OSError), socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-            s.connect((peer, 9))  # no packet is sent: this only picks the route
-            address = str(s.getsockname()[0])
-            if _is_ipv4(address) and address != "0.0.0.0":
-                return address
-    return "127.0.0.1"
