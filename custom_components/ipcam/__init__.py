@@ -15,10 +15,14 @@ from .client_factory import connect_client
 from .const import CONF_STREAM_SOURCE, DOMAIN
 from .coordinator import IpcamCoordinator
 from .data import IpcamConfigEntry, IpcamData
+from .entry_migration import async_adopt_channel_entries
+from .frontend import async_register_frontend
+from .lan_search import async_setup_lan_search
 from .protocols.base import Capability
 from .protocols.errors import AuthError, CameraError, InvalidValue, NotSupported
 from .repairs import async_check_stream_source, async_delete_entry_issues
 from .services import async_setup_services
+from .websocket_api import async_setup_websocket_api
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -36,8 +40,12 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the integration's actions (they exist even with no camera loaded)."""
+    """Register the actions (they exist even with no camera loaded), the talk card's
+    websocket command and the card itself, and start the LAN search for new cameras."""
     async_setup_services(hass)
+    async_setup_websocket_api(hass)
+    await async_register_frontend(hass)
+    async_setup_lan_search(hass)
     return True
 
 
@@ -70,6 +78,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: IpcamConfigEntry) -> boo
         await coordinator.async_shutdown()
         raise
     entry.runtime_data = IpcamData(client=client, coordinator=coordinator)
+    adopted = await async_adopt_channel_entries(hass, entry, coordinator.layout)
     try:
         await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     except BaseException:
@@ -82,6 +91,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: IpcamConfigEntry) -> boo
 
     entry.async_on_unload(hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _stop))
 
+    for entry_id in adopted:  # their entities and devices are this entry's now
+        hass.async_create_task(hass.config_entries.async_remove(entry_id))
     if Capability.EVENTS in client.capabilities:
         coordinator.async_start_events()
     if sources := client.profile.stream_sources:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import voluptuous as vol
 from homeassistant import config_entries
 from homeassistant.config_entries import (
+    SOURCE_IGNORE,
     ConfigEntry,
     ConfigFlow,
     ConfigFlowResult,
@@ -18,6 +19,7 @@ from homeassistant.const import CONF_HOST, CONF_MAC, CONF_PASSWORD, CONF_PORT, C
 from homeassistant.core import callback
 from homeassistant.helpers.device_registry import format_mac
 from homeassistant.helpers.selector import (
+    BooleanSelector,
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
@@ -29,11 +31,13 @@ from homeassistant.helpers.selector import (
     TextSelectorType,
 )
 from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
+from homeassistant.helpers.typing import DiscoveryInfoType
 
 from .client_factory import connect_client
 from .const import (
     CONF_CHANNEL,
     CONF_FAMILY,
+    CONF_LAN_SEARCH,
     CONF_MOTION_TIMEOUT,
     CONF_STREAM,
     CONF_STREAM_SOURCE,
@@ -43,7 +47,8 @@ from .const import (
     STREAM_PRIMARY,
     STREAM_SECONDARY,
 )
-from .protocols import address_based_id, profile_for, supported_vendors
+from .lan_search import DISCOVERY_UNIQUE_ID
+from .protocols import address_based_id, family_for_mac, profile_for, supported_vendors
 from .protocols.base import CameraProfile, DeviceIdentity, Vendor
 from .protocols.errors import (
     AccountLocked,
@@ -65,6 +70,13 @@ _PORT_SELECTOR = NumberSelector(
     NumberSelectorConfig(min=1, max=65535, step=1, mode=NumberSelectorMode.BOX)
 )
 _PASSWORD_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
+_STREAM_SELECTOR = SelectSelector(
+    SelectSelectorConfig(
+        options=[STREAM_PRIMARY, STREAM_SECONDARY],
+        translation_key="stream",
+        mode=SelectSelectorMode.LIST,
+    )
+)
 
 
 def _connection_schema(profile: CameraProfile, defaults: Mapping[str, Any]) -> vol.Schema:
@@ -88,13 +100,7 @@ def _connection_schema(profile: CameraProfile, defaults: Mapping[str, Any]) -> v
         )
     if spec.secondary_stream:
         fields[vol.Required(CONF_STREAM, default=defaults.get(CONF_STREAM, STREAM_PRIMARY))] = (
-            SelectSelector(
-                SelectSelectorConfig(
-                    options=[STREAM_PRIMARY, STREAM_SECONDARY],
-                    translation_key="stream",
-                    mode=SelectSelectorMode.LIST,
-                )
-            )
+            _STREAM_SELECTOR
         )
     return vol.Schema(fields)
 
@@ -141,6 +147,11 @@ class IpcamConfigFlow(ConfigFlow, domain=DOMAIN):
 
     def __init__(self) -> None:
         self._profile: CameraProfile | None = None
+        # A camera found on the network or by DHCP: its family, host and port, and the
+        # unique ID its answer promised (checked against the login).
+        self._discovered: dict[str, Any] = {}
+        self._expected_id: str | None = None
+        self._port_guessed = False
 
     @staticmethod
     @callback
@@ -223,12 +234,7 @@ class IpcamConfigFlow(ConfigFlow, domain=DOMAIN):
                         errors = retry_errors
             if identity is not None:
                 await self.async_set_unique_id(identity.unique_id)
-                self._abort_if_unique_id_configured(
-                    updates={CONF_HOST: data[CONF_HOST], CONF_PORT: data[CONF_PORT]}
-                )
-                if identity.mac:
-                    data[CONF_MAC] = identity.mac  # lets DHCP find the camera at a new address
-                return self.async_create_entry(title=identity.name or data[CONF_HOST], data=data)
+                return self._finish(identity, data, update_address=True)
         return self.async_show_form(
             step_id="connect",
             data_schema=_connection_schema(profile, user_input or {}),
@@ -236,33 +242,153 @@ class IpcamConfigFlow(ConfigFlow, domain=DOMAIN):
             description_placeholders={"vendor": profile.vendor.value},
         )
 
+    def _finish(
+        self, identity: DeviceIdentity, data: dict[str, Any], *, update_address: bool
+    ) -> ConfigFlowResult:
+        """Create the entry (the unique ID is set), or update the one that exists.
+
+        An entry made for this recorder's first channel (older versions: one entry per
+        channel) becomes the recorder's: it then takes over its other channels' entries
+        (entry_migration.py).
+        """
+        legacy = next(
+            (
+                entry
+                for entry in self._async_current_entries(include_ignore=False)
+                if entry.unique_id == identity.unique_id
+                and CONF_CHANNEL in entry.data
+                and CONF_CHANNEL not in data
+            ),
+            None,
+        )
+        if legacy is not None:
+            merged = {k: v for k, v in {**legacy.data, **data}.items() if k != CONF_CHANNEL}
+            return self.async_update_reload_and_abort(legacy, data=merged, reason="recorder_merged")
+        updates = {CONF_HOST: data[CONF_HOST], CONF_PORT: data[CONF_PORT]}
+        self._abort_if_unique_id_configured(updates=updates if update_address else None)
+        if identity.mac:
+            data[CONF_MAC] = identity.mac  # lets DHCP find the camera at a new address
+        return self.async_create_entry(title=identity.name or data[CONF_HOST], data=data)
+
     async def async_step_dhcp(self, discovery_info: DhcpServiceInfo) -> ConfigFlowResult:
-        """A camera we know got a new address: follow it, once it proves to be the same one."""
+        """A device with a camera maker's MAC got an address.
+
+        A camera we know is followed there once a login proves it is the same one; a
+        new one of a family whose MAC prefix it has is offered (the login the user
+        confirms with proves it is a camera of that family).
+        """
         mac = format_mac(discovery_info.macaddress)
         entry = next(
             (
                 entry
-                for entry in self._async_current_entries(include_ignore=False)
+                for entry in self._async_current_entries(include_ignore=True)
                 if mac in (entry.unique_id, entry.data.get(CONF_MAC))
             ),
             None,
         )
-        if entry is None:
+        if entry is not None:
+            if entry.source == SOURCE_IGNORE:
+                return self.async_abort(reason="already_configured")
+            return await self._async_follow(entry, discovery_info.ip, mac=mac)
+        family = family_for_mac(mac)
+        if family is None:
             return self.async_abort(reason="not_ipcam_device")
-        if entry.data.get(CONF_HOST) == discovery_info.ip:
+        profile = profile_for(family)
+        self._port_guessed = True  # DHCP says nothing of the port: the form asks
+        return await self._async_offer(
+            profile, discovery_info.ip, profile.connection.default_port, mac, name=""
+        )
+
+    async def async_step_integration_discovery(
+        self, discovery_info: DiscoveryInfoType
+    ) -> ConfigFlowResult:
+        """A camera answered the LAN search (lan_search.py)."""
+        try:
+            profile = profile_for(str(discovery_info[CONF_FAMILY]))
+            host = str(discovery_info[CONF_HOST]).strip()
+            port = int(discovery_info[CONF_PORT])
+            unique_id = str(discovery_info[DISCOVERY_UNIQUE_ID])
+        except (KeyError, TypeError, ValueError, CameraError):
+            return self.async_abort(reason="not_ipcam_device")
+        if not host or not unique_id or not 0 < port < 65536:
+            return self.async_abort(reason="not_ipcam_device")
+        for entry in self._async_current_entries(include_ignore=False):
+            if entry.unique_id == unique_id:
+                return await self._async_follow(entry, host, port=port)
+        name = str(discovery_info.get("name") or "")[:64]
+        return await self._async_offer(profile, host, port, unique_id, name=name)
+
+    async def _async_offer(
+        self, profile: CameraProfile, host: str, port: int, unique_id: str, *, name: str
+    ) -> ConfigFlowResult:
+        """Offer a camera found on the network (ignored ones stay ignored)."""
+        await self.async_set_unique_id(unique_id)
+        self._abort_if_unique_id_configured()
+        self._profile = profile
+        self._expected_id = unique_id
+        self._discovered = {CONF_FAMILY: profile.vendor.value, CONF_HOST: host, CONF_PORT: port}
+        self.context["title_placeholders"] = {"name": name or f"{profile.vendor.value} {host}"}
+        return await self.async_step_discovery_confirm()
+
+    async def async_step_discovery_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Only the credentials are asked: family, host and port come from the camera."""
+        assert self._profile is not None
+        profile = self._profile
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data = _normalise(profile, {**self._discovered, **user_input})
+            identity, errors = await self._async_try_login(data)
+            if identity is not None:
+                if not _same_camera(self._expected_id, identity.unique_id) and not (
+                    identity.mac and format_mac(identity.mac) == self._expected_id
+                ):
+                    return self.async_abort(reason="wrong_camera")
+                await self.async_set_unique_id(identity.unique_id, raise_on_progress=False)
+                return self._finish(identity, data, update_address=False)
+        fields: dict[Any, Any] = {}
+        if self._port_guessed:
+            fields[vol.Required(CONF_PORT, default=self._discovered[CONF_PORT])] = _PORT_SELECTOR
+        fields[vol.Required(CONF_USERNAME, default=DEFAULT_USERNAME)] = TextSelector()
+        fields[vol.Optional(CONF_PASSWORD, default="")] = _PASSWORD_SELECTOR
+        if profile.connection.secondary_stream:
+            fields[vol.Required(CONF_STREAM, default=STREAM_PRIMARY)] = _STREAM_SELECTOR
+        return self.async_show_form(
+            step_id="discovery_confirm",
+            data_schema=vol.Schema(fields),
+            errors=errors,
+            description_placeholders={
+                "vendor": profile.vendor.value,
+                "host": str(self._discovered[CONF_HOST]),
+                "port": str(self._discovered[CONF_PORT]),
+            },
+        )
+
+    async def _async_follow(
+        self, entry: ConfigEntry, host: str, *, port: int | None = None, mac: str | None = None
+    ) -> ConfigFlowResult:
+        """A configured camera reported at another address: move it there once a login
+        proves it is the same camera (and only when it no longer answers where it is)."""
+        if entry.data.get(CONF_HOST) == host and port in (None, entry.data.get(CONF_PORT)):
             return self.async_abort(reason="already_configured")
         runtime = getattr(entry, "runtime_data", None)
         if runtime is not None and runtime.coordinator.camera_available:
-            # The camera answers where it is configured: the DHCP news is about another
+            # The camera answers where it is configured: the news is about another
             # interface or a stale lease; do not move it.
             return self.async_abort(reason="already_configured")
-        data = {**entry.data, CONF_HOST: discovery_info.ip}
-        identity, _errors = await self._async_try_login(data)
-        if identity is None or identity.mac != mac:
-            _LOGGER.debug("The camera at the address DHCP reported is not this one")
+        updates: dict[str, Any] = {CONF_HOST: host}
+        if port is not None:
+            updates[CONF_PORT] = port
+        identity, _errors = await self._async_try_login({**entry.data, **updates})
+        same = identity is not None and (
+            identity.mac == mac if mac is not None else identity.unique_id == entry.unique_id
+        )
+        if not same:
+            _LOGGER.debug("The camera at the address reported is not this one")
             return self.async_abort(reason="already_configured")
         return self.async_update_reload_and_abort(
-            entry, data_updates={CONF_HOST: discovery_info.ip}, reason="already_configured"
+            entry, data_updates=updates, reason="already_configured"
         )
 
     async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
@@ -332,6 +458,7 @@ class IpcamOptionsFlow(_OptionsFlowBase):
             options: dict[str, Any] = {CONF_MOTION_TIMEOUT: int(user_input[CONF_MOTION_TIMEOUT])}
             if CONF_STREAM_SOURCE in user_input:
                 options[CONF_STREAM_SOURCE] = user_input[CONF_STREAM_SOURCE]
+            options[CONF_LAN_SEARCH] = bool(user_input.get(CONF_LAN_SEARCH, True))
             result = self.async_create_entry(data=options)
             if not hasattr(config_entries, "OptionsFlowWithReload"):  # before 2025.8
                 self.hass.config_entries.async_schedule_reload(self.config_entry.entry_id)
@@ -361,4 +488,7 @@ class IpcamOptionsFlow(_OptionsFlowBase):
                     mode=SelectSelectorMode.LIST,
                 )
             )
+        fields[vol.Required(CONF_LAN_SEARCH, default=current.get(CONF_LAN_SEARCH, True))] = (
+            BooleanSelector()
+        )
         return self.async_show_form(step_id="init", data_schema=vol.Schema(fields))

@@ -11,6 +11,7 @@ CONF_FAMILY: Final = "vendor"
 CONF_CHANNEL: Final = "channel"
 CONF_MOTION_TIMEOUT: Final = "motion_timeout"
 CONF_STREAM_SOURCE: Final = "stream_source"
+CONF_LAN_SEARCH: Final = "lan_search"  # option: search the network for new cameras
 CONF_STREAM: Final = "stream"  # "primary" or "secondary" encoder stream
 STREAM_PRIMARY: Final = "primary"
 STREAM_SECONDARY: Final = "secondary"

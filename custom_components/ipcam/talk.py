@@ -70,6 +70,11 @@ class TalkManager:
         return Capability.TALK in self._client.capabilities
 
     @property
+    def starting(self) -> bool:
+        """A talk is being started (it replaces the running one)."""
+        return self._start_lock.locked()
+
+    @property
     def playing(self) -> bool:
         return self._task is not None and not self._task.done()
 
@@ -147,14 +152,33 @@ class TalkManager:
         source = await self._resolve(media_id)
         # Requests arriving together are taken in turn: each replaces the one before.
         async with self._start_lock:
-            await self._async_start(source, volume)
+            await self.async_stop()
+            generation = self._generation
+            pcm = decode_to_pcm(source, max_seconds=MAX_TALK_SECONDS)
+            await self._async_play(pcm, volume, generation)
 
-    async def _async_start(self, source: str | bytes, volume: float) -> None:
-        await self.async_stop()
-        generation = self._generation
+    async def async_start_pcm(
+        self, pcm: AsyncGenerator[bytes], volume: float = 1.0
+    ) -> asyncio.Task[float] | None:
+        """Talk live audio (8 kHz mono s16le PCM, fed as it arrives, e.g. a microphone).
 
+        Shares the media path: it replaces the running talk, and returns once the
+        camera takes the audio. The talk ends when ``pcm`` ends (the camera's
+        channel is then closed) or when ``async_stop`` is called. Returns the talk's
+        task (None when stopped before any audio came): it ends with the talk, and is
+        cancelled when another talk replaces this one.
+        """
+        if not self.supported:
+            await pcm.aclose()
+            raise ServiceValidationError(translation_domain=DOMAIN, translation_key="no_talk")
+        async with self._start_lock:
+            await self.async_stop()
+            return await self._async_play(pcm, volume, self._generation)
+
+    async def _async_play(
+        self, pcm: AsyncGenerator[bytes], volume: float, generation: int
+    ) -> asyncio.Task[float] | None:
         started: asyncio.Future[None] = self._hass.loop.create_future()
-        pcm = decode_to_pcm(source, max_seconds=MAX_TALK_SECONDS)
         try:
             first = await self._first_chunk(pcm)
         except BaseException:
@@ -162,7 +186,7 @@ class TalkManager:
             raise
         if generation != self._generation:  # stopped while the media was opening
             await pcm.aclose()
-            return
+            return None
 
         async def audio() -> AsyncIterator[bytes]:
             if not started.done():
@@ -172,13 +196,13 @@ class TalkManager:
                 yield chunk
 
         self.sessions += 1
-        self._task = self._hass.async_create_background_task(
+        task = self._task = self._hass.async_create_background_task(
             self._run(_scaled(audio(), volume), pcm, started), f"{DOMAIN} talk"
         )
         self._notify()
         try:
             async with asyncio.timeout(START_TIMEOUT_SECONDS):
-                waiting: set[asyncio.Future[Any]] = {started, self._task}
+                waiting: set[asyncio.Future[Any]] = {started, task}
                 await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
         except TimeoutError:
             await self.async_stop()
@@ -187,8 +211,9 @@ class TalkManager:
                 translation_key="talk_failed",
                 translation_placeholders={"error": "the camera did not start talking in time"},
             ) from None
-        if self._task.done() and not started.done():
-            self._task.result()  # raises the translated error
+        if task.done() and not started.done() and not task.cancelled():
+            task.result()  # raises the translated error
+        return task
 
     async def _first_chunk(self, pcm: AsyncIterator[bytes]) -> bytes:
         try:

@@ -20,6 +20,17 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load custom_components/ipcam in every test here."""
 
 
+@pytest.fixture(autouse=True)
+def no_lan_search() -> Any:
+    """The LAN search finds nothing unless a test gives it targets (tests do not broadcast)."""
+
+    async def no_targets(_hass: HomeAssistant) -> list[Any]:
+        return []
+
+    with patch("custom_components.ipcam.lan_search.async_broadcast_targets", no_targets):
+        yield
+
+
 SetupFake = Callable[..., Coroutine[Any, Any, MockConfigEntry]]
 
 

@@ -25,6 +25,17 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
 
 
 @pytest.fixture(autouse=True)
+def no_lan_search() -> Any:
+    """The LAN search finds nothing unless a test gives it targets (tests do not broadcast)."""
+
+    async def no_targets(_hass: HomeAssistant) -> list[Any]:
+        return []
+
+    with patch("custom_components.ipcam.lan_search.async_broadcast_targets", no_targets):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def every_entity_enabled(request: pytest.FixtureRequest) -> Any:
     """Entities disabled by default are enabled here (tests marked ``defaults`` see them off)."""
     if request.node.get_closest_marker("defaults"):

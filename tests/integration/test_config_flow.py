@@ -17,6 +17,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.ipcam.const import (
     CONF_CHANNEL,
     CONF_FAMILY,
+    CONF_LAN_SEARCH,
     CONF_MOTION_TIMEOUT,
     CONF_STREAM,
     CONF_STREAM_SOURCE,
@@ -245,14 +246,14 @@ async def test_options_flow_sets_alarm_timeout(
         )
         await hass.async_block_till_done()
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert entry.options == {CONF_MOTION_TIMEOUT: 15}
+    assert entry.options == {CONF_MOTION_TIMEOUT: 15, CONF_LAN_SEARCH: True}
 
 
 @pytest.mark.parametrize(
     ("vendor", "extra"),
     [
         ("foscam", {}),
-        ("dvrip", {CONF_CHANNEL: 0}),
+        ("dvrip", {}),  # the whole device: no channel is asked
         ("grandstream", {CONF_STREAM: STREAM_SECONDARY}),
     ],
 )
@@ -271,6 +272,7 @@ async def test_each_family_is_added_through_the_flow(
     assert result["data"][CONF_PORT] == camera_port(camera)
     for key, value in extra.items():
         assert result["data"][key] == value
+    assert CONF_CHANNEL not in result["data"]
     assert result["result"].unique_id
 
 
@@ -288,7 +290,7 @@ async def test_each_login_error_is_shown_then_recovers(
 ) -> None:
     camera = await start_simulator("dvrip")
     flow_id = await _start_flow(hass, "dvrip")
-    data = {**entry_data(camera), CONF_CHANNEL: 0}
+    data = entry_data(camera)
     data.pop(CONF_FAMILY)
     with patch("custom_components.ipcam.config_flow.connect_client", side_effect=error):
         result = await hass.config_entries.flow.async_configure(flow_id, data)
@@ -305,7 +307,7 @@ async def test_real_lockout_is_reported(
     """The DVRIP simulator locks the account after three wrong passwords, like the cameras."""
     camera = await start_simulator("dvrip")
     flow_id = await _start_flow(hass, "dvrip")
-    data = {**entry_data(camera), CONF_CHANNEL: 0, CONF_PASSWORD: "wrong"}
+    data = {**entry_data(camera), CONF_PASSWORD: "wrong"}
     data.pop(CONF_FAMILY)
     seen = []
     for _ in range(4):
@@ -410,7 +412,11 @@ async def test_dvrip_options_choose_the_stream_source(
             result["flow_id"], {CONF_MOTION_TIMEOUT: 30, CONF_STREAM_SOURCE: "rtsp"}
         )
         await hass.async_block_till_done()
-    assert entry.options == {CONF_MOTION_TIMEOUT: 30, CONF_STREAM_SOURCE: "rtsp"}
+    assert entry.options == {
+        CONF_MOTION_TIMEOUT: 30,
+        CONF_STREAM_SOURCE: "rtsp",
+        CONF_LAN_SEARCH: True,
+    }
 
 
 def test_same_camera_rules() -> None:

@@ -130,3 +130,15 @@ def test_the_quality_scale_lists_every_rule_with_a_reason_where_not_done() -> No
         assert rule["status"] in ("done", "todo", "exempt"), name
         if rule["status"] != "done":
             assert rule.get("comment"), f"{name} needs a reason"
+
+
+def test_dhcp_matchers_are_the_families_mac_prefixes() -> None:
+    from custom_components.ipcam.protocols import _CLIENTS
+
+    manifest = _json("manifest.json")
+    matchers = {m["macaddress"] for m in manifest["dhcp"] if "macaddress" in m}
+    prefixes = {
+        f"{prefix}*" for client in _CLIENTS.values() for prefix in client.profile.mac_prefixes
+    }
+    assert matchers == prefixes
+    assert {"registered_devices": True} in manifest["dhcp"]

@@ -41,6 +41,15 @@ def profile_for(vendor: Vendor | str) -> CameraProfile:
         raise NotSupported(f"vendor {vendor!r} is not supported") from None
 
 
+def family_for_mac(mac: str) -> Vendor | None:
+    """The family whose cameras use the MAC's prefix (an OUI), if any."""
+    digits = mac.replace(":", "").replace("-", "").upper()
+    for vendor, client in _CLIENTS.items():
+        if any(digits.startswith(prefix) for prefix in client.profile.mac_prefixes):
+            return vendor
+    return None
+
+
 def address_based_id(unique_id: str) -> bool:
     """Whether a unique ID was made from an address (the camera could not be identified)."""
     return any(

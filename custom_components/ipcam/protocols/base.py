@@ -173,6 +173,9 @@ class CameraProfile:
     # Unique IDs starting with this were made from the address because the camera
     # could not be identified: they say nothing when the address is what changed.
     address_id_prefix: str = ""
+    # MAC prefixes (OUIs, upper case hex, no separators) the family's cameras use, for
+    # DHCP discovery. Other devices of the same maker share them: a login confirms.
+    mac_prefixes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,4 +13,6 @@ PROFILE = CameraProfile(
     web_ui=True,
     # A plain HTTP 401 may come from a proxy or a camera still booting: a few tries.
     auth_failures_before_reauth=3,
+    # D-Link's OUIs seen on DCS cameras (its routers share them: a login confirms).
+    mac_prefixes=("1C7EE5", "28107B", "78542E", "B0C554", "BCF685", "C0A0BB", "C8D3A3", "F07D68"),
 )

@@ -13,4 +13,6 @@ PROFILE = CameraProfile(
     web_ui=True,
     # A refused MO_O login is a definite answer.
     auth_failures_before_reauth=1,
+    # 00626E: the camera id (= MAC) of the vendor document's captures; C4D655: Foscam.
+    mac_prefixes=("00626E", "C4D655"),
 )

@@ -34,4 +34,5 @@ PROFILE = CameraProfile(
     # A second Digest 401 is a definite answer.
     auth_failures_before_reauth=1,
     address_id_prefix=ADDRESS_ID_PREFIX,
+    mac_prefixes=("000B82",),
 )

@@ -1,0 +1,196 @@
+"""The dashboard in Chromium: push-to-talk latency and live-view start, end to end.
+
+Starts the demo (``devenv.home``: the four simulated cameras and a real Home
+Assistant on a free port) and drives Debian's Chromium with Playwright:
+
+- **talk**: Chromium's fake microphone plays 1 kHz bursts (0.25 s silence, 0.75 s
+  tone); the talk card's button is held ``--hold`` seconds, ``--presses`` times per
+  camera. Latency of each burst = when the simulated camera had received its first
+  loud sample (its control API polled every 20 ms) minus when the card's
+  AudioWorklet saw the burst start. Also: the longest time the camera received
+  nothing while the button was held, and how much audio arrived for how long a hold.
+- **live view start**: seconds from opening the camera's dialog to a playing
+  picture, for the H.264 cameras, cold (no stream yet: Home Assistant restarted
+  before each run) and with the camera's "Preload stream" preference on.
+
+Run: ``.venv/bin/python benchmarks/browser_dashboard.py [--presses N] [--runs N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import socket
+import statistics
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from devenv.home import DemoHome
+from tests.browser.browser import (
+    TalkArrivals,
+    deep_element,
+    launch,
+    log_in,
+    open_more_info,
+    talk_latencies,
+    tone_wav,
+    wait_for_moving_video,
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _control(home: DemoHome, family: str, method: str, path: str) -> Any:
+    request = urllib.request.Request(f"{home.simulators[family].control_url}{path}", method=method)
+    with urllib.request.urlopen(request, timeout=10) as response:
+        raw = response.read()
+    return raw if path == "/talk.wav" else json.loads(raw)
+
+
+def talk_runs(home: DemoHome, page: Any, family: str, presses: int, hold: float) -> dict[str, Any]:
+    camera = home.camera_entities()[family]["camera"][0]
+    latencies: list[float] = []
+    stalls: list[float] = []
+    ratios: list[float] = []
+    for _ in range(presses):
+        card = deep_element(page, "ipcam-talk-card", camera)
+        card.scroll_into_view_if_needed()
+        button = card.evaluate_handle(
+            "(el) => el.shadowRoot.querySelector('button[aria-label=Talk]')"
+        ).as_element()
+        _control(home, family, "DELETE", "/talk")
+        card.evaluate("(el) => { el.talkStats.onsets = []; }")
+        with TalkArrivals(home.simulators[family].control_url) as arrivals:
+            # Enabled once the camera is available; still once the pictures above have loaded.
+            button.wait_for_element_state("enabled", timeout=20_000)
+            button.hover()
+            page.mouse.down()
+            pressed = time.monotonic()
+            page.wait_for_timeout(hold * 1000)
+            page.mouse.up()
+            held = time.monotonic() - pressed
+            page.wait_for_timeout(1000)
+        talk = _control(home, family, "GET", "/state")["talk"]
+        pcm = _control(home, family, "GET", "/talk.wav")[44:]
+        onsets = card.evaluate("(el) => el.talkStats.onsets")
+        latencies += talk_latencies(onsets, arrivals, pcm)
+        stalls.append(arrivals.longest_stall())
+        ratios.append(talk["seconds"] / held)
+        page.wait_for_timeout(500)
+    ordered = sorted(latencies)
+    return {
+        "bursts": len(latencies),
+        "p50_ms": round(statistics.median(ordered) * 1000) if ordered else None,
+        "p90_ms": round(ordered[int(0.9 * (len(ordered) - 1))] * 1000) if ordered else None,
+        "max_ms": round(ordered[-1] * 1000) if ordered else None,
+        "stall_ms": round(max(stalls) * 1000),
+        "received_per_held": round(statistics.mean(ratios), 3),
+    }
+
+
+def live_view_runs(home: DemoHome, playwright: Any, runs: int) -> dict[str, dict[str, list[float]]]:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    cameras = home.streaming_cameras()
+    results: dict[str, dict[str, list[float]]] = {c: {"cold": [], "preloaded": []} for c in cameras}
+    for _run in range(runs):
+        home.set_preload(cameras, False)
+        home.restart()  # nothing streams now
+        context = launch(playwright)
+        page = context.new_page()
+        log_in(page, home.url)
+        for camera in cameras:
+            open_more_info(page, camera)
+            try:
+                results[camera]["cold"].append(wait_for_moving_video(page, "ha-more-info-dialog"))
+            except PlaywrightTimeout:
+                results[camera]["cold"].append(float("inf"))  # no picture within 30 s
+            page.keyboard.press("Escape")
+            page.wait_for_timeout(300)
+        home.set_preload(cameras, True)
+        page.reload()
+        page.wait_for_function("() => document.querySelector('home-assistant')?.hass?.user")
+        page.wait_for_timeout(3000)
+        for camera in cameras:
+            open_more_info(page, camera)
+            try:
+                results[camera]["preloaded"].append(
+                    wait_for_moving_video(page, "ha-more-info-dialog")
+                )
+            except PlaywrightTimeout:
+                results[camera]["preloaded"].append(float("inf"))
+            page.keyboard.press("Escape")
+            page.wait_for_timeout(300)
+        context.close()
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--presses", type=int, default=3, help="talk presses per camera")
+    parser.add_argument("--hold", type=float, default=4.0, help="seconds each press lasts")
+    parser.add_argument("--runs", type=int, default=3, help="live-view cold starts")
+    args = parser.parse_args()
+
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as folder:
+        home = DemoHome(
+            Path(folder) / "config",
+            http_port=_free_port(),
+            log_dir=Path(folder),
+            preload_streams=False,
+            on_log=lambda _message: None,
+        )
+        try:
+            home.run()
+            home.supervise_in_background()
+            wav = Path(folder) / "tone.wav"
+            wav.write_bytes(tone_wav())
+            with sync_playwright() as playwright:
+                live = live_view_runs(home, playwright, args.runs)
+                context = launch(playwright, microphone_wav=wav)
+                page = context.new_page()
+                log_in(page, home.url, "/lovelace/cameras")
+                talk = {
+                    family: talk_runs(home, page, family, args.presses, args.hold)
+                    for family in ("foscam", "dvrip", "grandstream")
+                }
+                context.close()
+        finally:
+            home.stop()
+
+    print(f"## Push-to-talk, microphone -> camera ({args.presses} presses of {args.hold:.0f} s)")
+    print(
+        "| family | bursts | latency p50 ms | p90 ms | max ms | longest stall ms "
+        "| audio received / held |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    for family, row in talk.items():
+        print(
+            f"| {family} | {row['bursts']} | {row['p50_ms']} | {row['p90_ms']} | {row['max_ms']} "
+            f"| {row['stall_ms']} | {row['received_per_held']} |"
+        )
+    print(f"\n## Live view start, dialog open -> moving picture ({args.runs} runs)")
+    print("| camera | cold s (median / max) | preloaded s (median / max) |")
+    print("|---|---|---|")
+    for camera, figures in live.items():
+        cold, warm = figures["cold"], figures["preloaded"]
+        print(
+            f"| {camera} | {statistics.median(cold):.2f} / {max(cold):.2f} "
+            f"| {statistics.median(warm):.2f} / {max(warm):.2f} |"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Development environment: Home Assistant with the simulated cameras (demo, browser tests)."""

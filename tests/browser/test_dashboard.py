@@ -1,0 +1,252 @@
+"""The dashboard in a real browser: live video, alarms, controls and push-to-talk.
+
+Tests run in file order against one Home Assistant: the first measures the live
+view's cold start before anything else opened a stream.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from custom_components.ipcam.protocols.audio.pcm import dominant_frequency
+from devenv.home import DemoHome
+from tests.browser.browser import (
+    TONE_HZ,
+    TalkArrivals,
+    deep_element,
+    launch,
+    log_in,
+    open_more_info,
+    talk_latencies,
+    wait_for_moving_video,
+    wait_for_row_state,
+)
+
+COLD_START_TARGET = 2.0  # seconds, dialog open -> moving picture (reported; HLS needs ~3)
+COLD_START_LIMIT = 6.0  # what fails the test (Home Assistant's default HLS took ~8 s)
+TALK_LATENCY_LIMIT = 0.3
+CLEAR = ["Clear", "off"]
+DETECTED = ["Detected", "on"]
+
+
+def _control(demo: DemoHome, family: str, method: str, path: str, body: Any = None) -> Any:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(
+        f"{demo.simulators[family].control_url}{path}", data=data, method=method
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        raw = response.read()
+    return json.loads(raw) if raw and path != "/talk.wav" else raw
+
+
+@pytest.fixture(scope="module")
+def entities(demo: DemoHome) -> dict[str, dict[str, list[str]]]:
+    return demo.camera_entities()
+
+
+@pytest.fixture(scope="module")
+def measurements(artifacts: Path) -> Any:
+    results: dict[str, Any] = {}
+    yield results
+    (artifacts / "measurements.json").write_text(json.dumps(results, indent=2))
+    print(f"\nbrowser measurements ({artifacts / 'measurements.json'}):")
+    print(json.dumps(results, indent=2))
+
+
+def test_live_view_cold_start(
+    page: Any, demo: DemoHome, entities: dict[str, Any], measurements: dict[str, Any]
+) -> None:
+    """Open the live view of each H.264 camera: cold (no stream yet), then preloaded."""
+    cameras = demo.streaming_cameras()
+    assert len(cameras) == 2, cameras  # DVRIP and Grandstream
+    results: dict[str, dict[str, float]] = {}
+    for camera in cameras:
+        open_more_info(page, camera)
+        cold = wait_for_moving_video(page, "ha-more-info-dialog", timeout=COLD_START_LIMIT)
+        page.keyboard.press("Escape")
+        page.wait_for_timeout(300)
+        results[camera] = {"cold_s": round(cold, 2)}
+    # "Preload stream" keeps the stream running: the dialog then opens on a running stream.
+    demo.set_preload(cameras, True)
+    page.reload()
+    page.wait_for_function("() => document.querySelector('home-assistant')?.hass?.user")
+    for camera in cameras:
+        open_more_info(page, camera)
+        results[camera]["preloaded_s"] = round(
+            wait_for_moving_video(page, "ha-more-info-dialog", timeout=COLD_START_LIMIT), 2
+        )
+        page.keyboard.press("Escape")
+        page.wait_for_timeout(300)
+    measurements["live_view_start"] = results
+    for figures in results.values():
+        assert figures["preloaded_s"] <= COLD_START_TARGET
+
+
+def test_every_camera_shows_moving_video(
+    page: Any, demo: DemoHome, entities: dict[str, Any], artifacts: Path
+) -> None:
+    page.goto(f"{demo.url}/lovelace/cameras")
+    page.wait_for_timeout(500)
+    page.screenshot(path=artifacts / "dashboard.png", full_page=True)
+    for family, domains in entities.items():
+        camera = domains["camera"][0]
+        card = deep_element(page, "ipcam-talk-card", camera)
+        card.scroll_into_view_if_needed()
+        view = card.evaluate_handle("(el) => el.shadowRoot.querySelector('.view')").as_element()
+        deadline = time.monotonic() + 20
+        while True:
+            first = view.screenshot()
+            page.wait_for_timeout(700)
+            second = view.screenshot()
+            if first != second:
+                break
+            assert time.monotonic() < deadline, f"the {family} camera's picture does not move"
+        (artifacts / f"{family}.png").write_bytes(second)
+        talk_shown = card.evaluate(
+            "(el) => el.shadowRoot.querySelector('button[aria-label=Talk]').offsetParent !== null"
+        )
+        assert talk_shown == ("media_player" in domains), family  # only cameras with a speaker
+
+
+def test_motion_shows_within_a_second(
+    page: Any, demo: DemoHome, entities: dict[str, Any], measurements: dict[str, Any]
+) -> None:
+    page.goto(f"{demo.url}/lovelace/cameras")
+    delays = {}
+    for family in ("foscam", "dvrip"):
+        sensor = next(e for e in entities[family]["binary_sensor"] if e.endswith("_motion"))
+        wait_for_row_state(page, "hui-simple-entity-row", sensor, CLEAR)
+        start = time.monotonic()
+        _control(demo, family, "POST", "/event", {"kind": "motion", "active": True})
+        wait_for_row_state(page, "hui-simple-entity-row", sensor, DETECTED, timeout=5)
+        delays[family] = round(time.monotonic() - start, 3)
+        _control(demo, family, "POST", "/event", {"kind": "motion", "active": False})
+        wait_for_row_state(page, "hui-simple-entity-row", sensor, CLEAR, timeout=5)
+    measurements["motion_to_ui_s"] = delays
+    assert max(delays.values()) <= 1.0, delays
+    # The demo automation reacted: it counted the alarms and named the last one.
+    counter = page.evaluate(
+        "() => document.querySelector('home-assistant').hass"
+        ".states['counter.ipcam_motion_events'].state"
+    )
+    assert int(counter) >= 2
+
+
+def test_ptz_button_and_switch_reach_the_camera(
+    page: Any, demo: DemoHome, entities: dict[str, Any]
+) -> None:
+    page.goto(f"{demo.url}/lovelace/cameras")
+    dvrip = entities["dvrip"]
+    before = _control(demo, "dvrip", "GET", "/state")
+    pan_left = next(b for b in dvrip["button"] if b.endswith("_pan_left"))
+    deep_element(page, "hui-button-card", pan_left).click()
+    deadline = time.monotonic() + 10
+    while (state := _control(demo, "dvrip", "GET", "/state"))["ptz"][0] == before["ptz"][0]:
+        assert time.monotonic() < deadline, "the pan/tilt button did not reach the camera"
+        time.sleep(0.1)
+    assert state["ptz"][0]["pan"] != before["ptz"][0]["pan"]
+
+    assert before["settings"]["alarm_out"][0] is False
+    switch = next(s for s in dvrip["switch"] if s.endswith("_alarm_output"))
+    row = deep_element(page, "hui-toggle-entity-row", switch)
+    row.evaluate(
+        "(el) => el.shadowRoot.querySelector('ha-entity-toggle').shadowRoot"
+        ".querySelector('ha-switch').click()"
+    )
+    deadline = time.monotonic() + 10
+    while not _control(demo, "dvrip", "GET", "/state")["settings"]["alarm_out"][0]:
+        assert time.monotonic() < deadline, "the switch did not reach the camera"
+        time.sleep(0.1)
+
+
+@pytest.mark.parametrize("family", ["foscam", "dvrip", "grandstream"])
+def test_talk_card_speaks_through_the_camera(
+    page: Any,
+    demo: DemoHome,
+    entities: dict[str, Any],
+    measurements: dict[str, Any],
+    family: str,
+) -> None:
+    page.goto(f"{demo.url}/lovelace/cameras")
+    camera = entities[family]["camera"][0]
+    card = deep_element(page, "ipcam-talk-card", camera)
+    card.scroll_into_view_if_needed()
+    button = card.evaluate_handle("(el) => el.shadowRoot.querySelector('button[aria-label=Talk]')")
+    button = button.as_element()
+    assert button is not None
+    _control(demo, family, "DELETE", "/talk")
+    card.evaluate("(el) => { el.talkStats.onsets = []; }")
+    held = 3.0
+    with TalkArrivals(demo.simulators[family].control_url) as arrivals:
+        # Enabled once the camera is available; still once the pictures above it have loaded.
+        button.wait_for_element_state("enabled", timeout=20_000)
+        button.hover()
+        page.mouse.down()
+        pressed = time.monotonic()
+        page.wait_for_timeout(held * 1000)
+        page.mouse.up()
+        held = time.monotonic() - pressed
+        assert card.evaluate("(el) => el.talkStats.sessions") >= 1, "the press missed the button"
+        page.wait_for_timeout(1200)
+    assert card.evaluate("(el) => el.shadowRoot.querySelector('.status').textContent") == ""
+    talk = _control(demo, family, "GET", "/state")["talk"]
+    pcm = _control(demo, family, "GET", "/talk.wav")[44:]
+    onsets = card.evaluate("(el) => el.talkStats.onsets")
+    latencies = talk_latencies(onsets, arrivals, pcm)
+    measurements.setdefault("talk", {})[family] = {
+        "held_s": round(held, 2),
+        "received_s": talk["seconds"],
+        "dominant_hz": talk["dominant_hz"],
+        "latency_ms": [round(x * 1000) for x in latencies],
+        "longest_stall_ms": round(arrivals.longest_stall() * 1000),
+    }
+    stats = card.evaluate("(el) => JSON.stringify(el.talkStats)")
+    assert talk["sessions"] >= 1, stats
+    assert abs(dominant_frequency(pcm) - TONE_HZ) <= 20
+    assert held - 0.6 <= talk["seconds"] <= held + 0.3
+    assert latencies, "no tone onset reached the camera"
+    assert statistics.median(latencies) <= TALK_LATENCY_LIMIT, latencies
+
+
+def test_insecure_origin_explains_the_microphone(playwright: Any, demo: DemoHome) -> None:
+    """Over plain HTTP on a non-local name the browser gives no microphone: the card says so."""
+    # Chromium sends the made-up name to 127.0.0.1; http://ipcam.test is not a secure origin.
+    context = launch(playwright, extra_args=["--host-resolver-rules=MAP ipcam.test 127.0.0.1"])
+    try:
+        page = context.new_page()
+        url = f"http://ipcam.test:{demo.http_port}"
+        log_in(page, url, "/lovelace/cameras")
+        assert page.evaluate("() => window.isSecureContext") is False
+        try:
+            page.wait_for_function(
+                """() => {
+                     const cards = window.__deepAll('ipcam-talk-card')
+                       .filter((c) => c._config.talk);
+                     return cards.length === 3 && cards.every((card) =>
+                       card.shadowRoot.querySelector('.status').textContent.includes('HTTPS')
+                       && card.shadowRoot.querySelector('button[aria-label=Talk]').disabled);
+                   }""",
+                timeout=45_000,
+            )
+        except Exception as err:
+            cards = page.evaluate(
+                """() => window.__deepAll('ipcam-talk-card').map((card) => [
+                     card._config.entity, card._config.talk,
+                     card.shadowRoot.querySelector('.status')?.textContent,
+                     card.shadowRoot.querySelector('button[aria-label=Talk]')?.disabled])"""
+            )
+            raise AssertionError(f"talk cards on the insecure origin: {cards}") from err
+        status = page.evaluate(
+            "() => window.__deepAll('ipcam-talk-card').find((c) => c._config.talk).shadowRoot"
+            ".querySelector('.status').textContent"
+        )
+        assert status.startswith("The microphone needs a secure connection"), status
+    finally:
+        context.close()
