@@ -970,10 +970,11 @@ def _dvrip_json(msg_id: int, body: dict[str, Any]) -> bytes:
 
 
 def _dvrip_documents() -> dict[str, Any]:
-    """The camera's JSON documents, as the simulator answers them."""
+    """The camera's JSON documents, as the simulator answers them (a detector also by the
+    channel path the client reads: ``Detect.MotionDetect.[0]``)."""
     from simulator.dvrip import config
 
-    return {
+    documents: dict[str, Any] = {
         "SystemInfo": config.system_info(1),
         **config.abilities(1),
         **{
@@ -983,6 +984,10 @@ def _dvrip_documents() -> dict[str, Any]:
             for name, value in group.items()
         },
     }
+    for name, value in list(documents.items()):
+        if name.startswith("Detect.") and isinstance(value, list) and value:
+            documents[f"{name}.[0]"] = value[0]
+    return documents
 
 
 def _dvrip_media_stream() -> bytes:
@@ -1174,7 +1179,7 @@ def run_dvrip_views(data: bytes) -> None:
     """DVRIP JSON documents of any shape: typed views, device facts, settings read and written."""
     import random
 
-    from custom_components.ipcam.protocols.base import Capability
+    from custom_components.ipcam.protocols.base import Capability, SettingKey
     from custom_components.ipcam.protocols.dvrip import alarms as dalarms
     from custom_components.ipcam.protocols.dvrip import device as ddevice
     from custom_components.ipcam.protocols.dvrip import settings as dsettings
@@ -1187,26 +1192,28 @@ def run_dvrip_views(data: bytes) -> None:
         document = shuffled_types(document, random.Random(data))
     body = dviews.as_dict(document)
     login = dviews.LoginReply.from_json(body)
-    abilities = {name: body.get(name) for name in ddevice.ABILITIES}
-    configs = {name: body.get(name) for name in ddevice.CONFIGS}
-    facts = ddevice.DeviceFacts.from_answers(login, body.get("SystemInfo"), abilities, configs)
-    _ = facts.channel_count
-    attempt(ddevice.check_channel, login, body.get("SystemInfo"), plan.tempo & 3)
+    names = (*ddevice.ABILITIES, *ddevice.CONFIGS, ddevice.CHANNEL_TITLE)
+    facts = ddevice.DeviceFacts.from_answers(
+        login, body.get("SystemInfo"), {name: body.get(name) for name in names}
+    )
+    _ = (facts.channel_count, facts.channels)
+    channel = None if plan.tempo & 4 else plan.tempo & 1  # None: a recorder as one device
+    attempt(ddevice.check_channel, login, body.get("SystemInfo"), channel)
+    attempt(ddevice.identity, facts, channel)
     stream = dsettings.Stream(plan.tempo & 1, bool(plan.tempo & 2))
-    attempt(ddevice.identity, facts, stream.channel)
-    capabilities = ddevice.capabilities(facts, stream)
+    scope = tuple(ddevice.Scope)[(plan.tempo >> 3) % len(ddevice.Scope)]
+    capabilities = ddevice.capabilities(facts, stream, scope)
     stream = ddevice.stream_settings(facts, stream)
-    answers = {name: body.get(name) for name in dsettings.sections_to_read(frozenset(Capability))}
-    dsettings.read(answers, stream)
+    sections = dsettings.sections_to_read(frozenset(Capability), stream)
+    dsettings.read({name: body.get(name) for name in sections}, stream)
     value = body.get("Value", "1280x720")  # what a user asks for (a service call)
     if not isinstance(value, bool | int | str):
         value = str(value)
-    for key in (*dsettings.ALARM_OUT_KEYS, *dsettings.ENCODE_KEYS, "led"):
+    for key in (*SettingKey, "bitrate"):
         write = attempt(dsettings.plan_write, key, value, capabilities, stream)
         if write is not None:
             attempt(write.build, body.get(write.section))
     dviews.alarm_outputs(body.get(dsettings.ALARM_OUT))
-    dviews.WhiteLight.from_json(body.get(dsettings.WHITE_LIGHT))
     dalarms.parse_alarm(body)
 
 
