@@ -3,7 +3,8 @@
 Prints one JSON line ``{"ready": true, "ports": {...}, "control_port": N}`` once
 listening, then serves until interrupted. ``--serial`` gives the camera its identity
 (MAC, serial or camera id; by default each derives one from its port), ``--inputs``
-the video inputs of a Grandstream encoder; each goes to the simulators that take it.
+the video inputs of a Grandstream encoder, ``--channels`` the channels of a DVRIP
+recorder; each goes to the simulators that take it.
 """
 
 from __future__ import annotations
@@ -34,11 +35,12 @@ def _parser() -> argparse.ArgumentParser:
         "--serial", help="the camera's MAC / serial / camera id (default: from its port)"
     )
     parser.add_argument("--inputs", type=int, help="video inputs of a Grandstream encoder (1-4)")
+    parser.add_argument("--channels", type=int, help="channels of a DVRIP recorder (1-64)")
     return parser
 
 
 # Command-line options that only some simulators take: argument name -> constructor keyword.
-OPTIONAL = {"serial": "serial", "inputs": "inputs"}
+OPTIONAL = {"serial": "serial", "inputs": "inputs", "channels": "channels"}
 
 
 def _options(vendors: list[str], args: argparse.Namespace) -> dict[str, dict[str, Any]]:

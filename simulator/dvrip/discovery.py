@@ -9,7 +9,7 @@ from custom_components.ipcam.protocols.dvrip import wire
 from custom_components.ipcam.protocols.dvrip.codes import MsgId, Ret
 from custom_components.ipcam.protocols.errors import ProtocolError
 
-from .config import SERIAL, system_info
+from .config import system_info
 from .frames import encode_ip_hex
 
 if TYPE_CHECKING:
@@ -26,9 +26,9 @@ def discovery_reply(camera: DvripCameraCore) -> bytes:
             "ChannelNum": camera.channels,
             "DeviceType": 1,
             "HostIP": encode_ip_hex(host),
-            "SN": SERIAL,
+            "SN": camera.serial,
             "TCPPort": port,
-            "Version": system_info(camera.channels)["SoftWareVersion"],
+            "Version": system_info(camera.channels, camera.serial)["SoftWareVersion"],
         }
     )
     body = {"NetWork.NetCommon": common, "Ret": Ret.OK, "SessionID": "0x00000000"}

@@ -104,10 +104,11 @@ def test_bad_port_reports_an_error(socket_enabled: None) -> None:
 
 
 @pytest.mark.skipif(CURL is None, reason="curl is not installed")
-async def test_serial_and_inputs_options(socket_enabled: None) -> None:
+async def test_serial_inputs_and_channels_options(socket_enabled: None) -> None:
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "simulator", "--vendor", "all", "--serial", "00:0b:82:aa:bb:cc",
-        "--inputs", "3", cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        "--inputs", "3", "--channels", "4", cwd=ROOT, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
     try:
         assert process.stdout is not None
@@ -121,6 +122,11 @@ async def test_serial_and_inputs_options(socket_enabled: None) -> None:
         assert json.loads(body)["camera_id"] == "000B82AABBCC"
         _, body = await _curl(f"{control}/cgi/state")
         assert json.loads(body)["mac"] == "00:0b:82:aa:bb:cc"
+        _, body = await _curl(f"{control}/dvrip/state")
+        state = json.loads(body)
+        assert (state["channels"], state["serial"]) == (4, "00:0b:82:aa:bb:cc")
+        assert state["channel_titles"] == ["CAM01", "CAM02", "CAM03", "CAM04"]
+        assert (state["logins"], state["rejected_logins"]) == (0, 0)
     finally:
         process.terminate()
         await asyncio.wait_for(process.wait(), 20)
@@ -130,6 +136,8 @@ async def test_serial_and_inputs_options(socket_enabled: None) -> None:
     ("args", "message"),
     [
         (["--vendor", "dvrip", "--inputs", "2"], "--inputs does not apply to dvrip"),
+        (["--vendor", "cgi", "--channels", "2"], "--channels does not apply to cgi"),
+        (["--vendor", "dvrip", "--channels", "0"], "channels must be between 1 and 64"),
         (["--vendor", "grandstream", "--inputs", "9"], "inputs must be 1 to 4"),
         (["--vendor", "foscam", "--serial", "nope"], "not a MAC address"),
     ],
