@@ -276,32 +276,7 @@ async def start_cameras(
 ) -> list[SimulatedCamera]:
     """One simulator per scenario, started from the caller's context (theirs is no
     scenario's)."""
-    cameras = []
-    for family, _, _ in plan:
-        camera = await start_simulator(family, **SIM_OPTIONS.get(family, {}))
-        if family == "dvrip" and "serial" not in camera.vendor_state():
-            _own_serial(camera)
-        cameras.append(camera)
-    return cameras
-
-
-def _own_serial(camera: Any) -> None:
-    """A serial number of its own for a DVRIP simulator that shares the capture's with
-    every other (until the simulator derives one from its port)."""
-    from simulator.dvrip import camera as module
-
-    real_sysinfo, real_system_info = camera._sysinfo, module.system_info
-    serial = f"58e7fa5e{camera.ports['dvrip']:08x}"
-
-    def system_info(channels: int) -> dict[str, Any]:
-        return {**real_system_info(channels), "SerialNo": serial}
-
-    async def sysinfo(conn: Any, request: Any) -> None:
-        # The handler never suspends: the patch covers this camera's reply only.
-        with patch.object(module, "system_info", system_info):
-            await real_sysinfo(conn, request)
-
-    camera._sysinfo = sysinfo
+    return [await start_simulator(family, **SIM_OPTIONS.get(family, {})) for family, _, _ in plan]
 
 
 # --- one scenario ------------------------------------------------------------------------------

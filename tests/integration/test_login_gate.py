@@ -49,12 +49,7 @@ ENTRY_DATA: dict[str, dict[str, Any]] = {"dvrip": {CONF_CHANNEL: 0}}
 
 def rejections(camera: SimulatedCamera) -> int:
     """The logins the camera refused so far."""
-    state = camera.state()
-    if camera.vendor == "dvrip" and "serial" not in state:
-        # A DVRIP simulator that does not count ``rejected_logins`` yet: its own count of
-        # wrong passwords (reset by a good login, which cannot happen here).
-        return int(state["failed_logins"])
-    return int(state["rejected_logins"])
+    return int(camera.state()["rejected_logins"])
 
 
 def change_password(camera: SimulatedCamera) -> None:
