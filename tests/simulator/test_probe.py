@@ -149,7 +149,9 @@ async def test_settings_ptz_and_reboot_on_cgi(start_simulator: StartSimulator) -
     code, report, _ = await probe(*_target("cgi", port), "--reboot")
     assert code == 0
     assert report["reboot"] is True
-    await asyncio.sleep(0.2)
+    async with asyncio.timeout(10):  # the camera reboots once it has answered
+        while camera.reboots == 0:
+            await asyncio.sleep(0.02)
     assert camera.reboots == 1
 
 
