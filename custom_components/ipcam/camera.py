@@ -7,6 +7,7 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 from homeassistant.components.camera import Camera, CameraEntityFeature
@@ -22,6 +23,9 @@ from .entity import IpcamEntity, IpcamEntityDescription
 from .protocols.base import Capability, StreamSource, VideoDelivery, VideoFrame
 from .protocols.errors import AuthError, CameraError
 from .services import async_setup_platform_services
+
+if TYPE_CHECKING:
+    from homeassistant.components.stream import Stream
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -96,7 +100,7 @@ class IpcamCamera(IpcamEntity, Camera):
         """End Home Assistant's stream worker: it would keep logging in with the old password."""
         if self.stream is not None:
             stream, self.stream = self.stream, None
-            self.hass.async_create_task(stream.stop(), eager_start=False)
+            self.hass.async_create_task(_stop_worker(stream), eager_start=False)
 
     async def stream_source(self) -> str | None:
         """The URL Home Assistant's stream and go2rtc play (never None while starting).
@@ -133,7 +137,8 @@ class IpcamCamera(IpcamEntity, Camera):
         client = self.client
         guard = self.coordinator.guard
         try:
-            guard.check()
+            # Not while a rejection is unexplained: the loops that retry anyway settle it.
+            guard.check(while_doubtful=False)
             async with asyncio.timeout(REQUEST_TIMEOUT_SECONDS * 2):
                 if Capability.SNAPSHOT in client.capabilities:
                     image = await client.snapshot()
@@ -188,3 +193,16 @@ class IpcamCamera(IpcamEntity, Camera):
                 f"Content-Length: {len(frame.data)}\r\n\r\n"
             ).encode()
             await response.write(header + frame.data + b"\r\n")
+
+
+async def _stop_worker(stream: Stream) -> None:
+    """Stop a stream and its worker thread.
+
+    ``Stream.stop`` leaves the worker of a preloaded stream (the camera's "Preload
+    stream" setting) running, and that worker reopens the camera with the stored
+    credentials every 10 to 70 s; Home Assistant has no public call that ends it.
+    """
+    await stream.stop()
+    stop_worker = getattr(stream, "_stop", None)
+    if stop_worker is not None:
+        await stop_worker()

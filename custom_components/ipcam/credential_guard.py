@@ -35,10 +35,18 @@ class CredentialGuard:
         """True once no login may be tried with the stored credentials."""
         return self.locked or self.failures >= self._limit
 
-    def check(self) -> None:
-        """Raise ``CredentialsRejected`` instead of letting a caller log in."""
+    def check(self, *, while_doubtful: bool = True) -> None:
+        """Raise ``CredentialsRejected`` instead of letting a caller log in.
+
+        ``while_doubtful=False`` also refuses while a rejection is unexplained (below the
+        limit, no success since): for a caller that can wait, such as a still. The loops
+        that retry anyway settle the doubt; attempts of their own on top, made at the same
+        moment, would take the camera past its tolerance before the gate could close.
+        """
         if self.rejected:
             raise CredentialsRejected("the stored credentials were rejected; re-authenticate")
+        if not while_doubtful and self.failures:
+            raise CredentialsRejected("the camera rejected the stored credentials just now")
 
     def note_rejection(self, err: AuthError) -> None:
         """A login was refused (from anywhere); ask the user once the limit is reached."""

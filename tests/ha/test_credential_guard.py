@@ -58,3 +58,15 @@ def test_a_listener_can_be_removed() -> None:
     remove()
     guard.note_rejection(AuthError("no"))
     assert calls == []
+
+
+def test_a_caller_that_can_wait_is_refused_while_a_rejection_is_unexplained() -> None:
+    """Stills do not add attempts of their own while the loops settle a rejection."""
+    guard = CredentialGuard(3, lambda: None)
+    guard.check(while_doubtful=False)
+    guard.note_rejection(AuthError("no"))
+    guard.check()  # the loops may try again
+    with pytest.raises(CredentialsRejected):
+        guard.check(while_doubtful=False)
+    guard.note_success()
+    guard.check(while_doubtful=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import pytest
 
@@ -22,6 +22,19 @@ def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(video_hub, "RETRY_MIN_SECONDS", 0.01)
     monkeypatch.setattr(video_hub, "RETRY_MAX_SECONDS", 0.05)
     monkeypatch.setattr(video_hub, "LINGER_SECONDS", 0.05)
+
+
+async def until(condition: Callable[[], bool]) -> None:
+    """Let the hub run until ``condition`` holds (a bound, not a delay: a loaded machine
+    only makes it take longer)."""
+    async with asyncio.timeout(5):
+        while not condition():
+            await asyncio.sleep(0.005)
+
+
+def latest(hub: VideoHub) -> int | None:
+    """The index of the last frame the upstream delivered."""
+    return None if hub.latest is None else int.from_bytes(hub.latest.data, "big")
 
 
 async def take(frames: AsyncIterator[VideoFrame], count: int) -> list[int]:
@@ -57,7 +70,7 @@ async def test_a_lagging_coded_viewer_restarts_at_the_next_key_frame() -> None:
     # 12 frames arrive while the viewer does not read: its queue (4) overflows at 5.
     for index in range(1, 13):
         client.frames_script.put_nowait(frame(index))
-    await asyncio.sleep(0.05)
+    await until(lambda: latest(hub) == 12)  # all delivered while the viewer did not read
     got = await take(lagging, 2)
     assert got[0] == 10  # restarted at the key frame, never mid-GOP
     await hub.close()
@@ -101,7 +114,8 @@ async def test_a_camera_error_retries_and_a_wake_cuts_the_back_off_short(
     task = asyncio.create_task(take(viewer, 1))
     await asyncio.sleep(0.01)
     client.frames_script.put_nowait(lost())
-    await asyncio.sleep(0.05)
+    # The failure is recorded in the step that starts the back-off: the hub waits now.
+    await until(lambda: hub.last_error is not None)
     assert client.video_iterations == 1  # waiting out a 30 s back-off
     client.frames_script.put_nowait(frame(0))
     hub.wake()  # the camera is back (its push channel reconnected)
@@ -133,13 +147,20 @@ async def test_the_gate_closing_elsewhere_ends_open_viewers() -> None:
     client = FakeClient()
     guard = CredentialGuard(1, lambda: None)
     hub = VideoHub(client, queue_frames=64, guard=guard)
-    viewer = hub.frames()
-    task = asyncio.create_task(take(viewer, 5))
-    await asyncio.sleep(0.01)
+    got: list[int] = []
+
+    async def watch() -> None:
+        async for item in hub.frames():
+            got.append(int.from_bytes(item.data, "big"))
+
+    task = asyncio.create_task(watch())
+    await until(lambda: hub.subscriber_count == 1)
     client.frames_script.put_nowait(frame(0))
-    await asyncio.sleep(0.05)
+    await until(lambda: got == [0])  # the viewer has its frame
     guard.note_rejection(AuthError("the settings poll was refused"))
-    assert await task == [0]
+    async with asyncio.timeout(5):
+        await task  # its stream ended
+    assert got == [0]
     await hub.close()
 
 

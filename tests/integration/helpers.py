@@ -10,6 +10,7 @@ from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ipcam.coordinator import IpcamCoordinator
+from simulator.base import SimulatedCamera
 
 
 def entity_id(hass: HomeAssistant, entry: MockConfigEntry, platform: str, key: str) -> str:
@@ -44,6 +45,22 @@ async def wait_for(
         while not predicate():
             await asyncio.sleep(0.02)
             await hass.async_block_till_done()
+
+
+async def talk_settled(
+    hass: HomeAssistant, camera: SimulatedCamera, quiet: float = 0.5, seconds: float = 20.0
+) -> None:
+    """Wait until the camera has received every talk packet sent: no new audio for
+    ``quiet`` seconds of a running event loop (the client's last writes may still be
+    on their way when its talk returns, for longer on a loaded machine)."""
+    loop = asyncio.get_running_loop()
+    async with asyncio.timeout(seconds):
+        size, since = len(camera.talk_pcm), loop.time()
+        while loop.time() - since < quiet:
+            await asyncio.sleep(0.05)
+            await hass.async_block_till_done()
+            if len(camera.talk_pcm) != size:
+                size, since = len(camera.talk_pcm), loop.time()
 
 
 def decode_video(

@@ -21,7 +21,7 @@ from custom_components.ipcam.protocols.cgi.profile import PROFILE as CGI_PROFILE
 from custom_components.ipcam.protocols.errors import NotSupported, ProtocolError
 from tests.conftest import StartSimulator
 from tests.integration.conftest import AddEntry
-from tests.integration.helpers import coordinator, entity_id, wait_for
+from tests.integration.helpers import coordinator, entity_id, talk_settled, wait_for
 
 
 async def test_setup_retries_when_the_camera_is_away(
@@ -188,7 +188,7 @@ async def test_talk_volume_scales_the_audio(
             blocking=True,
         )
         await coordinator(entry).talk.async_wait()
-        await asyncio.sleep(0.3)
+        await talk_settled(hass, camera)
         levels.append(rms(bytes(camera.talk_pcm)))
     assert levels[1] == pytest.approx(levels[0] * 0.25, rel=0.15)
 

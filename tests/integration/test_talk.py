@@ -23,7 +23,7 @@ from custom_components.ipcam.protocols.audio.pcm import dominant_frequency, tone
 from simulator.base import SimulatedCamera
 from tests.conftest import StartSimulator
 from tests.integration.conftest import AddEntry
-from tests.integration.helpers import coordinator, entity_id, keys, wait_for
+from tests.integration.helpers import coordinator, entity_id, keys, talk_settled, wait_for
 
 TALK_VENDORS = [("foscam", {}), ("dvrip", {CONF_CHANNEL: 0}), ("grandstream", {})]
 
@@ -96,6 +96,7 @@ async def test_speaker_plays_media_and_tts(
     assert hass.states.get(speaker).state == MediaPlayerState.PLAYING
     await _finish(hass, entry)
     await wait_for(hass, lambda: hass.states.get(speaker).state == MediaPlayerState.IDLE)
+    await talk_settled(hass, camera)
     seconds, hz = _received(camera)
     assert abs(hz - 440) <= 5
     assert 1.8 <= seconds <= 2.2
@@ -163,7 +164,7 @@ async def test_stop_mid_sentence_and_replace(
         "media_player", "media_stop", {ATTR_ENTITY_ID: speaker}, blocking=True
     )
     assert not talk.playing
-    await asyncio.sleep(0.5)
+    await talk_settled(hass, camera)
     stopped_at = camera.talk_statistics()["seconds"]
     assert stopped_at < 4.0  # cut mid-sentence
     await asyncio.sleep(0.5)
@@ -180,7 +181,7 @@ async def test_stop_mid_sentence_and_replace(
         DOMAIN, "talk", {ATTR_ENTITY_ID: cam, "media": str(short_tone)}, blocking=True
     )
     await _finish(hass, entry)
-    await asyncio.sleep(0.3)
+    await talk_settled(hass, camera)
     assert camera.talk_sessions == 3
     assert camera.talk_statistics()["seconds"] < 5.0
     tail = bytes(camera.talk_pcm[-8000:])  # the last half second
@@ -244,7 +245,7 @@ async def test_simultaneous_requests_are_taken_in_turn(
         )
     )
     await _finish(hass, entry)
-    await asyncio.sleep(0.3)
+    await talk_settled(hass, camera)
     assert camera.talk_sessions == 3  # each replaced the one before; none was refused as busy
     assert not camera.vendor_state()["talking"]
     assert 1.8 <= camera.talk_statistics()["seconds"] <= 2.2 + 0.5  # the last one played whole

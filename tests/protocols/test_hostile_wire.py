@@ -1,6 +1,6 @@
 """Sans-I/O parsers against endless nonsense: they must raise, not read forever.
 
-The socket-level counterparts are in tests/simulator/test_hostile_peers.py.
+The socket-level counterparts are in tests/hostile/ (a family, operation and case matrix).
 """
 
 from __future__ import annotations

@@ -213,7 +213,7 @@ async def test_one_alarm_connection_serves_every_input(
     per_input = {n: Collector(encoder.channel_client(n)) for n in (0, 1, 2)}
     try:
         await wait_for(lambda: camera.state()["mctp"]["alarm_subscribers"] == 1)
-        await asyncio.sleep(0.1)  # every consumer has joined
+        await wait_for(lambda: encoder._hub.consumers == 4)  # every consumer has joined
         await camera.push_event("motion", True, 2)
         await camera.push_event("input", True, 0)
         await camera.push_event("motion", False, 2)
@@ -263,7 +263,7 @@ async def test_a_lost_alarm_connection_ends_every_consumer_and_reopens(
 ) -> None:
     first, second = Collector(encoder), Collector(encoder.channel_client(1))
     await wait_for(lambda: camera.state()["mctp"]["alarm_subscribers"] == 1)
-    await asyncio.sleep(0.1)
+    await wait_for(lambda: encoder._hub.consumers == 2)  # both have joined
     await camera.inject_fault("drop", 0)
     async with asyncio.timeout(10):
         await asyncio.gather(first.task, second.task)
@@ -283,7 +283,7 @@ async def test_closing_an_input_client_ends_only_its_events(
     device, second = Collector(encoder), Collector(encoder.channel_client(1))
     try:
         await wait_for(lambda: camera.state()["mctp"]["alarm_subscribers"] == 1)
-        await asyncio.sleep(0.1)
+        await wait_for(lambda: encoder._hub.consumers == 2)  # both have joined
         await encoder.channel_client(1).close()
         async with asyncio.timeout(5):
             await second.task
