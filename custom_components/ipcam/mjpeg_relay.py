@@ -20,6 +20,7 @@ from .video_hub import VideoHub
 
 BOUNDARY = "ipcamframe"
 CONTENT_TYPE = f"multipart/x-mixed-replace;boundary={BOUNDARY}"
+_PART_HEAD = f"--{BOUNDARY}\r\nContent-Type: image/jpeg\r\nContent-Length: %d\r\n\r\n".encode()
 # Pictures' worth of bytes that may wait in a viewer's socket buffer before it skips some.
 BUFFERED_FRAMES = 4
 
@@ -37,19 +38,18 @@ class MjpegRelay:
     def _bytes(self, frame: VideoFrame, chunked: bool) -> bytes:
         """The picture as a multipart part (in an HTTP/1.1 chunk), built once per picture."""
         if frame is not self._frame:
+            self._frame, self._part, self._chunk = frame, b"", b""
+        if chunked:
+            if not self._chunk:
+                data = frame.data
+                head = _PART_HEAD % len(data)
+                size = b"%x\r\n" % (len(head) + len(data) + 2)
+                self._chunk = b"".join((size, head, data, b"\r\n\r\n"))
+            return self._chunk
+        if not self._part:
             data = frame.data
-            head = (
-                f"--{BOUNDARY}\r\nContent-Type: image/jpeg\r\nContent-Length: {len(data)}\r\n\r\n"
-            ).encode()
-            self._frame = frame
-            self._part = b"".join((head, data, b"\r\n"))
-            self._chunk = b""
-        if not chunked:
-            return self._part
-        if not self._chunk:
-            part = self._part
-            self._chunk = b"".join((b"%x\r\n" % len(part), part, b"\r\n"))
-        return self._chunk
+            self._part = b"".join((_PART_HEAD % len(data), data, b"\r\n"))
+        return self._part
 
     async def serve(self, request: web.Request) -> web.StreamResponse:
         """Stream the camera's pictures to this viewer until it leaves or the stream ends."""
