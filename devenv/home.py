@@ -35,18 +35,14 @@ from typing import Any
 
 import aiohttp
 
+from .dashboard import FAMILIES, dashboard, doorbell_chime, sample_automation
+
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_USER = "demo"
 DEMO_PASSWORD = "ipcam-demo"
 CAMERA_USER = "admin"
 CAMERA_PASSWORD = "demo-camera"
-FAMILIES = ("cgi", "foscam", "dvrip", "grandstream")
-FAMILY_TITLES = {
-    "cgi": "IPCamCGI",
-    "foscam": "Foscam",
-    "dvrip": "XMEye (DVRIP)",
-    "grandstream": "Grandstream",
-}
+DVRIP_SEARCH_PORT = 34569  # where XMEye devices answer the LAN search
 RESTART_EXIT_CODE = 100  # Home Assistant's "restart me" (homeassistant.const.RESTART_EXIT_CODE)
 # Where the core configuration of the demo says it is (the location matters to nothing here).
 CORE_CONFIG = {
@@ -139,6 +135,9 @@ class DemoHome:
     preload_streams: bool = True
     on_log: Callable[[str], None] = log
     simulators: dict[str, Simulated] = field(default_factory=dict)
+    # A camera that is not added, to be found by Home Assistant's LAN search.
+    undiscovered_camera: bool = True
+    undiscovered: Simulated | None = None
     hass: subprocess.Popen[bytes] | None = None
     token: str | None = None
     refresh_token: str | None = None
@@ -168,41 +167,68 @@ class DemoHome:
     # --- simulators ------------------------------------------------------------------------
 
     def start_simulators(self) -> None:
-        simulator_log = (self._logs() / "simulator.log").open("ab")
         for family in FAMILIES:
-            process = subprocess.Popen(  # noqa: S603
+            simulated = self._start_simulator(
+                family,
                 [
-                    self.python,
-                    "-m",
-                    "simulator",
-                    "--vendor",
-                    family,
                     "--port",
                     str(self.simulator_ports.get(family, 0)),
-                    "--username",
-                    CAMERA_USER,
-                    "--password",
-                    CAMERA_PASSWORD,
                     "--control-port",
                     str(self.control_ports.get(family, 0)),
                 ],
-                cwd=ROOT,
-                stdout=subprocess.PIPE,
-                stderr=simulator_log,
             )
-            assert process.stdout is not None
-            line = process.stdout.readline().decode()
-            try:
-                ready = json.loads(line)
-            except ValueError:
-                process.kill()
-                raise RuntimeError(f"the {family} simulator did not start: {line!r}") from None
-            simulated = Simulated(family, process, ready["ports"], ready["control_port"])
             self.simulators[family] = simulated
             self.on_log(
                 f"simulated {family} camera on {simulated.ports}, control API on "
                 f"{simulated.control_url}"
             )
+        if self.undiscovered_camera:
+            self._start_undiscovered()
+
+    def _start_undiscovered(self) -> None:
+        """One more XMEye camera, not added: it answers the LAN search Home Assistant
+        broadcasts (on every address, the standard search port), so it shows up under
+        Discovered. Skipped when that port is taken."""
+        try:
+            self.undiscovered = self._start_simulator(
+                "dvrip",
+                ["--host", "0.0.0.0", "--search-port", str(DVRIP_SEARCH_PORT)],
+            )
+        except RuntimeError as err:
+            self.on_log(f"no camera waiting under Discovered: {err}")
+            return
+        self.on_log(
+            f"an XMEye camera not yet added on {self.undiscovered.ports}: Home Assistant "
+            "finds it on the network (Settings -> Devices & services -> Discovered)"
+        )
+
+    def _start_simulator(self, family: str, extra: list[str]) -> Simulated:
+        simulator_log = (self._logs() / "simulator.log").open("ab")
+        process = subprocess.Popen(  # noqa: S603
+            [
+                self.python,
+                "-m",
+                "simulator",
+                "--vendor",
+                family,
+                "--username",
+                CAMERA_USER,
+                "--password",
+                CAMERA_PASSWORD,
+                *extra,
+            ],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=simulator_log,
+        )
+        assert process.stdout is not None
+        line = process.stdout.readline().decode()
+        try:
+            ready = json.loads(line)
+        except ValueError:
+            process.kill()
+            raise RuntimeError(f"the {family} simulator did not start: {line!r}") from None
+        return Simulated(family, process, ready["ports"], ready["control_port"])
 
     # --- Home Assistant ---------------------------------------------------------------------
 
@@ -300,7 +326,9 @@ class DemoHome:
         self._supervisor.start()
 
     def _processes(self) -> list[subprocess.Popen[bytes]]:
-        return [p for p in (self.hass, *(s.process for s in self.simulators.values())) if p]
+        extra = [self.undiscovered] if self.undiscovered is not None else []
+        simulated = [*self.simulators.values(), *extra]
+        return [p for p in (self.hass, *(s.process for s in simulated)) if p]
 
     def request_stop(self) -> None:
         """Ask every process to end, without waiting (safe in a signal handler)."""
@@ -460,8 +488,6 @@ class DemoHome:
                 "username": CAMERA_USER,
                 "password": CAMERA_PASSWORD,
             }
-            if family == "dvrip":
-                fields["channel"] = 0
             result = self.request(
                 "POST", f"/api/config/config_entries/flow/{flow['flow_id']}", fields, token=token
             )
@@ -593,128 +619,3 @@ async def _websocket(url: str, token: str, commands: list[dict[str, Any]]) -> li
                 raise RuntimeError(f"{command['type']}: {message.get('error')}")
             results.append(message.get("result"))
     return results
-
-
-def doorbell_chime() -> bytes:
-    """A two-tone chime (1.2 s, 16 kHz WAV) for the Speaker's Browse media."""
-    import math
-    import struct
-
-    rate = 16000
-    samples = []
-    for hz, seconds in ((660, 0.45), (520, 0.75)):
-        count = int(rate * seconds)
-        for i in range(count):
-            fade = min(1.0, (count - i) / (rate * 0.3))
-            samples.append(int(12000 * fade * math.sin(2 * math.pi * hz * i / rate)))
-    data = struct.pack(f"<{len(samples)}h", *samples)
-    header = struct.pack(
-        "<4sI4s4sIHHIIHH4sI",
-        b"RIFF",
-        36 + len(data),
-        b"WAVE",
-        b"fmt ",
-        16,
-        1,
-        1,
-        rate,
-        rate * 2,
-        2,
-        16,
-        b"data",
-        len(data),
-    )
-    return header + data
-
-
-def dashboard(
-    entities: dict[str, dict[str, list[str]]], names: dict[str, str] | None = None
-) -> dict[str, Any]:
-    """One view: per camera its live view (with talk where it has a speaker) and controls."""
-    names = names or {}
-
-    def row(entity_id: str) -> dict[str, str]:
-        return {"entity": entity_id, "name": names.get(entity_id, entity_id)}
-
-    cards: list[dict[str, Any]] = [
-        {
-            "type": "entities",
-            "title": "Demo automation",
-            "entities": ["counter.ipcam_motion_events", "input_text.ipcam_last_alarm"],
-            "footer": {
-                "type": "buttons",
-                "entities": [{"entity": "automation.ipcam_demo_alarm_seen", "name": "Automation"}],
-            },
-        }
-    ]
-    for family in FAMILIES:
-        domains = entities.get(family)
-        if not domains or not domains.get("camera"):
-            continue
-        camera = domains["camera"][0]
-        stack: list[dict[str, Any]] = []
-        # Live view, with push-to-talk where the camera has a speaker.
-        talk_card: dict[str, Any] = {"type": "custom:ipcam-talk-card", "entity": camera}
-        if not domains.get("media_player"):
-            talk_card["talk"] = False
-        stack.append(talk_card)
-        rows: list[Any] = []
-        alarms = domains.get("binary_sensor", []) + domains.get("event", [])
-        if alarms:
-            rows += [{"type": "section", "label": "Alarms"}, *map(row, alarms)]
-        controls = domains.get("switch", []) + domains.get("select", [])
-        if controls:
-            rows += [{"type": "section", "label": "Settings"}, *map(row, controls)]
-        if domains.get("media_player"):
-            rows += map(row, domains["media_player"])
-        if rows:
-            stack.append({"type": "entities", "entities": rows, "state_color": True})
-        buttons = domains.get("button", [])
-        if buttons:
-            stack.append(
-                {
-                    "type": "grid",
-                    "columns": 4,
-                    "square": False,
-                    "cards": [
-                        {
-                            "type": "button",
-                            "entity": button,
-                            "name": names.get(button, button),
-                            "show_state": False,
-                            "tap_action": {
-                                "action": "perform-action",
-                                "perform_action": "button.press",
-                                "target": {"entity_id": button},
-                            },
-                        }
-                        for button in buttons
-                    ],
-                }
-            )
-        cards.append(
-            {"type": "vertical-stack", "title": FAMILY_TITLES.get(family, family), "cards": stack}
-        )
-    view = {"title": "Cameras", "path": "cameras", "cards": cards}
-    return {"title": "ipcam demo", "views": [view]}
-
-
-def sample_automation(alarm_sensors: list[str]) -> dict[str, Any]:
-    """Count every alarm a camera pushes and say which one it was."""
-    return {
-        "id": "ipcam_demo_alarm_seen",
-        "alias": "ipcam demo: alarm seen",
-        "description": "Counts camera alarms and shows the last one on the dashboard.",
-        "triggers": [{"trigger": "state", "entity_id": alarm_sensors, "to": "on"}],
-        "actions": [
-            {"action": "counter.increment", "target": {"entity_id": "counter.ipcam_motion_events"}},
-            {
-                "action": "input_text.set_value",
-                "target": {"entity_id": "input_text.ipcam_last_alarm"},
-                "data": {
-                    "value": "{{ trigger.to_state.name }} at {{ now().strftime('%H:%M:%S') }}"
-                },
-            },
-        ],
-        "mode": "queued",
-    }

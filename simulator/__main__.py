@@ -3,7 +3,9 @@
 Prints one JSON line ``{"ready": true, "ports": {...}, "control_port": N}`` once
 listening, then serves until interrupted. ``--serial`` gives the camera its identity
 (MAC, serial or camera id; by default each derives one from its port), ``--inputs``
-the video inputs of a Grandstream encoder; each goes to the simulators that take it.
+the video inputs of a Grandstream encoder, ``--channels`` the channels of a DVRIP
+recorder; ``--search-port`` the UDP port its LAN search answer listens on (DVRIP
+and Foscam); each goes to the simulators that take it.
 """
 
 from __future__ import annotations
@@ -34,30 +36,42 @@ def _parser() -> argparse.ArgumentParser:
         "--serial", help="the camera's MAC / serial / camera id (default: from its port)"
     )
     parser.add_argument("--inputs", type=int, help="video inputs of a Grandstream encoder (1-4)")
+    parser.add_argument("--channels", type=int, help="channels of a DVRIP recorder (1-64)")
+    parser.add_argument(
+        "--search-port",
+        type=int,
+        help="UDP port of the LAN search answer (DVRIP 34569, Foscam 10000; default: any free)",
+    )
     return parser
 
 
-# Command-line options that only some simulators take: argument name -> constructor keyword.
-OPTIONAL = {"serial": "serial", "inputs": "inputs"}
+# Command-line options that only some simulators take: argument name -> the constructor
+# keywords that take it (the first one a simulator has).
+OPTIONAL: dict[str, tuple[str, ...]] = {
+    "serial": ("serial",),
+    "inputs": ("inputs",),
+    "channels": ("channels",),
+    "search_port": ("search_port", "discovery_port"),
+}
 
 
 def _options(vendors: list[str], args: argparse.Namespace) -> dict[str, dict[str, Any]]:
     """The optional keywords each vendor's simulator gets; SystemExit(2) when an option
     given applies to none of them."""
     options: dict[str, dict[str, Any]] = {vendor: {} for vendor in vendors}
-    for name, keyword in OPTIONAL.items():
+    for name, keywords in OPTIONAL.items():
         value = getattr(args, name)
         if value is None:
             continue
-        takers = [
-            vendor
-            for vendor in vendors
-            if keyword in inspect.signature(simulator_class(vendor)).parameters
-        ]
+        takers = 0
+        for vendor in vendors:
+            parameters = inspect.signature(simulator_class(vendor)).parameters
+            keyword = next((k for k in keywords if k in parameters), None)
+            if keyword is not None:
+                options[vendor][keyword] = value
+                takers += 1
         if not takers:
-            _parser().error(f"--{name} does not apply to {', '.join(vendors)}")
-        for vendor in takers:
-            options[vendor][keyword] = value
+            _parser().error(f"--{name.replace('_', '-')} does not apply to {', '.join(vendors)}")
     return options
 
 

@@ -15,6 +15,7 @@ from .client_factory import connect_client
 from .const import CONF_STREAM_SOURCE, DOMAIN
 from .coordinator import IpcamCoordinator
 from .data import IpcamConfigEntry, IpcamData
+from .entry_migration import async_adopt_channel_entries
 from .frontend import async_register_frontend
 from .lan_search import async_setup_lan_search
 from .protocols.base import Capability
@@ -77,6 +78,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: IpcamConfigEntry) -> boo
         await coordinator.async_shutdown()
         raise
     entry.runtime_data = IpcamData(client=client, coordinator=coordinator)
+    adopted = await async_adopt_channel_entries(hass, entry, coordinator.layout)
     try:
         await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     except BaseException:
@@ -89,6 +91,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: IpcamConfigEntry) -> boo
 
     entry.async_on_unload(hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _stop))
 
+    for entry_id in adopted:  # their entities and devices are this entry's now
+        hass.async_create_task(hass.config_entries.async_remove(entry_id))
     if Capability.EVENTS in client.capabilities:
         coordinator.async_start_events()
     if sources := client.profile.stream_sources:

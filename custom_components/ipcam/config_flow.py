@@ -234,18 +234,41 @@ class IpcamConfigFlow(ConfigFlow, domain=DOMAIN):
                         errors = retry_errors
             if identity is not None:
                 await self.async_set_unique_id(identity.unique_id)
-                self._abort_if_unique_id_configured(
-                    updates={CONF_HOST: data[CONF_HOST], CONF_PORT: data[CONF_PORT]}
-                )
-                if identity.mac:
-                    data[CONF_MAC] = identity.mac  # lets DHCP find the camera at a new address
-                return self.async_create_entry(title=identity.name or data[CONF_HOST], data=data)
+                return self._finish(identity, data, update_address=True)
         return self.async_show_form(
             step_id="connect",
             data_schema=_connection_schema(profile, user_input or {}),
             errors=errors,
             description_placeholders={"vendor": profile.vendor.value},
         )
+
+    def _finish(
+        self, identity: DeviceIdentity, data: dict[str, Any], *, update_address: bool
+    ) -> ConfigFlowResult:
+        """Create the entry (the unique ID is set), or update the one that exists.
+
+        An entry made for this recorder's first channel (older versions: one entry per
+        channel) becomes the recorder's: it then takes over its other channels' entries
+        (entry_migration.py).
+        """
+        legacy = next(
+            (
+                entry
+                for entry in self._async_current_entries(include_ignore=False)
+                if entry.unique_id == identity.unique_id
+                and CONF_CHANNEL in entry.data
+                and CONF_CHANNEL not in data
+            ),
+            None,
+        )
+        if legacy is not None:
+            merged = {k: v for k, v in {**legacy.data, **data}.items() if k != CONF_CHANNEL}
+            return self.async_update_reload_and_abort(legacy, data=merged, reason="recorder_merged")
+        updates = {CONF_HOST: data[CONF_HOST], CONF_PORT: data[CONF_PORT]}
+        self._abort_if_unique_id_configured(updates=updates if update_address else None)
+        if identity.mac:
+            data[CONF_MAC] = identity.mac  # lets DHCP find the camera at a new address
+        return self.async_create_entry(title=identity.name or data[CONF_HOST], data=data)
 
     async def async_step_dhcp(self, discovery_info: DhcpServiceInfo) -> ConfigFlowResult:
         """A device with a camera maker's MAC got an address.
@@ -323,10 +346,7 @@ class IpcamConfigFlow(ConfigFlow, domain=DOMAIN):
                 ):
                     return self.async_abort(reason="wrong_camera")
                 await self.async_set_unique_id(identity.unique_id, raise_on_progress=False)
-                self._abort_if_unique_id_configured()
-                if identity.mac:
-                    data[CONF_MAC] = identity.mac
-                return self.async_create_entry(title=identity.name or data[CONF_HOST], data=data)
+                return self._finish(identity, data, update_address=False)
         fields: dict[Any, Any] = {}
         if self._port_guessed:
             fields[vol.Required(CONF_PORT, default=self._discovered[CONF_PORT])] = _PORT_SELECTOR

@@ -275,16 +275,26 @@ class IpcamCoordinator(DataUpdateCoordinator[Settings]):
         return settings
 
     async def _read_channel_settings(self) -> None:
-        """Each recorder channel's settings; a channel that fails keeps its last ones."""
+        """Each recorder channel's settings; a channel that fails keeps its last ones.
+
+        The coordinator tells its entities only when its own data (the recorder's
+        settings) changed, so a change in a channel's settings is told here.
+        """
+        changed = False
         for channel in self.layout.channels():
             if not self.layout.online(channel):
                 continue
             try:
-                self.channel_settings[channel] = await self.client_for(channel).read_settings()
+                settings = await self.client_for(channel).read_settings()
             except (CameraError, TimeoutError) as err:
                 if isinstance(err, AuthError):
                     raise
                 _LOGGER.debug("%s: channel %s settings not read: %s", self.name, channel, err)
+                continue
+            changed |= self.channel_settings.get(channel) != settings
+            self.channel_settings[channel] = settings
+        if changed and self.data is not None:
+            self.hass.loop.call_soon(self.async_update_listeners)
 
     @callback
     def async_add_capability_listener(self, listener: Callable[[], None]) -> Callable[[], None]:

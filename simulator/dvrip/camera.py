@@ -10,17 +10,25 @@ Control API behaviour:
 
 - ``push_event(kind, active, channel)``: kinds ``motion`` (VideoMotion),
   ``human`` (HumanDetect), ``human_app`` (appEventHumanDetectAlarm), ``input``
-  (LocalAlarm), ``video_loss`` (VideoLoss), ``tamper`` (VideoBlind),
-  ``storage`` (StorageFailure); ``raw:<Name>`` sends ``<Name>`` verbatim (e.g.
-  ``raw:FaceDetect``). Anything else, or a channel out of range, raises
-  ``FaultError``. Events go to every connection that sent Guard (1500).
-- ``vendor_state()``: ``channels``; ``settings`` (``alarm_out`` booleans and
+  (LocalAlarm; ``channel`` is the alarm input), ``video_loss`` (VideoLoss),
+  ``tamper`` (VideoBlind), ``storage`` (StorageFailure); ``raw:<Name>`` sends
+  ``<Name>`` verbatim (e.g. ``raw:FaceDetect``). Anything else, or a channel out
+  of range, raises ``FaultError``. Events go to every connection that sent Guard
+  (1500); a disarmed detector (``Detect.MotionDetect.[n].Enable``,
+  ``Detect.HumanDetection.[n].Enable``, ``Alarm.LocalAlarm.[n].Enable`` false)
+  sends nothing (counted in ``suppressed_alarms``).
+- ``vendor_state()``: ``channels``, ``serial``, ``mac``, ``channel_titles``,
+  ``offline_channels``; ``settings`` (``alarm_out`` booleans and
   ``alarm_out_raw``, ``encode`` per channel: resolution name, size, fps,
-  bitrate, audio; ``white_light``); ``ptz`` per channel (pan, tilt, zoom,
-  moving command, presets) and the last ``ptz_commands``; ``sessions``,
-  ``guarded`` connections, live ``streams`` and ``streams_started``,
-  ``snapshots``, ``keepalives``, ``talking``, ``failed_logins``, ``locked``,
-  ``time_offset`` (seconds the camera clock was moved by OPTimeSetting).
+  bitrate, audio; ``white_light``: the WorkMode, one per channel on a recorder,
+  and ``white_light_raw``; ``motion_armed``/``human_armed`` per channel,
+  ``input_armed`` per input); ``ptz`` per channel (pan, tilt, zoom, moving
+  command, presets) and the last ``ptz_commands``; ``sessions`` (logged in and
+  not yet logged out or expired), ``logouts``, ``guarded`` connections, live
+  ``streams`` and ``streams_started``, ``snapshots``, ``keepalives``,
+  ``talking``, ``failed_logins``, ``locked``, ``time_offset`` (seconds the
+  camera clock was moved by OPTimeSetting). ``logins``/``rejected_logins``
+  count every login accepted or refused.
 - Faults: ``drop``/``refuse``/``reboot`` close every socket (the reboot also
   forgets sessions and stops PTZ moves); ``stall`` holds every reply and the
   live streams until it ends.
@@ -28,13 +36,19 @@ Control API behaviour:
 Ports: ``dvrip`` (TCP, default 34567 in real life, any free port here) and
 ``dvrip_discovery`` (UDP; a 1530 probe gets a 1531 NetCommon reply).
 
-Options: ``channels`` (multi-channel NVR, 1-64), ``alive_interval`` (login
-reply; connections silent for three intervals are dropped), ``lockout_after``
-wrong passwords (Ret 203 each, then Ret 205 for ``lockout_seconds``),
-``snapshot_mode`` ``"raw"`` (a bare JFIF JPEG in the 1561 reply), ``"frame"``
-(a 0x1FE picture frame split over packets) or ``"none"`` (no reply, like NVRs
-without OPSNAP), ``ptz_reply`` (False: PTZ commands get no reply, like some
-firmware), ``discovery_port``.
+Options: ``channels`` (a recorder, 1-64: per-channel titles ``CAM01``...,
+cameras of different sizes, tones, white lights, detectors and PTZ heads),
+``offline_channels`` (recorder channels without a camera: Ret 121 for their
+media), ``serial`` (its SerialNo; else one derived from its port, like its MAC),
+``alive_interval`` (login reply; connections silent for three intervals are
+dropped, and sessions no connection carried for as long expire),
+``lockout_after`` wrong passwords (Ret 203 each, then Ret 205 for
+``lockout_seconds``), ``snapshot_mode`` ``"raw"`` (a bare JFIF JPEG in the 1561
+reply), ``"frame"`` (a 0x1FE picture frame split over packets) or ``"none"`` (no
+reply, like NVRs without OPSNAP), ``ptz_reply`` (False: PTZ commands get no
+reply, like some firmware), ``ptz_flag`` (``"true"``; ``"false"``: the
+SystemFunction says no pan/tilt although the head moves; ``"absent"``: neither
+that flag nor the RS485 hint), ``discovery_port``.
 
 Live video, snapshots and talk: see ``streams.py``; the data: ``config.py``.
 """
@@ -66,6 +80,13 @@ EVENT_NAMES = {
     "tamper": "VideoBlind",
     "storage": "StorageFailure",
 }
+# Where each detector is armed; an alarm kind not listed here is always reported.
+ARMING_SECTIONS = {
+    "motion": "Detect.MotionDetect",
+    "human": "Detect.HumanDetection",
+    "human_app": "Detect.HumanDetection",
+    "input": "Alarm.LocalAlarm",
+}
 _RAW_EVENT = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
 
 
@@ -85,8 +106,13 @@ class DvripCamera(StreamingCamera):
             raise FaultError(
                 f"unknown event {kind!r}; expected one of {sorted(EVENT_NAMES)} or raw:<Name>"
             )
-        if not 0 <= channel < self.channels:
-            raise FaultError(f"channel must be between 0 and {self.channels - 1}")
+        # An input alarm's channel is the input's number.
+        count = len(self.config["Alarm"]["LocalAlarm"]) if kind == "input" else self.channels
+        if not 0 <= channel < count:
+            raise FaultError(f"channel must be between 0 and {count - 1}")
+        if not self.armed(kind, channel):
+            self.suppressed_alarms += 1  # a disarmed detector reports nothing
+            return
         for conn in list(self._conns.values()):
             if not conn.guarded or conn.session is None:
                 continue
@@ -110,10 +136,24 @@ class DvripCamera(StreamingCamera):
                 )
             )
 
+    def armed(self, kind: str, channel: int) -> bool:
+        """Whether the detector behind an alarm kind is armed (``Detect``, ``Alarm.LocalAlarm``)."""
+        section = ARMING_SECTIONS.get(kind)
+        if section is None:
+            return True
+        entries, _found = resolve(self.config, section)
+        return bool(entries[channel].get("Enable"))
+
     def vendor_state(self) -> dict[str, Any]:
         encode = self.config["Simplify"]["Encode"]
+        lights = self.config["Camera"]["WhiteLight"]
+        detect = self.config["Detect"]
         return {
             "channels": self.channels,
+            "serial": self.serial,
+            "mac": self.mac,
+            "channel_titles": list(self.channel_titles),
+            "offline_channels": sorted(self.offline_channels),
             "settings": {
                 "alarm_out": [
                     entry.get("AlarmOutType") == "MANUAL"
@@ -130,11 +170,22 @@ class DvripCamera(StreamingCamera):
                     }
                     for index, ch in enumerate(encode)
                 ],
-                "white_light": self.config["Camera"]["WhiteLight"]["WorkMode"],
+                # One mode (a camera) or one per channel (a recorder).
+                "white_light": (
+                    [light["WorkMode"] for light in lights]
+                    if isinstance(lights, list)
+                    else lights["WorkMode"]
+                ),
+                "white_light_raw": copy.deepcopy(lights),
+                "motion_armed": [bool(d.get("Enable")) for d in detect["MotionDetect"]],
+                "human_armed": [bool(d.get("Enable")) for d in detect["HumanDetection"]],
+                "input_armed": [bool(d.get("Enable")) for d in self.config["Alarm"]["LocalAlarm"]],
             },
+            "suppressed_alarms": self.suppressed_alarms,
             "ptz": [ptz.state() for ptz in self.ptz_state],
             "ptz_commands": self.ptz_commands[-10:],
             "sessions": len(self.sessions),
+            "logouts": self.logouts,
             "guarded": sum(1 for conn in self._conns.values() if conn.guarded),
             "streams": sum(len(conn.streams) for conn in self._conns.values()),
             "streams_started": self.streams_started,
@@ -178,12 +229,14 @@ class DvripCamera(StreamingCamera):
         body = request.body
         now = time.monotonic()
         if now < self._locked_until:
+            self.login_rejected()
             self._reply(conn, request, {"Ret": wire.Ret.USER_LOCKED, "SessionID": "0x00000000"})
             return
         given = str(body.get("PassWord", ""))
         if str(body.get("EncryptType", "MD5")).upper() == "NONE":
             given = wire.sofia_hash(given)
         if body.get("UserName") != self.username or given != wire.sofia_hash(self.password):
+            self.login_rejected()
             self.failed_logins += 1
             ret = wire.Ret.WRONG_PASSWORD
             if self.failed_logins >= self.lockout_after:
@@ -193,6 +246,7 @@ class DvripCamera(StreamingCamera):
             self._reply(conn, request, {"Ret": ret, "SessionID": "0x00000000"})
             return
         self.failed_logins = 0
+        self.login_accepted()
         session = next(self._session_ids)
         self.sessions[session] = Session(session, str(body.get("UserName")))
         conn.session = session
@@ -216,18 +270,20 @@ class DvripCamera(StreamingCamera):
 
     async def _logout(self, conn: Conn, request: wire.JsonMessage) -> None:
         self._ret(conn, request, wire.Ret.OK)
-        if conn.session is not None:
-            self.sessions.pop(conn.session, None)
+        if conn.session is not None and self.sessions.pop(conn.session, None) is not None:
+            self.logouts += 1
 
     async def _sysinfo(self, conn: Conn, request: wire.JsonMessage) -> None:
         name = request.body.get("Name")
         session = conn.session or 0
         value: Any
         if name == "SystemInfo":
-            value = system_info(self.channels)
+            value = system_info(self.channels, self.serial)
         elif name == "WorkState":
+            # UNCONFIRMED shape; video loss as a bit per channel without a camera.
+            loss = sum(1 << channel for channel in self.offline_channels)
             value = {
-                "AlarmState": {"AlarmIn": 0, "AlarmOut": 0, "VideoBlind": 0, "VideoLoss": 0},
+                "AlarmState": {"AlarmIn": 0, "AlarmOut": 0, "VideoBlind": 0, "VideoLoss": loss},
                 "ChannelState": [{"Bitrate": 1024, "Record": False}] * self.channels,
             }
         elif name == "StorageInfo":
@@ -302,6 +358,27 @@ class DvripCamera(StreamingCamera):
                 "Ret": wire.Ret.OK,
                 "SessionID": wire.session_hex(conn.session or 0),
                 name: copy.deepcopy(self.abilities[name]),
+            },
+        )
+
+    async def _channel_title(self, conn: Conn, request: wire.JsonMessage) -> None:
+        """1048 answers the channels' names; 1046 sets them (a list of strings)."""
+        if request.msg_id == MsgId.CHANNEL_TITLE_SET:
+            titles = request.body.get("ChannelTitle")
+            if not isinstance(titles, list) or not all(isinstance(t, str) for t in titles):
+                self._ret(conn, request, wire.Ret.BAD_FORMAT, "ChannelTitle")
+                return
+            self.channel_titles[: len(titles)] = titles[: self.channels]
+            self._ret(conn, request, wire.Ret.OK, "ChannelTitle")
+            return
+        self._reply(
+            conn,
+            request,
+            {
+                "ChannelTitle": list(self.channel_titles),
+                "Name": "ChannelTitle",
+                "Ret": wire.Ret.OK,
+                "SessionID": wire.session_hex(conn.session or 0),
             },
         )
 
@@ -416,6 +493,8 @@ _HANDLERS: dict[int, str] = {
     MsgId.DEFAULT_CONFIG_GET: "_config_get",
     MsgId.CONFIG_SET: "_config_set",
     MsgId.ABILITY: "_ability",
+    MsgId.CHANNEL_TITLE_GET: "_channel_title",
+    MsgId.CHANNEL_TITLE_SET: "_channel_title",
     MsgId.GUARD: "_guard",
     MsgId.UNGUARD: "_unguard",
     MsgId.PTZ: "_ptz",

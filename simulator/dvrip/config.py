@@ -12,15 +12,29 @@ from typing import Any
 
 from .frames import resolution_mask
 
-SERIAL = "58e7fa5e6e262535"
+SERIAL = "58e7fa5e6e262535"  # the vendor capture's (a camera given no serial derives one)
+OUI = "00:12:31"  # the capture's MAC prefix
 ALLOWED_MAIN = ("D1", "CIF", "QCIF", "VGA", "QVGA", "720P", "1080P")
 ALLOWED_EXTRA = ("CIF", "QCIF", "VGA", "QVGA")
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+# A recorder's channels get cameras of different sizes (tests tell their video apart).
+CHANNEL_RESOLUTIONS = ("VGA", "QVGA", "CIF", "QCIF")
+WHITE_LIGHT_MODES = ("Auto", "Intelligent", "KeepOpen", "Close", "Timing")
 
 
-def system_info(channels: int) -> dict[str, Any]:
+def serial_for_port(port: int) -> str:
+    """A serial number of the capture's form (16 hex digits) of its own for each port."""
+    return f"{SERIAL[:8]}{port:08x}"
+
+
+def alarm_inputs(channels: int) -> int:
+    """Alarm inputs: one on a camera, four on a recorder."""
+    return 1 if channels == 1 else 4
+
+
+def system_info(channels: int, serial: str = SERIAL) -> dict[str, Any]:
     return {
-        "AlarmInChannel": 1,
+        "AlarmInChannel": alarm_inputs(channels),
         "AlarmOutChannel": 1,
         "AudioInChannel": 1,
         "BuildTime": "2020-02-26 17:11:38",
@@ -33,7 +47,7 @@ def system_info(channels: int) -> dict[str, Any]:
         "ExtraChannel": 0,
         "HardWare": "HI3516D_83H50N",
         "HardWareVersion": "1.01",
-        "SerialNo": SERIAL,
+        "SerialNo": serial,
         "SoftWareVersion": "V4.03.R12.G7914927.12012.145902.0020000",
         "TalkInChannel": 1,
         "TalkOutChannel": 1,
@@ -60,18 +74,33 @@ def stream_format(resolution: str, fps: int, bitrate: int, audio: bool) -> dict[
     }
 
 
+def white_light() -> dict[str, Any]:
+    return {
+        "MoveTrigLight": {"Duration": 60, "Level": 3},
+        "WorkMode": "Auto",
+        "WorkPeriod": {"EHour": 6, "EMinute": 0, "Enable": 1, "SHour": 18, "SMinute": 0},
+    }
+
+
 def default_config(channels: int) -> dict[str, Any]:
+    """The config tree; a recorder (``channels`` > 1) has a white light per channel
+    (UNCONFIRMED shape: a list, as ``Camera.Param``), a camera one object."""
     return {
         "Alarm": {
             "AlarmOut": [{"AlarmOutStatus": "OPEN", "AlarmOutType": "CLOSE"}],
+            "LocalAlarm": [
+                {"Enable": True, "SensorType": "NO"} for _ in range(alarm_inputs(channels))
+            ],
         },
         "Simplify": {
             "Encode": [
                 {
-                    "MainFormat": stream_format("VGA", 25, 1024, True),
+                    "MainFormat": stream_format(
+                        CHANNEL_RESOLUTIONS[index % len(CHANNEL_RESOLUTIONS)], 25, 1024, True
+                    ),
                     "ExtraFormat": stream_format("QVGA", 15, 256, False),
                 }
-                for _ in range(channels)
+                for index in range(channels)
             ]
         },
         "Camera": {
@@ -88,11 +117,9 @@ def default_config(channels: int) -> dict[str, Any]:
                 }
                 for _ in range(channels)
             ],
-            "WhiteLight": {
-                "MoveTrigLight": {"Duration": 60, "Level": 3},
-                "WorkMode": "Auto",
-                "WorkPeriod": {"EHour": 6, "EMinute": 0, "Enable": 1, "SHour": 18, "SMinute": 0},
-            },
+            "WhiteLight": (
+                white_light() if channels == 1 else [white_light() for _ in range(channels)]
+            ),
         },
         "Detect": {
             "MotionDetect": [{"Enable": True, "Level": 3} for _ in range(channels)],
@@ -130,7 +157,17 @@ def default_config(channels: int) -> dict[str, Any]:
     }
 
 
-def abilities(channels: int) -> dict[str, Any]:
+def abilities(channels: int, ptz_flag: str = "true") -> dict[str, Any]:
+    """The abilities; ``ptz_flag`` "false" (firmware that says no although the head moves)
+    or "absent" (neither the PTZ flag nor the RS485 hint, like old firmware)."""
+    other: dict[str, Any] = {
+        "SupportCameraWhiteLight": True,
+        "SupportPTZDirectionControl": ptz_flag == "true",
+        "SupportPTZTour": False,
+        "SupportSetPTZPresetAttribute": True,
+    }
+    if ptz_flag == "absent":
+        del other["SupportPTZDirectionControl"]
     main_mask = f"0x{resolution_mask(ALLOWED_MAIN):08X}"
     extra_mask = f"0x{resolution_mask(ALLOWED_EXTRA):08X}"
     return {
@@ -144,14 +181,9 @@ def abilities(channels: int) -> dict[str, Any]:
                 "NetAlarm": True,
                 "StorageFailure": True,
             },
-            "CommFunction": {"CommRS232": False, "CommRS485": True},
+            "CommFunction": {"CommRS232": False, "CommRS485": ptz_flag != "absent"},
             "EncodeFunction": {"DoubleStream": True, "SnapStream": True},
-            "OtherFunction": {
-                "SupportCameraWhiteLight": True,
-                "SupportPTZDirectionControl": True,
-                "SupportPTZTour": False,
-                "SupportSetPTZPresetAttribute": True,
-            },
+            "OtherFunction": other,
             "PreviewFunction": {"Tour": False},
         },
         "EncodeCapability": {
@@ -248,11 +280,15 @@ def validate(config: dict[str, Any]) -> str | None:
                 return "BitRate"
             if video.get("Compression") not in ("H.264", "H.265"):
                 return "Compression"
-    if config["Camera"]["WhiteLight"].get("WorkMode") not in (
-        "Auto",
-        "Intelligent",
-        "KeepOpen",
-        "Close",
-    ):
-        return "WorkMode"
+    lights = config["Camera"]["WhiteLight"]
+    for light in lights if isinstance(lights, list) else [lights]:
+        if not isinstance(light, dict) or light.get("WorkMode") not in WHITE_LIGHT_MODES:
+            return "WorkMode"
+    for section in ("MotionDetect", "HumanDetection"):
+        for detector in config["Detect"][section]:
+            if not isinstance(detector, dict) or not isinstance(detector.get("Enable"), bool):
+                return "Enable"
+    for entry in config["Alarm"]["LocalAlarm"]:
+        if not isinstance(entry, dict) or not isinstance(entry.get("Enable"), bool):
+            return "Enable"
     return None

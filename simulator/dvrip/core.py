@@ -13,6 +13,7 @@ import itertools
 import logging
 import time
 from abc import abstractmethod
+from collections.abc import Iterable
 from typing import Any
 
 from custom_components.ipcam.protocols.dvrip import wire
@@ -20,8 +21,9 @@ from custom_components.ipcam.protocols.dvrip.resolutions import resolution_size
 from custom_components.ipcam.protocols.errors import ProtocolError
 
 from ..base import SimulatedCamera
+from ..identity import mac_for_port
+from .config import OUI, default_config, serial_for_port
 from .config import abilities as default_abilities
-from .config import default_config
 from .discovery import DiscoveryResponder
 from .state import Conn, Ptz, Session
 
@@ -47,6 +49,9 @@ class DvripCameraCore(SimulatedCamera):
         lockout_seconds: float = 60.0,
         snapshot_mode: str = "raw",
         ptz_reply: bool = True,
+        ptz_flag: str = "true",
+        offline_channels: Iterable[int] = (),
+        serial: str | None = None,
         discovery_port: int = 0,
     ) -> None:
         super().__init__(host=host, port=port, username=username, password=password)
@@ -54,7 +59,17 @@ class DvripCameraCore(SimulatedCamera):
             raise ValueError("channels must be between 1 and 64")
         if snapshot_mode not in ("raw", "frame", "none"):
             raise ValueError("snapshot_mode must be raw, frame or none")
+        if ptz_flag not in ("true", "false", "absent"):
+            raise ValueError("ptz_flag must be true, false or absent")
         self.channels = channels
+        # Channels of a recorder without a camera on them (Ret 121 for their media).
+        self.offline_channels = frozenset(offline_channels)
+        if not self.offline_channels <= set(range(channels)):
+            raise ValueError("offline_channels must be channels of the recorder")
+        # Its own identity: the serial given, else one derived from its port, like its MAC.
+        self.serial = serial or (serial_for_port(port) if port else "")
+        self.mac = mac_for_port(OUI, port) if port else ""
+        self.channel_titles = [f"CAM{index + 1:02d}" for index in range(channels)]
         self.alive_interval = alive_interval
         self.lockout_after = lockout_after
         self.lockout_seconds = lockout_seconds
@@ -62,7 +77,7 @@ class DvripCameraCore(SimulatedCamera):
         self.ptz_reply = ptz_reply
         self.config: dict[str, Any] = default_config(channels)
         self.defaults: dict[str, Any] = default_config(channels)
-        self.abilities = default_abilities(channels)
+        self.abilities = default_abilities(channels, ptz_flag)
         self.ptz_state = [Ptz() for _ in range(channels)]
         self.sessions: dict[int, Session] = {}
         self._session_ids = itertools.count(1)
@@ -70,6 +85,8 @@ class DvripCameraCore(SimulatedCamera):
         self._locked_until = 0.0
         self.time_offset = 0.0
         self.snapshots = 0
+        self.suppressed_alarms = 0
+        self.logouts = 0
         self.keepalives = 0
         self.streams_started = 0
         self.ptz_commands: list[dict[str, Any]] = []
@@ -90,6 +107,10 @@ class DvripCameraCore(SimulatedCamera):
             lambda: DiscoveryResponder(self), local_addr=(self.host, self.discovery_port)
         )
         udp_port = int(self._udp.get_extra_info("sockname")[1])
+        self.serial = self.serial or serial_for_port(port)
+        self.mac = self.mac or mac_for_port(OUI, port)
+        for tree in (self.config, self.defaults):
+            tree["NetWork"]["NetCommon"]["MAC"] = self.mac
         return {"dvrip": port, "dvrip_discovery": udp_port}
 
     async def _stop(self) -> None:
@@ -110,17 +131,28 @@ class DvripCameraCore(SimulatedCamera):
             ptz.moving = None
 
     async def _reaper(self) -> None:
-        """Drop connections that stopped sending (three missed keep-alives)."""
+        """Drop connections that stopped sending (three missed keep-alives), and sessions no
+        connection carried for as long (a session not logged out lingers until then)."""
         while True:
             await asyncio.sleep(1.0)
-            limit = 3 * max(self.alive_interval, 1) + 2
-            now = time.monotonic()
-            for conn in list(self._conns.values()):
-                if conn.streams or conn.talking:
-                    continue
-                if now - conn.last_seen > limit:
-                    _LOGGER.debug("dvrip: dropping idle connection %s", conn.id)
-                    conn.abort()
+            self.reap(time.monotonic())
+
+    def reap(self, now: float) -> None:
+        limit = 3 * max(self.alive_interval, 1) + 2
+        for conn in list(self._conns.values()):
+            if conn.session in self.sessions:
+                self.sessions[conn.session].last_seen = max(
+                    self.sessions[conn.session].last_seen, conn.last_seen
+                )
+            if conn.streams or conn.talking:
+                continue
+            if now - conn.last_seen > limit:
+                _LOGGER.debug("dvrip: dropping idle connection %s", conn.id)
+                conn.abort()
+        carried = {conn.session for conn in self._conns.values()}
+        for session in list(self.sessions.values()):
+            if session.session_id not in carried and now - session.last_seen > limit:
+                del self.sessions[session.session_id]
 
     # --- helpers ---------------------------------------------------------------------------------
 

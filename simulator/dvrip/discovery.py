@@ -9,26 +9,28 @@ from custom_components.ipcam.protocols.dvrip import wire
 from custom_components.ipcam.protocols.dvrip.codes import MsgId, Ret
 from custom_components.ipcam.protocols.errors import ProtocolError
 
-from .config import SERIAL, system_info
+from ..network import address_towards
+from .config import system_info
 from .frames import encode_ip_hex
 
 if TYPE_CHECKING:
     from .core import DvripCameraCore
 
 
-def discovery_reply(camera: DvripCameraCore) -> bytes:
-    """The 1531 answer to a discovery probe."""
+def discovery_reply(camera: DvripCameraCore, peer: str = "127.0.0.1") -> bytes:
+    """The 1531 answer to a discovery probe from ``peer`` (its HostIP is the camera's
+    address as the asker reaches it, also when listening on every address)."""
     common = dict(camera.config["NetWork"]["NetCommon"])
     port = camera.ports.get("dvrip", camera.default_port)
-    host = camera.host if camera.host.count(".") == 3 else "127.0.0.1"
+    host = address_towards(camera.host, peer)
     common.update(
         {
             "ChannelNum": camera.channels,
             "DeviceType": 1,
             "HostIP": encode_ip_hex(host),
-            "SN": SERIAL,
+            "SN": camera.serial,
             "TCPPort": port,
-            "Version": system_info(camera.channels)["SoftWareVersion"],
+            "Version": system_info(camera.channels, camera.serial)["SoftWareVersion"],
         }
     )
     body = {"NetWork.NetCommon": common, "Ret": Ret.OK, "SessionID": "0x00000000"}
@@ -55,4 +57,4 @@ class DiscoveryResponder(asyncio.DatagramProtocol):
             return
         if header.msg_id != MsgId.DISCOVERY:
             return
-        self.transport.sendto(discovery_reply(self.camera), addr)
+        self.transport.sendto(discovery_reply(self.camera, str(addr[0])), addr)

@@ -32,6 +32,7 @@ class Session:
     session_id: int
     username: str
     created: float = field(default_factory=time.monotonic)
+    last_seen: float = field(default_factory=time.monotonic)  # its connections' last packet
 
 
 @dataclass

@@ -3,11 +3,13 @@
 Live video: 1413 claims (whatever its Action), 1410 Start streams H.264 (or
 H.265 when ``Simplify.Encode`` says so) of the configured size at its FPS in
 real time, each frame split over 8 KiB 1412 packets (one key-frame packet per
-GOP starts with ``{`` when the data allows), plus 0x1FA G.711A audio (a 1 kHz
-tone) when ``AudioEnable`` is set. Start on another socket of the same session
-streams to the claiming socket and is answered with 1411. Talk: 1434 Claim
-(Ret 503 when another client talks), 1430 Start/Stop, 1432 frames decoded from
-A-law and recorded. See docs/protocols/dvrip.md, "Live stream" and "Talk-back".
+GOP starts with ``{`` when the data allows), plus 0x1FA G.711A audio (a tone of
+1000 + 250 n Hz on channel n) when ``AudioEnable`` is set. A recorder channel
+without a camera (``offline_channels``) answers claims and OPSNAP with Ret 121.
+Start on another socket of the same session streams to the claiming socket and
+is answered with 1411. Talk: 1434 Claim (Ret 503 when another client talks),
+1430 Start/Stop, 1432 frames decoded from A-law and recorded. See
+docs/protocols/dvrip.md, "Live stream" and "Talk-back".
 """
 
 from __future__ import annotations
@@ -32,6 +34,12 @@ from .state import Conn
 _LOGGER = logging.getLogger(__name__)
 
 MEDIA_PACKET = 8192  # bytes of media per 1412 packet
+NO_CAMERA = 121  # Ret: "digital channel not connected" (a recorder channel without a camera)
+TONE_HZ = 1000.0  # channel n's microphone: a tone of TONE_HZ + 250 n Hz
+
+
+def tone_hz(channel: int) -> float:
+    return TONE_HZ + 250.0 * channel
 
 
 class StreamingCamera(DvripCameraCore):
@@ -44,6 +52,9 @@ class StreamingCamera(DvripCameraCore):
         channel = op.get("Channel", 0) if isinstance(op, dict) else 0
         if not isinstance(channel, int) or not 0 <= channel < self.channels:
             self._ret(conn, request, wire.Ret.ILLEGAL_REQUEST)
+            return
+        if channel in self.offline_channels:
+            self._ret(conn, request, NO_CAMERA)
             return
         if self.snapshot_mode == "none":
             return
@@ -95,6 +106,9 @@ class StreamingCamera(DvripCameraCore):
         if not isinstance(channel, int) or not 0 <= channel < self.channels:
             self._ret(conn, request, wire.Ret.ILLEGAL_REQUEST, "OPMonitor")
             return
+        if channel in self.offline_channels:
+            self._ret(conn, request, NO_CAMERA, "OPMonitor")
+            return
         conn.claims[channel] = str(param.get("StreamType", "Main"))
         self._ret(conn, request, wire.Ret.OK, "OPMonitor")
 
@@ -126,7 +140,7 @@ class StreamingCamera(DvripCameraCore):
     async def _stream(self, conn: Conn, channel: int, stream: str) -> None:
         """Send live H.264/H.265 + G.711A as 1412 packets, in real time."""
         session = conn.session or 0
-        tone = alaw_encode(tone_pcm(1000.0, 1.0, amplitude=0.3))
+        tone = alaw_encode(tone_pcm(tone_hz(channel), 1.0, amplitude=0.3))
         audio_offset = 0
         start = time.monotonic()
         sent_seconds = 0.0

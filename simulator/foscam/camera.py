@@ -36,7 +36,6 @@ import contextlib
 import itertools
 import math
 import random
-import socket
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,17 +44,20 @@ import numpy as np
 
 from custom_components.ipcam.protocols.audio.adpcm import FoscamAdpcmDecoder, FoscamAdpcmEncoder
 from custom_components.ipcam.protocols.errors import ProtocolError
-from custom_components.ipcam.protocols.foscam import av, cgi, search
+from custom_components.ipcam.protocols.foscam import av, cgi
 from custom_components.ipcam.protocols.foscam import operation as op
 from custom_components.ipcam.protocols.foscam.framing import MAGIC_AV, MAGIC_OPERATION
 from custom_components.ipcam.protocols.foscam.message import Message
 
 from ..base import FaultError, SimulatedCamera
-from ..identity import mac_for_port, normalize_mac
+from ..identity import normalize_mac
 from ..media import jpeg_cycle
 from . import wire as sw
-from .http import CgiServer, physical_direction, preset_from_command
+from .alarm_config import ARMED_PARAMS, apply_set_alarm, params_vars
+from .head import apply_decoder_command
+from .http import CgiServer
 from .pictures import camera_style_jpeg
+from .search import SearchProtocol, camera_id_for, search_answer
 
 ALARM_KINDS = {
     "motion": op.AlarmType.MOTION,
@@ -63,23 +65,6 @@ ALARM_KINDS = {
     "sound": op.AlarmType.SOUND,
 }
 ALARM_AREA = (0, 0, 100, 100)
-# Alarm kind -> the set_alarm.cgi parameter that arms its detector.
-ARMED_PARAMS = {"motion": "motion_armed", "input": "input_armed", "sound": "sounddetect_armed"}
-ALARM_PARAM_LIMITS = {
-    "motion_armed": 1,
-    "input_armed": 1,
-    "sounddetect_armed": 1,
-    "motion_compensation": 1,
-    "ioin_level": 1,
-    "iolinkage": 1,
-    "ioout_level": 1,
-    "mail": 1,
-    "http": 1,
-    "schedule_enable": 1,
-    "motion_sensitivity": 9,
-    "sounddetect_sensitivity": 9,
-    "preset": 16,
-}
 
 
 @dataclass(eq=False)
@@ -106,21 +91,6 @@ class _Login:
     def send(self, message: Message) -> None:
         if not self.writer.is_closing():
             self.writer.write(sw.encode(message))
-
-
-class _SearchProtocol(asyncio.DatagramProtocol):
-    def __init__(self, camera: FoscamCamera) -> None:
-        self.camera = camera
-        self.transport: asyncio.DatagramTransport | None = None
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.DatagramTransport)
-        self.transport = transport
-
-    def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:
-        reply = self.camera.search_reply(data, str(addr[0]))
-        if reply is not None and self.transport is not None and self.camera.reachable:
-            self.transport.sendto(reply, addr)
 
 
 class FoscamCamera(SimulatedCamera):
@@ -162,7 +132,7 @@ class FoscamCamera(SimulatedCamera):
         self._derive_id = given is None
         self.camera_id = "" if given is None else normalize_mac(given).replace(":", "").upper()
         if given is None and port:
-            self.camera_id = _camera_id_for(port)
+            self.camera_id = camera_id_for(port)
         self.alias = alias
         self.firmware = firmware
         self.webui = webui
@@ -229,12 +199,12 @@ class FoscamCamera(SimulatedCamera):
         self._server = await asyncio.start_server(self._accept, self.host, self.port)
         port = int(self._server.sockets[0].getsockname()[1])
         if self._derive_id and not self.camera_id:
-            self.camera_id = _camera_id_for(port)
+            self.camera_id = camera_id_for(port)
         ports = {"http": port}
         if self.search_port is not None:
             loop = asyncio.get_running_loop()
             transport, _ = await loop.create_datagram_endpoint(
-                lambda: _SearchProtocol(self), local_addr=(self.host, self.search_port)
+                lambda: SearchProtocol(self), local_addr=(self.host, self.search_port)
             )
             self._search = transport
             ports["search"] = int(transport.get_extra_info("sockname")[1])
@@ -283,9 +253,9 @@ class FoscamCamera(SimulatedCamera):
             self.alarm = None
         else:
             return  # another alarm is active; a stop for this kind changes nothing
-        self._notify(alarm_type)
+        self.notify(alarm_type)
 
-    def _notify(self, alarm_type: op.AlarmType) -> None:
+    def notify(self, alarm_type: op.AlarmType) -> None:
         message = op.AlarmNotify(alarm_type, ALARM_AREA)
         for login in list(self._logins):
             if login.verified:
@@ -297,45 +267,12 @@ class FoscamCamera(SimulatedCamera):
         return bool(self.alarm_config.get(ARMED_PARAMS[kind], 0))
 
     def set_alarm(self, changes: dict[str, int]) -> bool:
-        """Apply ``set_alarm.cgi`` parameters; False (nothing changed) when one is invalid.
-
-        Disarming the detector whose alarm is active ends that alarm (op 25 type 0).
-        """
-        for name, value in changes.items():
-            if name not in self.alarm_config:
-                continue  # parameters this firmware lacks are ignored
-            limit = ALARM_PARAM_LIMITS.get(name, 65535)
-            if not 0 <= value <= limit:
-                return False
-        for name, value in changes.items():
-            if name in self.alarm_config:
-                self.alarm_config[name] = value
-        if self.alarm is not None and not self.armed(self.alarm):
-            self.alarm = None
-            self._notify(op.AlarmType.STOP)
-        return True
+        """Apply ``set_alarm.cgi`` parameters (see ``alarm_config.py``)."""
+        return apply_set_alarm(self, changes)
 
     def params_vars(self) -> dict[str, str | int]:
-        """``get_params.cgi``: identity, users (without passwords), the alarm settings."""
-        values: dict[str, str | int] = {
-            "id": self.camera_id,
-            "sys_ver": self.firmware,
-            "app_ver": self.webui,
-            "alias": self.alias,
-            "now": int(time.time()),
-            "tz": 0,
-            "ntp_enable": 1,
-            "ntp_svr": "time.nist.gov",
-        }
-        for index, (name, (_password, privilege)) in enumerate(
-            list(self.users.items())[:8], start=1
-        ):
-            values[f"user{index}_name"] = name
-            values[f"user{index}_pri"] = int(privilege)
-        values["dev2_alias"] = ""
-        values |= {f"alarm_{name}": value for name, value in self.alarm_config.items()}
-        values["decoder_baud"] = 12
-        return values
+        """``get_params.cgi`` (see ``alarm_config.py``)."""
+        return params_vars(self)
 
     def vendor_state(self) -> dict[str, Any]:
         return {
@@ -389,45 +326,10 @@ class FoscamCamera(SimulatedCamera):
         return camera_style_jpeg(jpeg) if index % 2 else jpeg
 
     def decoder_control(self, command: int) -> bool:
-        """Apply a ``decoder_control`` command; False when unknown."""
+        """Apply a ``decoder_control`` command; False when unknown (see ``head.py``)."""
         self.ptz_commands.append(command)
         del self.ptz_commands[:-100]
-        direction = physical_direction(command)
-        if direction is not None:
-            self.moving = direction
-            if direction == "left":
-                self.pan = max(self.pan - 10, -180)
-            elif direction == "right":
-                self.pan = min(self.pan + 10, 180)
-            elif direction == "up":
-                self.tilt = min(self.tilt + 10, 90)
-            else:
-                self.tilt = max(self.tilt - 10, -90)
-            return True
-        if command in (
-            cgi.Decoder.STOP_UP,
-            cgi.Decoder.STOP_DOWN,
-            cgi.Decoder.STOP_DOC_LEFT,
-            cgi.Decoder.STOP_DOC_RIGHT,
-        ):
-            self.moving = None
-            return True
-        if command == cgi.Decoder.CENTER:
-            self.pan = self.tilt = 0
-            self.moving = None
-            return True
-        if command in (cgi.IR_ON, cgi.IR_OFF):
-            self.ir = command == cgi.IR_ON
-            return True
-        preset = preset_from_command(command)
-        if preset is not None:
-            action, number = preset
-            if action.value == "set":
-                self.presets[number] = (self.pan, self.tilt)
-            elif number in self.presets:
-                self.pan, self.tilt = self.presets[number]
-            return True
-        return 8 <= command <= 29 or 90 <= command <= 93
+        return apply_decoder_command(self, command)
 
     def set_param(self, param: int, value: int) -> bool:
         if param == cgi.PARAM_RESOLUTION and value in cgi.RESOLUTIONS:
@@ -448,31 +350,8 @@ class FoscamCamera(SimulatedCamera):
         return True
 
     def search_reply(self, data: bytes, peer: str = "127.0.0.1") -> bytes | None:
-        """The MO_I answer to a datagram from ``peer``: the camera's id, address and real
-        web port (what a discovery reports and a user adds)."""
-        try:
-            message = sw.decode_request_datagram(data)
-        except ProtocolError:
-            return None
-        if isinstance(message, search.SearchReq):
-            self.search_requests += 1
-            answer = search.SearchResp(
-                camera_id=self.camera_id,
-                name=self.alias,
-                ip=_address_towards(self.host, peer),
-                mask="255.255.255.0",
-                gateway="192.168.69.1",
-                dns="192.168.69.1",
-                firmware=self.firmware,
-                webui=self.webui,
-                port=self.ports.get("http", self.port),
-                dhcp=True,
-            )
-            return sw.encode(answer)
-        if isinstance(message, sw.InitReq):
-            ok = self.users.get(message.username) == (self.password, op.Privilege.ADMINISTRATOR)
-            return sw.encode(sw.InitResp(0 if ok else op.Result.WRONG_USER))
-        return None
+        """The MO_I answer to a datagram from ``peer`` (see ``search.py``)."""
+        return search_answer(self, data, peer)
 
     # --- connections -----------------------------------------------------------------------
 
@@ -725,27 +604,3 @@ class FoscamCamera(SimulatedCamera):
         login.audio_tick += av.AUDIO_PACKET_TICKS  # exactly 40 ms per packet
         login.audio_packets += 1
         return packet
-
-
-def _camera_id_for(port: int) -> str:
-    """Foscam's OUI 00:62:6E and the port: the camera id of a simulator on ``port``."""
-    return mac_for_port("00:62:6e", port).replace(":", "").upper()
-
-
-def _is_ipv4(host: str) -> bool:
-    parts = host.split(".")
-    return len(parts) == 4 and all(p.isdigit() and int(p) < 256 for p in parts)
-
-
-def _address_towards(host: str, peer: str) -> str:
-    """The IPv4 address the camera answers from: its own, or (listening on every address)
-    the one the system would use to reach ``peer``."""
-    if _is_ipv4(host) and host != "0.0.0.0":
-        return host
-    if _is_ipv4(peer):
-        with contextlib.suppress(OSError), socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-            s.connect((peer, 9))  # no packet is sent: this only picks the route
-            address = str(s.getsockname()[0])
-            if _is_ipv4(address) and address != "0.0.0.0":
-                return address
-    return "127.0.0.1"

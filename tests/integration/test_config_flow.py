@@ -253,7 +253,7 @@ async def test_options_flow_sets_alarm_timeout(
     ("vendor", "extra"),
     [
         ("foscam", {}),
-        ("dvrip", {CONF_CHANNEL: 0}),
+        ("dvrip", {}),  # the whole device: no channel is asked
         ("grandstream", {CONF_STREAM: STREAM_SECONDARY}),
     ],
 )
@@ -272,6 +272,7 @@ async def test_each_family_is_added_through_the_flow(
     assert result["data"][CONF_PORT] == camera_port(camera)
     for key, value in extra.items():
         assert result["data"][key] == value
+    assert CONF_CHANNEL not in result["data"]
     assert result["result"].unique_id
 
 
@@ -289,7 +290,7 @@ async def test_each_login_error_is_shown_then_recovers(
 ) -> None:
     camera = await start_simulator("dvrip")
     flow_id = await _start_flow(hass, "dvrip")
-    data = {**entry_data(camera), CONF_CHANNEL: 0}
+    data = entry_data(camera)
     data.pop(CONF_FAMILY)
     with patch("custom_components.ipcam.config_flow.connect_client", side_effect=error):
         result = await hass.config_entries.flow.async_configure(flow_id, data)
@@ -306,7 +307,7 @@ async def test_real_lockout_is_reported(
     """The DVRIP simulator locks the account after three wrong passwords, like the cameras."""
     camera = await start_simulator("dvrip")
     flow_id = await _start_flow(hass, "dvrip")
-    data = {**entry_data(camera), CONF_CHANNEL: 0, CONF_PASSWORD: "wrong"}
+    data = {**entry_data(camera), CONF_PASSWORD: "wrong"}
     data.pop(CONF_FAMILY)
     seen = []
     for _ in range(4):

@@ -11,11 +11,14 @@ from homeassistant.components.camera import async_get_image, async_get_stream_so
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import ATTR_ENTITY_ID, STATE_OFF, STATE_ON, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
 from yarl import URL
 
 from custom_components.ipcam.const import (
     CONF_CHANNEL,
     CONF_STREAM_SOURCE,
+    DOMAIN,
 )
 from custom_components.ipcam.protocols.base import StreamSource
 from custom_components.ipcam.protocols.jpeg import jpeg_size
@@ -234,3 +237,78 @@ async def test_the_relay_token_never_reaches_a_log_line(
         await stream.stop()
     assert "live.ts" in caplog.text  # the URL was logged ...
     assert token not in caplog.text  # ... without its token
+
+
+async def test_a_recorder_is_one_entry_with_a_device_per_channel(
+    hass: HomeAssistant, start_simulator: StartSimulator, add_entry: AddEntry
+) -> None:
+    camera = await start_simulator("dvrip", channels=4)
+    entry = await add_entry(camera)  # no channel: the whole recorder (new entries)
+    layout = coordinator(entry).layout
+    assert layout.recorder
+    devices, entities = dr.async_get(hass), er.async_get(hass)
+    recorder = devices.async_get_device(identifiers={(DOMAIN, layout.key_for(None))})
+    assert recorder is not None
+    sensors = {}
+    for channel in range(4):
+        key = layout.key_for(channel)
+        # The key an entry made for this channel had: its entities carry over.
+        assert key == (camera.serial if channel == 0 else f"{camera.serial}-{channel}")
+        device = devices.async_get_device(identifiers={(DOMAIN, key)})
+        assert device is not None and device.via_device_id == recorder.id
+        assert device.name == f"CAM{channel + 1:02d}"
+        sensors[channel] = entities.async_get_entity_id("binary_sensor", DOMAIN, f"{key}_motion")
+        for platform, what in (("camera", "camera"), ("select", "white_light")):
+            assert entities.async_get_entity_id(platform, DOMAIN, f"{key}_{what}"), (key, what)
+    own = layout.key_for(None)
+    assert entities.async_get_entity_id("switch", DOMAIN, f"{own}_alarm_out")
+    assert entities.async_get_entity_id("switch", DOMAIN, f"{own}_input_armed")
+    await wait_for(hass, lambda: camera.vendor_state()["guarded"] >= 1)
+    await camera.push_event("motion", True, 3)
+    await wait_for(hass, lambda: hass.states.get(sensors[3]).state == STATE_ON)
+    assert [hass.states.get(sensors[n]).state for n in range(3)] == [STATE_OFF] * 3
+    # One login for commands and one alarm connection for all four channels.
+    assert camera.vendor_state()["guarded"] == 1
+    assert camera.state()["logins"] == 2
+    # A channel's settings go to that channel only.
+    light = entities.async_get_entity_id("select", DOMAIN, f"{layout.key_for(2)}_white_light")
+    assert light is not None
+    assert hass.states.get(light).state == "auto"
+    await hass.services.async_call(
+        "select", "select_option", {ATTR_ENTITY_ID: light, "option": "on"}, blocking=True
+    )
+    assert camera.vendor_state()["settings"]["white_light"] == ["Auto", "Auto", "KeepOpen", "Auto"]
+    assert coordinator(entry).channel_settings[2].values["white_light"] == "on"  # read back
+    # ... and the select shows it (a channel's change alone notifies the entities).
+    await wait_for(hass, lambda: hass.states.get(light).state == "on")
+
+
+async def test_a_camera_as_a_new_entry_keeps_the_channel_0_id_and_gains_its_controls(
+    hass: HomeAssistant, start_simulator: StartSimulator, add_entry: AddEntry
+) -> None:
+    camera = await start_simulator("dvrip")
+    entry = await add_entry(camera)
+    assert entry.runtime_data.client.identity.unique_id == camera.serial
+    assert not coordinator(entry).layout.recorder
+    assert "led" not in keys(hass, entry, "switch")  # the floodlight is a select of its modes
+    assert {"motion_armed", "human_armed", "input_armed"} <= keys(hass, entry, "switch")
+    assert "white_light" in keys(hass, entry, "select")
+    light = entity_id(hass, entry, "select", "white_light")
+    assert hass.states.get(light).attributes["options"] == ["auto", "on", "off", "smart"]
+    motion = entity_id(hass, entry, "switch", "motion_armed")
+    assert hass.states.get(motion).state == STATE_ON
+    await hass.services.async_call("switch", "turn_off", {ATTR_ENTITY_ID: motion}, blocking=True)
+    assert camera.vendor_state()["settings"]["motion_armed"] == [False]
+    assert hass.states.get(motion).state == STATE_OFF
+
+
+async def test_unconfirmed_pan_tilt_is_offered_disabled(
+    hass: HomeAssistant, start_simulator: StartSimulator, add_entry: AddEntry
+) -> None:
+    camera = await start_simulator("dvrip", ptz_flag="false")
+    entry = await add_entry(camera)
+    assert entry.runtime_data.client.ptz_confirmed is False
+    registry = er.async_get(hass)
+    button = registry.async_get(entity_id(hass, entry, "button", "ptz_left"))
+    assert button is not None and button.disabled_by is not None
+    assert "ptz_zoom_in" not in keys(hass, entry, "button")

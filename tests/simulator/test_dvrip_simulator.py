@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -111,7 +112,10 @@ async def test_config_paths_defaults_and_rules(peer: Peer, camera: DvripCamera) 
         ("Simplify.Encode.[0].MainFormat.Video.FPS", 99),
         ("Simplify.Encode.[0].MainFormat.Video.BitRate", 9),
         ("Simplify.Encode.[0].MainFormat.Video.Compression", "MJPEG"),
-        ("Camera.WhiteLight.WorkMode", "Disco"),
+        ("Camera.WhiteLight.[1].WorkMode", "Disco"),
+        ("Detect.MotionDetect.[1].Enable", "yes"),
+        ("Detect.HumanDetection.[0]", {"Enable": 1}),
+        ("Alarm.LocalAlarm.[2].Enable", "on"),
     ):
         assert (await peer.ask(MsgId.CONFIG_SET, name, value)).ret == Ret.CONFIG_PARSE_ERROR, name
     assert (await peer.ask(MsgId.CONFIG_SET, "Nope.Nothing", 1)).ret == Ret.CONFIG_NOT_FOUND
@@ -222,6 +226,114 @@ async def test_stream_to_the_claiming_socket(camera: DvripCamera, peer: Peer) ->
         writer.close()
 
 
+async def test_channel_titles_are_read_and_set(peer: Peer, camera: DvripCamera) -> None:
+    titles = await peer.ask(MsgId.CHANNEL_TITLE_GET, "ChannelTitle")
+    assert titles.body["ChannelTitle"] == ["CAM01", "CAM02"]
+    renamed = await peer.ask(MsgId.CHANNEL_TITLE_SET, "ChannelTitle", ["Garden"])
+    assert renamed.ret == Ret.OK
+    assert camera.vendor_state()["channel_titles"] == ["Garden", "CAM02"]
+    bad = await peer.ask(MsgId.CHANNEL_TITLE_SET, "ChannelTitle", [1, 2])
+    assert bad.ret == Ret.BAD_FORMAT
+
+
+async def test_a_recorder_has_per_channel_cameras(peer: Peer, camera: DvripCamera) -> None:
+    encode = (await peer.ask(MsgId.CONFIG_GET, "Simplify.Encode")).body["Simplify.Encode"]
+    assert [ch["MainFormat"]["Video"]["Resolution"] for ch in encode] == ["VGA", "QVGA"]
+    light = await peer.ask(MsgId.CONFIG_SET, "Camera.WhiteLight.[1].WorkMode", "KeepOpen")
+    assert light.ret == Ret.OK
+    assert camera.vendor_state()["settings"]["white_light"] == ["Auto", "KeepOpen"]
+    info = (await peer.ask(MsgId.SYSINFO, "SystemInfo")).body["SystemInfo"]
+    assert (info["VideoInChannel"], info["AlarmInChannel"]) == (2, 4)
+    assert info["SerialNo"] == camera.serial
+
+
+async def test_a_disarmed_detector_sends_no_alarm(peer: Peer, camera: DvripCamera) -> None:
+    assert (await peer.ask(MsgId.GUARD, "")).ret == Ret.OK
+    for path in ("Detect.MotionDetect.[1].Enable", "Detect.HumanDetection.[1].Enable"):
+        assert (await peer.ask(MsgId.CONFIG_SET, path, False)).ret == Ret.OK
+    assert (await peer.ask(MsgId.CONFIG_SET, "Alarm.LocalAlarm.[3].Enable", False)).ret == Ret.OK
+    for kind, channel in (("motion", 1), ("human", 1), ("human_app", 1), ("input", 3)):
+        await camera.push_event(kind, True, channel)
+    await camera.push_event("motion", True, 0)  # still armed
+    await camera.push_event("video_loss", True, 1)  # not a detector that can be disarmed
+    received = [await peer.next(), await peer.next()]
+    assert [
+        (m.body["AlarmInfo"]["Event"], m.body["AlarmInfo"]["Channel"])
+        for m in received
+        if isinstance(m, wire.JsonMessage)
+    ] == [("VideoMotion", 0), ("VideoLoss", 1)]
+    state = camera.vendor_state()
+    assert state["suppressed_alarms"] == 4
+    assert state["settings"]["motion_armed"] == [True, False]
+    assert state["settings"]["input_armed"] == [True, True, True, False]
+    with pytest.raises(FaultError):
+        await camera.push_event("input", True, 4)  # four inputs on a recorder
+
+
+async def test_logins_logouts_and_lingering_sessions(camera: DvripCamera, peer: Peer) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", camera.ports["dvrip"])
+    other = Peer(reader, writer)
+    try:
+        assert (await other.login("wrong")).ret == Ret.WRONG_PASSWORD
+        assert (await other.login()).ret == Ret.OK
+    finally:
+        writer.close()
+    state = camera.state()
+    assert (state["logins"], state["rejected_logins"], state["sessions"]) == (2, 1, 2)
+    # The other connection left without a logout: its session lingers until it expires.
+    async with asyncio.timeout(5):
+        while camera.open_connections > 1:
+            await asyncio.sleep(0.02)
+    camera.reap(time.monotonic())
+    assert camera.vendor_state()["sessions"] == 2
+    camera.sessions[other.session].last_seen -= 3 * camera.alive_interval + 3  # time passes
+    camera.reap(time.monotonic())
+    assert set(camera.sessions) == {peer.session}  # the peer's connection still carries its own
+    assert (await peer.ask(MsgId.LOGOUT, "")).ret == Ret.OK
+    assert camera.vendor_state()["sessions"] == 0
+    assert camera.vendor_state()["logouts"] == 1
+
+
+async def test_a_recorder_channel_without_a_camera(start_simulator: Start) -> None:
+    camera = await start_simulator("dvrip", channels=3, offline_channels=[2])
+    reader, writer = await asyncio.open_connection("127.0.0.1", camera.ports["dvrip"])
+    peer = Peer(reader, writer)
+    try:
+        await peer.login()
+        claim = {"Action": "Claim", "Parameter": {"Channel": 2, "StreamType": "Main"}}
+        assert (await peer.ask(MsgId.MONITOR_CLAIM, "OPMonitor", claim)).ret == 121
+        peer.send(MsgId.SNAPSHOT, wire.request_body("OPSNAP", peer.session, {"Channel": 2}))
+        refusal = await peer.next()
+        assert isinstance(refusal, wire.BinaryMessage)
+        assert wire.decode_json_body(refusal.payload)["Ret"] == 121
+        work = (await peer.ask(MsgId.SYSINFO, "WorkState")).body["WorkState"]
+        assert work["AlarmState"]["VideoLoss"] == 0b100
+    finally:
+        writer.close()
+
+
+@pytest.mark.parametrize(
+    ("flag", "direction", "rs485"),
+    [("true", True, True), ("false", False, True), ("absent", None, False)],
+)
+def test_the_ptz_flag_may_lie_or_be_absent(flag: str, direction: bool | None, rs485: bool) -> None:
+    function = DvripCamera(ptz_flag=flag).abilities["SystemFunction"]
+    assert function["OtherFunction"].get("SupportPTZDirectionControl") is direction
+    assert function["CommFunction"]["CommRS485"] is rs485
+
+
+async def test_identity_from_the_port_or_given(start_simulator: Start) -> None:
+    one = await start_simulator("dvrip")
+    two = await start_simulator("dvrip")
+    assert one.serial != two.serial and one.mac != two.mac
+    assert one.serial == config.serial_for_port(one.ports["dvrip"])
+    assert one.config["NetWork"]["NetCommon"]["MAC"] == one.mac
+    given = await start_simulator("dvrip", serial="ABC123")
+    assert given.serial == "ABC123"
+    fixed = DvripCamera(port=34567)
+    assert (fixed.serial, fixed.mac) == ("58e7fa5e00008707", "00:12:31:30:87:07")
+
+
 async def test_push_event_checks(camera: DvripCamera) -> None:
     with pytest.raises(FaultError):
         await camera.push_event("raw:not ok!", True, 0)
@@ -283,3 +395,7 @@ def test_camera_options_are_checked() -> None:
         DvripCamera(channels=0)
     with pytest.raises(ValueError):
         DvripCamera(snapshot_mode="gif")
+    with pytest.raises(ValueError):
+        DvripCamera(ptz_flag="maybe")
+    with pytest.raises(ValueError):
+        DvripCamera(channels=2, offline_channels=[2])

@@ -103,7 +103,7 @@ async def test_python_dvr_login_info_ptz_alarm_out_and_alarms(start_simulator: S
     assert result["session"] == 1  # the failed login allocated no session
     assert result["alive"] == 20
     info = result["info"]
-    assert info["SerialNo"] == "58e7fa5e6e262535"
+    assert info["SerialNo"] == camera.serial
     assert info["HardWare"] == "HI3516D_83H50N"
     assert result["function"]["OtherFunction"]["SupportPTZDirectionControl"] is True
     assert result["encode"][0]["MainFormat"]["Video"]["Resolution"] == "VGA"

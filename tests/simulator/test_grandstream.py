@@ -74,7 +74,7 @@ async def test_camera_drops_silent_mctp_and_its_rtsp_session(start_simulator: An
         with pytest.raises(CannotConnect):
             await asyncio.wait_for(_until(inbox, Ready), 5)  # the RTSP connection ended
     finally:
-        await cli._close(link, session)
+        await cli._close(link)
         await cli.close()
 
 

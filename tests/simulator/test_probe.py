@@ -151,6 +151,20 @@ async def test_settings_ptz_and_reboot_on_cgi(start_simulator: StartSimulator) -
     assert camera.reboots == 1
 
 
+async def test_white_light_and_unconfirmed_ptz_on_dvrip(start_simulator: StartSimulator) -> None:
+    camera = await start_simulator("dvrip", ptz_flag="false")  # says no head, yet moves
+    code, report, stderr = await probe(
+        *_target("dvrip", camera.ports["dvrip"]), "--white-light", "on", "--ptz", "right"
+    )
+    assert code == 0, stderr
+    assert report["white_light"] == "on"
+    assert report["ptz"] == {"action": "right", "ok": True}
+    assert "led" not in report["capabilities"]
+    assert {"white_light", "ptz", "motion_arming"} <= set(report["capabilities"])
+    assert camera.vendor_state()["settings"]["white_light"] == "KeepOpen"
+    assert camera.vendor_state()["ptz_commands"][0]["command"] == "DirectionRight"
+
+
 async def test_audio_recording_and_talk_on_foscam(
     start_simulator: StartSimulator, tmp_path: Path
 ) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -104,10 +105,11 @@ def test_bad_port_reports_an_error(socket_enabled: None) -> None:
 
 
 @pytest.mark.skipif(CURL is None, reason="curl is not installed")
-async def test_serial_and_inputs_options(socket_enabled: None) -> None:
+async def test_serial_inputs_and_channels_options(socket_enabled: None) -> None:
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "simulator", "--vendor", "all", "--serial", "00:0b:82:aa:bb:cc",
-        "--inputs", "3", cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        "--inputs", "3", "--channels", "4", cwd=ROOT, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
     try:
         assert process.stdout is not None
@@ -121,15 +123,42 @@ async def test_serial_and_inputs_options(socket_enabled: None) -> None:
         assert json.loads(body)["camera_id"] == "000B82AABBCC"
         _, body = await _curl(f"{control}/cgi/state")
         assert json.loads(body)["mac"] == "00:0b:82:aa:bb:cc"
+        _, body = await _curl(f"{control}/dvrip/state")
+        state = json.loads(body)
+        assert (state["channels"], state["serial"]) == (4, "00:0b:82:aa:bb:cc")
+        assert state["channel_titles"] == ["CAM01", "CAM02", "CAM03", "CAM04"]
+        assert (state["logins"], state["rejected_logins"]) == (0, 0)
     finally:
         process.terminate()
         await asyncio.wait_for(process.wait(), 20)
 
 
+async def test_search_port_option(socket_enabled: None) -> None:
+    """--search-port fixes where the LAN search answer listens, for DVRIP and Foscam."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        free = probe.getsockname()[1]
+    for vendor, key in (("dvrip", "dvrip_discovery"), ("foscam", "search")):
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "simulator", "--vendor", vendor, "--search-port", str(free),
+            cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        try:
+            assert process.stdout is not None
+            ready = json.loads(await asyncio.wait_for(process.stdout.readline(), 60))
+            assert ready["ports"][key] == free
+        finally:
+            process.terminate()
+            await asyncio.wait_for(process.wait(), 20)
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
+        (["--vendor", "cgi", "--search-port", "10000"], "--search-port does not apply to cgi"),
         (["--vendor", "dvrip", "--inputs", "2"], "--inputs does not apply to dvrip"),
+        (["--vendor", "cgi", "--channels", "2"], "--channels does not apply to cgi"),
+        (["--vendor", "dvrip", "--channels", "0"], "channels must be between 1 and 64"),
         (["--vendor", "grandstream", "--inputs", "9"], "inputs must be 1 to 4"),
         (["--vendor", "foscam", "--serial", "nope"], "not a MAC address"),
     ],

@@ -83,6 +83,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--ptz", metavar="ACTION", help="up|down|left|right|stop|home|preset:N")
     parser.add_argument("--alarm-out", choices=["on", "off"])
     parser.add_argument("--led", choices=["on", "off"])
+    parser.add_argument(
+        "--white-light", metavar="MODE", help="auto|on|off|smart|... (a floodlight)"
+    )
     parser.add_argument("--resolution", metavar="WIDTHxHEIGHT")
     parser.add_argument("--reboot", action="store_true")
     parser.add_argument(
@@ -333,6 +336,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         if args.led:
             value = await _write_and_read(client, SettingKey.LED, args.led == "on", args.timeout)
             report["led"] = _on_off(value)
+        if args.white_light:
+            report["white_light"] = await _write_and_read(
+                client, SettingKey.WHITE_LIGHT, args.white_light, args.timeout
+            )
         if args.resolution:
             report["resolution"] = await _write_and_read(
                 client, SettingKey.RESOLUTION, _parse_resolution(args.resolution), args.timeout

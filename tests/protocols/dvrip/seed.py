@@ -6,6 +6,7 @@ Each value is the TCP payload of one captured packet: the 20-byte DVRIP header
 
 from __future__ import annotations
 
+SERIAL = "58e7fa5e6e262535"  # the captured camera's SerialNo (in SYSINFO_REPLY)
 LOGIN_REQUEST = bytes.fromhex(
     "ff00000000000000000000000000e803640000007b2022456e63727970745479706522203a20224d4435222c"
     "20224c6f67696e5479706522203a202244565249502d576562222c202250617373576f726422203a2022746c"

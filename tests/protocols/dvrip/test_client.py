@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -74,7 +75,7 @@ async def client(camera: DvripCamera) -> AsyncIterator[Client]:
 
 
 async def test_simulator_replays_the_capture_byte_for_byte(start_simulator: Start) -> None:
-    camera = await _camera(start_simulator, password="")
+    camera = await _camera(start_simulator, password="", serial=seed.SERIAL)
     reader, writer = await asyncio.open_connection("127.0.0.1", camera.ports["dvrip"])
     try:
         exchanges = [
@@ -107,10 +108,10 @@ async def test_simulator_replays_the_capture_byte_for_byte(start_simulator: Star
 # --- login ---------------------------------------------------------------------------------------
 
 
-async def test_connect_identity_and_capabilities(client: Client) -> None:
+async def test_connect_identity_and_capabilities(client: Client, camera: DvripCamera) -> None:
     identity = client.identity
-    assert identity.unique_id == "58e7fa5e6e262535"
-    assert identity.serial == "58e7fa5e6e262535"
+    assert identity.unique_id == camera.serial
+    assert identity.serial == camera.serial
     assert identity.model == "HI3516D_83H50N"
     assert identity.firmware == "V4.03.R12.G7914927.12012.145902.0020000"
     assert identity.name
@@ -142,7 +143,7 @@ async def test_open_client_builds_the_dvrip_client(camera: DvripCamera) -> None:
     assert isinstance(client, Client)
     try:
         await client.connect()
-        assert client.identity.serial == "58e7fa5e6e262535"
+        assert client.identity.serial == camera.serial
     finally:
         await client.close()
 
@@ -377,10 +378,112 @@ async def test_resolution_and_frame_rate(client: Client, camera: DvripCamera) ->
         await client.write_setting(SettingKey.FRAME_RATE, "0")
 
 
-async def test_led_white_light(client: Client, camera: DvripCamera) -> None:
-    await client.write_setting(SettingKey.LED, True)
+async def test_the_white_light_is_a_mode(client: Client, camera: DvripCamera) -> None:
+    assert Capability.LED not in client.capabilities  # issue 13: it is the floodlight
+    settings = await client.read_settings()
+    assert settings.values[SettingKey.WHITE_LIGHT] == "auto"
+    assert settings.options[SettingKey.WHITE_LIGHT] == ("auto", "on", "off", "smart")
+    before = camera.vendor_state()["settings"]["white_light_raw"]
+    await client.write_setting(SettingKey.WHITE_LIGHT, "on")
+    after = camera.vendor_state()["settings"]["white_light_raw"]
+    assert after == {**before, "WorkMode": "KeepOpen"}  # every other field as it was
+    assert (await client.read_settings()).values[SettingKey.WHITE_LIGHT] == "on"
+    with pytest.raises(InvalidValue):
+        await client.write_setting(SettingKey.WHITE_LIGHT, "disco")
+    with pytest.raises(NotSupported):
+        await client.write_setting(SettingKey.LED, True)
     assert camera.vendor_state()["settings"]["white_light"] == "KeepOpen"
-    assert (await client.read_settings()).values[SettingKey.LED] is True
+    # A mode the camera has of its own is shown (and kept when chosen again).
+    camera.config["Camera"]["WhiteLight"]["WorkMode"] = "Timing"
+    settings = await client.read_settings()
+    assert settings.values[SettingKey.WHITE_LIGHT] == "schedule"
+    assert settings.options[SettingKey.WHITE_LIGHT] == ("auto", "on", "off", "smart", "schedule")
+    await client.write_setting(SettingKey.WHITE_LIGHT, "schedule")
+    assert camera.vendor_state()["settings"]["white_light"] == "Timing"
+
+
+async def test_detectors_and_inputs_are_armed_and_read_back(
+    client: Client, camera: DvripCamera
+) -> None:
+    arming = (SettingKey.MOTION_ARMED, SettingKey.HUMAN_ARMED, SettingKey.INPUT_ARMED)
+    assert {
+        Capability.MOTION_ARMING,
+        Capability.HUMAN_ARMING,
+        Capability.INPUT_ARMING,
+    } <= client.capabilities
+    assert [(await client.read_settings()).values[key] for key in arming] == [True] * 3
+    for key in arming:
+        await client.write_setting(key, False)
+    state = camera.vendor_state()["settings"]
+    assert (state["motion_armed"], state["human_armed"], state["input_armed"]) == (
+        [False],
+        [False],
+        [False],
+    )
+    assert camera.config["Detect"]["MotionDetect"][0]["Level"] == 3  # the rest kept
+    assert [(await client.read_settings()).values[key] for key in arming] == [False] * 3
+    # A disarmed detector reports nothing; an armed one does.
+    events = client.events()
+    try:
+        pending = asyncio.ensure_future(anext(events))
+        await _until(lambda: camera.vendor_state()["guarded"] == 1)
+        for kind in ("motion", "human", "input"):
+            await camera.push_event(kind, True, 0)
+        await client.write_setting(SettingKey.MOTION_ARMED, True)
+        await camera.push_event("motion", True, 0)
+        event = await asyncio.wait_for(pending, 5)
+    finally:
+        await events.aclose()
+    assert (event.kind, camera.vendor_state()["suppressed_alarms"]) == (EventKind.MOTION, 3)
+
+
+async def test_presets_by_number(client: Client) -> None:
+    presets = await client.ptz_presets()
+    assert [preset.number for preset in presets] == list(range(1, 17))
+    assert {preset.name for preset in presets} == {""}
+
+
+@pytest.mark.parametrize(
+    ("flag", "confirmed"), [("true", True), ("false", False), ("absent", False)]
+)
+async def test_ptz_when_the_flag_lies(start_simulator: Start, flag: str, confirmed: bool) -> None:
+    camera = await _camera(start_simulator, ptz_flag=flag)
+    client = _client(camera)
+    try:
+        await client.connect()
+        assert {Capability.PTZ, Capability.PTZ_PRESETS} <= client.capabilities
+        assert client.ptz_confirmed is confirmed
+        assert (Capability.PTZ_ZOOM in client.capabilities) is confirmed
+        # Explicit commands are sent all the same: the head moves.
+        await client.ptz(PtzMove.RIGHT)
+        await asyncio.sleep(0.05)
+        await client.ptz(PtzMove.STOP)
+        await client.ptz_preset(PresetAction.SET, 3)
+        assert camera.vendor_state()["ptz"][0]["pan"] > 0
+        assert "3" in camera.vendor_state()["ptz"][0]["presets"]
+    finally:
+        await client.close()
+
+
+async def test_every_connection_logs_out_when_closed(client: Client, camera: DvripCamera) -> None:
+    assert camera.vendor_state()["sessions"] == 1  # the command connection
+    events = client.events()
+    pending = asyncio.ensure_future(anext(events))
+    await _until(lambda: camera.vendor_state()["guarded"] == 1)
+    video = client.video()
+    await anext(video)
+    assert camera.vendor_state()["sessions"] == 3
+    await video.aclose()  # the stream's connection: Stop, then Logout
+    await _until(lambda: camera.vendor_state()["sessions"] == 2)
+    pending.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await pending
+    await events.aclose()
+    await _until(lambda: camera.vendor_state()["sessions"] == 1)
+    await client.close()
+    await _until(lambda: camera.vendor_state()["sessions"] == 0)
+    state = camera.state()
+    assert (state["logouts"], state["logins"], state["guarded"]) == (3, 3, 0)
 
 
 async def test_time_sync_reboot(client: Client, camera: DvripCamera) -> None:
@@ -643,7 +746,8 @@ async def test_udp_discovery(camera: DvripCamera) -> None:
     common = message.body["NetWork.NetCommon"]
     assert decode_ip_hex(common["HostIP"]) == "127.0.0.1"
     assert common["TCPPort"] == camera.ports["dvrip"]
-    assert common["SN"] == "58e7fa5e6e262535"
+    assert common["SN"] == camera.serial
+    assert common["MAC"] == camera.mac
 
 
 async def test_control_api_drives_the_camera(
@@ -742,7 +846,7 @@ async def test_h265_stream(client: Client, camera: DvripCamera) -> None:
 
 
 async def test_extras_mac_bitrate_abilities(client: Client, camera: DvripCamera) -> None:
-    assert client.identity.mac == "00:12:31:47:e7:18"
+    assert client.identity.mac == camera.mac
     await client.write_setting("bitrate", 512)
     assert camera.vendor_state()["settings"]["encode"][0]["bitrate"] == 512
     assert (await client.encode_settings())["BitRate"] == 512
@@ -785,9 +889,9 @@ async def test_discover_finds_the_simulator(camera: DvripCamera) -> None:
     assert (device.host, device.port, device.serial) == (
         "127.0.0.1",
         camera.ports["dvrip"],
-        "58e7fa5e6e262535",
+        camera.serial,
     )
-    assert device.mac == "00:12:31:47:e7:18"
+    assert device.mac == camera.mac
     assert device.channels == 1
 
 
@@ -800,9 +904,9 @@ async def test_odd_system_function_shapes_give_defaults(camera: DvripCamera) -> 
     client = _client(camera)
     try:
         await client.connect()
-        assert Capability.PTZ not in client.capabilities
-        assert Capability.LED not in client.capabilities
-        assert Capability.RESOLUTION in client.capabilities
+        assert {Capability.PTZ, Capability.RESOLUTION} <= client.capabilities
+        assert not client.ptz_confirmed  # nothing readable said so
+        assert Capability.WHITE_LIGHT not in client.capabilities
     finally:
         await client.close()
 
@@ -859,9 +963,10 @@ async def test_what_this_camera_cannot_do(start_simulator: Start) -> None:
     client = _client(camera)
     try:
         await client.connect()
+        assert not client.ptz_confirmed
+        await client.ptz(PtzMove.UP)  # unconfirmed: sent all the same
+        assert camera.vendor_state()["ptz_commands"][-1]["command"] == "DirectionUp"
         for call in (
-            lambda: client.ptz(PtzMove.UP),
-            lambda: client.ptz_preset(PresetAction.GOTO, 1),
             lambda: client.talk(pcm_chunks(bytes(640))),
             lambda: anext(client.audio()),
         ):
@@ -931,6 +1036,8 @@ async def test_a_config_reply_without_the_section(socket_enabled: None) -> None:
             Capability.VIDEO,
             Capability.EVENTS,
             Capability.REBOOT,
+            Capability.PTZ,  # unconfirmed
+            Capability.PTZ_PRESETS,
         }
         with pytest.raises(ProtocolError, match="without 'Camera.Param'"):
             await client.get_config("Camera.Param")

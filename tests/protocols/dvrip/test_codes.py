@@ -9,6 +9,7 @@ from custom_components.ipcam.protocols.errors import (
     AccountLocked,
     AuthError,
     CameraError,
+    CannotConnect,
     DeviceBusy,
     InvalidValue,
     NotSupported,
@@ -50,6 +51,7 @@ def test_login_errors(ret: int | None, error: type[CameraError]) -> None:
         (103, InvalidValue),
         (117, InvalidValue),
         (502, ProtocolError),
+        (121, CannotConnect),  # a recorder channel without a camera (for now)
         (None, ProtocolError),
     ],
 )

@@ -6,8 +6,9 @@ import datetime as dt
 
 import pytest
 
-from custom_components.ipcam.protocols.base import PresetAction, PtzMove, StreamSource
+from custom_components.ipcam.protocols.base import PresetAction, PtzMove, PtzPreset, StreamSource
 from custom_components.ipcam.protocols.dvrip import commands
+from custom_components.ipcam.protocols.dvrip.codes import MsgId
 from custom_components.ipcam.protocols.dvrip.commands import PtzMoves, StreamUrls
 from custom_components.ipcam.protocols.errors import InvalidValue, NotSupported, ProtocolError
 
@@ -33,6 +34,8 @@ def test_ptz_moves_start_and_stop_with_the_same_command() -> None:
 
 
 def test_presets() -> None:
+    # No preset list or names in the protocol: presets 1-16 by number.
+    assert tuple(PtzPreset(n) for n in range(1, 17)) == commands.LISTED_PRESETS
     assert commands.preset_command(PresetAction.GOTO, 4) == ("GotoPreset", 4, 5)
     assert commands.preset_command(PresetAction.SET, 255) == ("SetPreset", 255, 5)
     assert commands.preset_command(PresetAction.CLEAR, 1) == ("ClearPreset", 1, 5)
@@ -102,3 +105,19 @@ def test_urls_for_each_stream_source() -> None:
     )
     assert urls.for_source(StreamSource.RELAY, "http://relay") == "http://relay"
     assert urls.for_source(None, None) is None
+
+
+def test_what_opens_a_connection_of_its_own() -> None:
+    live = commands.live_opening(2, "Extra")
+    assert live.claim == (MsgId.MONITOR_CLAIM, "OPMonitor", commands.monitor("Claim", 2, "Extra"))
+    assert live.start == (MsgId.MONITOR, "OPMonitor", commands.monitor("Start", 2, "Extra"))
+    assert live.goodbye == (MsgId.MONITOR, "OPMonitor", commands.monitor("Stop", 2, "Extra"))
+    assert commands.TALK_OPENING.claim == (MsgId.TALK_CLAIM, "OPTalk", commands.talk("Claim"))
+    assert commands.TALK_OPENING.goodbye == (MsgId.TALK, "OPTalk", commands.talk("Stop"))
+    # Guard is not waited for (some firmware never answers it); Unguard says goodbye.
+    alarm = commands.ALARM_OPENING
+    assert (alarm.claim, alarm.start, alarm.goodbye) == (
+        None,
+        (MsgId.GUARD, "", None),
+        (MsgId.UNGUARD, "", None),
+    )

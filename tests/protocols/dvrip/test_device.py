@@ -6,9 +6,10 @@ from typing import Any
 
 import pytest
 
-from custom_components.ipcam.protocols.base import Capability, Vendor
+from custom_components.ipcam.protocols.base import Capability, ChannelInfo, Vendor
 from custom_components.ipcam.protocols.dvrip import device
-from custom_components.ipcam.protocols.dvrip.device import DeviceFacts
+from custom_components.ipcam.protocols.dvrip.codes import MsgId
+from custom_components.ipcam.protocols.dvrip.device import DeviceFacts, Scope
 from custom_components.ipcam.protocols.dvrip.settings import Stream
 from custom_components.ipcam.protocols.dvrip.views import LoginReply
 from custom_components.ipcam.protocols.errors import CameraError, InvalidValue, ProtocolError
@@ -23,11 +24,14 @@ given, settings = hypothesis.given, hypothesis.settings
 LOGIN = LoginReply(100, 1, 20, 1, "IPC")
 INFO = config.system_info(1)
 CONFIG = config.default_config(1)
+CONFIG["NetWork"]["NetCommon"]["MAC"] = "00:12:31:47:e7:18"  # the capture's camera
 ABILITIES = config.abilities(1)
 CONFIGS = {
     "General.General": CONFIG["General"]["General"],
     "NetWork.NetCommon": CONFIG["NetWork"]["NetCommon"],
     "Simplify.Encode": CONFIG["Simplify"]["Encode"],
+    "Camera.WhiteLight": CONFIG["Camera"]["WhiteLight"],
+    "Alarm.LocalAlarm": CONFIG["Alarm"]["LocalAlarm"],
 }
 ALL = {
     Capability.SNAPSHOT,
@@ -39,17 +43,30 @@ ALL = {
     Capability.PTZ,
     Capability.PTZ_ZOOM,
     Capability.PTZ_PRESETS,
-    Capability.LED,
+    Capability.WHITE_LIGHT,
+    Capability.MOTION_ARMING,
+    Capability.HUMAN_ARMING,
+    Capability.INPUT_ARMING,
     Capability.RESOLUTION,
     Capability.FRAME_RATE,
     Capability.AUDIO,
+}
+BASIC = {
+    Capability.SNAPSHOT,
+    Capability.VIDEO,
+    Capability.EVENTS,
+    Capability.REBOOT,
+    Capability.ALARM_OUT,
+    Capability.TALK,  # TalkAudioFormat absent: try A-law
+    Capability.PTZ,  # offered although unconfirmed: firmware omits or misreports the flag
+    Capability.PTZ_PRESETS,
 }
 
 
 def facts(
     info: Any = INFO, abilities: Any = ABILITIES, configs: Any = CONFIGS, login: Any = LOGIN
 ) -> DeviceFacts:
-    return DeviceFacts.from_answers(login, info, abilities, configs)
+    return DeviceFacts.from_answers(login, info, {**abilities, **configs})
 
 
 def test_the_simulated_camera() -> None:
@@ -67,6 +84,8 @@ def test_the_simulated_camera() -> None:
     )
     assert identity.hardware == "HI3516D_83H50N 1.01"
     assert device.capabilities(known, Stream()) == ALL
+    assert known.function.ptz_confirmed
+    assert device.identity(known, None) == identity  # the whole device: channel 0's ID
     sizes = device.stream_settings(known, Stream()).resolutions
     assert "640x480" in sizes
     assert "1920x1080" in sizes
@@ -99,14 +118,8 @@ def test_channel_count_and_check() -> None:
 
 def test_missing_answers_give_the_basic_camera() -> None:
     basic = facts(abilities={}, configs={"NetWork.NetCommon": CONFIGS["NetWork.NetCommon"]})
-    assert device.capabilities(basic, Stream()) == {
-        Capability.SNAPSHOT,
-        Capability.VIDEO,
-        Capability.EVENTS,
-        Capability.REBOOT,
-        Capability.ALARM_OUT,
-        Capability.TALK,  # TalkAudioFormat absent: try A-law
-    }
+    assert device.capabilities(basic, Stream()) == BASIC
+    assert not basic.function.ptz_confirmed
     assert device.stream_settings(basic, Stream()).resolutions == ()
 
 
@@ -129,9 +142,135 @@ def test_capabilities_follow_the_answers() -> None:
     ],
 )
 def test_odd_system_function_shapes_give_defaults(function: object) -> None:
-    caps = device.capabilities(facts(abilities={**ABILITIES, "SystemFunction": function}), Stream())
-    assert Capability.PTZ not in caps
-    assert Capability.RESOLUTION in caps
+    known = facts(abilities={**ABILITIES, "SystemFunction": function})
+    caps = device.capabilities(known, Stream())
+    assert {Capability.PTZ, Capability.RESOLUTION} <= caps
+    assert not ({Capability.PTZ_ZOOM, Capability.MOTION_ARMING} & caps)
+    assert not known.function.ptz_confirmed
+
+
+@pytest.mark.parametrize(
+    ("other", "comm", "confirmed"),
+    [
+        ({"SupportPTZDirectionControl": True}, {"CommRS485": False}, True),
+        ({"SupportPTZDirectionControl": False}, {"CommRS485": True}, False),  # says no
+        ({}, {"CommRS485": True}, True),  # older firmware: no flag, the RS485 port
+        ({}, {"CommRS485": False}, False),  # nothing said at all
+        ({"SupportPTZDirectionControl": "true"}, {}, True),
+    ],
+)
+def test_ptz_is_offered_whatever_the_flag_says(
+    other: dict[str, Any], comm: dict[str, Any], confirmed: bool
+) -> None:
+    function = {**ABILITIES["SystemFunction"], "OtherFunction": other, "CommFunction": comm}
+    known = facts(abilities={**ABILITIES, "SystemFunction": function})
+    caps = device.capabilities(known, Stream())
+    assert {Capability.PTZ, Capability.PTZ_PRESETS} <= caps
+    assert known.function.ptz_confirmed is confirmed
+    assert (Capability.PTZ_ZOOM in caps) is confirmed
+
+
+@pytest.mark.parametrize(
+    ("alarm_function", "local_alarm", "expected"),
+    [
+        ({"MotionDetect": True, "HumanDection": True}, [{"Enable": True}], "motion human input"),
+        ({"MotionDetect": True, "HumanDetection": 1}, [{"Enable": 0}], "motion human input"),
+        ({"MotionDetect": False}, [{"Enable": True}, "x"], "input"),
+        ({}, [{"SensorType": "NO"}], ""),  # inputs without an Enable flag
+        ("x", None, ""),
+    ],
+)
+def test_detectors_and_inputs_are_armed_where_the_camera_says(
+    alarm_function: object, local_alarm: object, expected: str
+) -> None:
+    function = {**ABILITIES["SystemFunction"], "AlarmFunction": alarm_function}
+    known = facts(
+        abilities={**ABILITIES, "SystemFunction": function},
+        configs={**CONFIGS, "Alarm.LocalAlarm": local_alarm},
+    )
+    arming = {
+        "motion": Capability.MOTION_ARMING,
+        "human": Capability.HUMAN_ARMING,
+        "input": Capability.INPUT_ARMING,
+    }
+    caps = device.capabilities(known, Stream())
+    assert {name for name, cap in arming.items() if cap in caps} == set(expected.split())
+
+
+@pytest.mark.parametrize(
+    ("light", "channel", "offered"),
+    [
+        (config.white_light(), 0, True),
+        (config.white_light(), 1, False),  # a camera's one light is channel 0's
+        ([config.white_light(), "x", config.white_light()], 1, False),
+        ([config.white_light(), "x", config.white_light()], 2, True),  # a recorder's per channel
+        (None, 0, False),  # the camera gave no Camera.WhiteLight
+    ],
+)
+def test_the_white_light_of_a_channel(light: object, channel: int, offered: bool) -> None:
+    known = facts(
+        info={**INFO, "VideoInChannel": 3}, configs={**CONFIGS, "Camera.WhiteLight": light}
+    )
+    assert (Capability.WHITE_LIGHT in device.capabilities(known, Stream(channel))) is offered
+
+
+RECORDER_INFO = {**INFO, "VideoInChannel": 4, "AlarmOutChannel": 2}
+DEVICE_LEVEL = {
+    Capability.EVENTS,
+    Capability.REBOOT,
+    Capability.ALARM_OUT,
+    Capability.ALARM_OUT_2,
+    Capability.TALK,
+    Capability.INPUT_ARMING,
+}
+
+
+@pytest.mark.parametrize(
+    ("channel", "shared", "count", "scope"),
+    [
+        (0, False, 1, Scope.CAMERA),
+        (2, False, 4, Scope.CAMERA),  # an entry made for one channel of a recorder
+        (None, False, 1, Scope.CAMERA),  # the whole device is its one camera
+        (None, False, 4, Scope.RECORDER),
+        (2, True, 4, Scope.CHANNEL),
+    ],
+)
+def test_scopes(channel: int | None, shared: bool, count: int, scope: Scope) -> None:
+    assert device.scope(channel, shared, count) is scope
+
+
+def test_a_recorder_and_its_channels_split_the_capabilities() -> None:
+    lights = [config.white_light() for _ in range(4)]
+    known = facts(
+        info=RECORDER_INFO,
+        configs={**CONFIGS, "Camera.WhiteLight": lights, device.CHANNEL_TITLE: ["Gate", None]},
+    )
+    everything = device.capabilities(known, Stream(2), Scope.CAMERA)
+    recorder = device.capabilities(known, Stream(0), Scope.RECORDER)
+    channel = device.capabilities(known, Stream(2), Scope.CHANNEL)
+    assert recorder == DEVICE_LEVEL
+    assert channel == everything - (DEVICE_LEVEL - {Capability.EVENTS})
+    assert {Capability.VIDEO, Capability.WHITE_LIGHT, Capability.MOTION_ARMING} <= channel
+    assert known.channels == (
+        ChannelInfo(0, "Gate"),
+        ChannelInfo(1, ""),  # a title that is no text
+        ChannelInfo(2, ""),
+        ChannelInfo(3, ""),
+    )
+    assert [device.identity(known, n).unique_id for n in (None, 0, 3)] == [
+        "58e7fa5e6e262535",
+        "58e7fa5e6e262535",
+        "58e7fa5e6e262535-3",
+    ]
+
+
+def test_what_connect_asks() -> None:
+    camera = device.queries(0, 1)
+    assert (MsgId.ABILITY, "SystemFunction") in camera
+    assert (MsgId.CONFIG_GET, "Alarm.LocalAlarm") in camera
+    assert all(name != "ChannelTitle" for _msg_id, name in camera)
+    assert device.queries(None, 1) == camera == device.queries(3, 4)
+    assert device.queries(None, 4) == (*camera, (MsgId.CHANNEL_TITLE_GET, "ChannelTitle"))
 
 
 # Every answer the camera gives at connect: (which, name) -> the simulated camera's.
@@ -139,6 +278,7 @@ ANSWERS: dict[tuple[str, str], Any] = {
     ("info", "SystemInfo"): INFO,
     **{("abilities", name): ABILITIES[name] for name in device.ABILITIES},
     **{("configs", name): CONFIGS[name] for name in device.CONFIGS},
+    ("configs", "ChannelTitle"): ["CAM01", "CAM02"],
 }
 
 
@@ -155,11 +295,13 @@ def test_any_json_anywhere_in_any_answer(which: tuple[str, str], data: Any) -> N
         answers[which[0]][which[1]] = odd
     channel = data.draw(st.integers(0, 3))
     extra = data.draw(st.booleans())
+    scope = data.draw(st.sampled_from(Scope))
     try:
         device.check_channel(LOGIN, answers["info"], channel)
         known = facts(**answers)
         device.identity(known, channel)
-        device.capabilities(known, Stream(channel, extra))
+        device.capabilities(known, Stream(channel, extra), scope)
         device.stream_settings(known, Stream(channel, extra))
+        assert len(known.channels) == known.channel_count
     except CameraError:
         pass

@@ -430,6 +430,46 @@ def test_close() -> None:
     session.close()  # twice is fine
 
 
+@pytest.mark.parametrize(
+    ("goodbye", "said"),
+    [
+        (None, [MsgId.LOGOUT]),
+        ((MsgId.UNGUARD, "", None), [MsgId.UNGUARD, MsgId.LOGOUT]),
+        ((MsgId.MONITOR, "OPMonitor", {"Action": "Stop"}), [MsgId.MONITOR, MsgId.LOGOUT]),
+    ],
+)
+def test_hanging_up_says_goodbye_and_logs_out(goodbye: Any, said: list[int]) -> None:
+    session = logged_in()
+    session.goodbye = goodbye
+    session.hang_up()
+    messages = sent(session)
+    assert [message.msg_id for message in messages] == said
+    logout = messages[-1]
+    assert isinstance(logout, wire.JsonMessage)
+    assert logout.body == {"Name": "", "SessionID": SESSION_HEX}
+    assert (logout.session, session.state) == (SESSION, State.CLOSED)
+    if goodbye is not None:
+        first = messages[0]
+        assert isinstance(first, wire.JsonMessage)
+        assert first.body == wire.request_body(goodbye[1], SESSION, goodbye[2])
+    assert session.next_deadline() is None  # no keep-alive after the logout
+    session.hang_up()  # twice: nothing more is said
+    assert session.data_to_send() == b""
+
+
+def test_hanging_up_before_the_login_says_nothing() -> None:
+    session = DvripSession("admin", "pw")
+    session.hang_up()
+    assert session.data_to_send() == b""
+    session = DvripSession("admin", "pw")
+    session.start(0.0)
+    session.data_to_send()
+    session.hang_up()  # the login was not answered: no session to log out of
+    assert session.data_to_send() == b""
+    with pytest.raises(CannotConnect):
+        session.request(MsgId.SYSINFO, "SystemInfo", now=1.0)
+
+
 # --- media ---------------------------------------------------------------------------------------
 
 

@@ -17,9 +17,11 @@ from custom_components.ipcam.protocols.dvrip.views import (
     SystemFunction,
     SystemInfo,
     TalkAudioFormat,
-    WhiteLight,
     alarm_outputs,
+    channel_titles,
+    enabled,
     stream_format,
+    white_light_entry,
 )
 from custom_components.ipcam.protocols.dvrip.wire import JsonMessage, PacketDecoder
 from custom_components.ipcam.protocols.errors import ProtocolError
@@ -33,6 +35,7 @@ st = pytest.importorskip("hypothesis.strategies")
 given, settings = hypothesis.given, hypothesis.settings
 
 CONFIG = config.default_config(2)
+CONFIG["NetWork"]["NetCommon"]["MAC"] = "00:12:31:47:e7:18"  # the capture's camera
 ABILITIES = config.abilities(2)
 
 
@@ -56,7 +59,9 @@ VIEWS: dict[str, tuple[Any, Any]] = {
     "alarm_out": (alarm_outputs, CONFIG["Alarm"]["AlarmOut"]),
     "net_common": (NetCommon.from_json, CONFIG["NetWork"]["NetCommon"]),
     "general": (General.from_json, CONFIG["General"]["General"]),
-    "white_light": (WhiteLight.from_json, CONFIG["Camera"]["WhiteLight"]),
+    "white_light": (lambda v: white_light_entry(v, 1), CONFIG["Camera"]["WhiteLight"]),
+    "detector": (enabled, CONFIG["Detect"]["MotionDetect"][0]),
+    "channel_titles": (channel_titles, ["CAM01", "CAM02"]),
 }
 
 
@@ -87,13 +92,17 @@ def test_system_info_of_the_capture() -> None:
     assert info.raw is SYSTEM_INFO
 
 
-def test_system_function_ptz_and_white_light() -> None:
+def test_system_function_ptz_white_light_and_detectors() -> None:
     function = SystemFunction.from_json(ABILITIES["SystemFunction"])
-    assert (function.ptz, function.white_light) == (True, True)
+    assert (function.ptz_confirmed, function.white_light) == (True, True)
+    assert (function.motion_detect, function.human_detect) == (True, True)  # "HumanDection"
     # Older firmware: no SupportPTZDirectionControl; the RS485 port says it.
     old = {"CommFunction": {"CommRS485": True}, "OtherFunction": {}}
-    assert SystemFunction.from_json(old).ptz
-    assert not SystemFunction.from_json({"OtherFunction": {"SupportPTZDirectionControl": 0}}).ptz
+    assert SystemFunction.from_json(old).ptz_confirmed
+    no = SystemFunction.from_json({"OtherFunction": {"SupportPTZDirectionControl": 0}})
+    assert (no.ptz_direction, no.ptz_confirmed) == (False, False)
+    spelt = SystemFunction.from_json({"AlarmFunction": {"HumanDetection": "true"}})
+    assert (spelt.motion_detect, spelt.human_detect) == (False, True)
 
 
 @pytest.mark.parametrize(
@@ -110,7 +119,7 @@ def test_system_function_ptz_and_white_light() -> None:
 def test_system_function_of_odd_shapes(function: object) -> None:
     view = SystemFunction.from_json(function)
     assert view.white_light is False
-    assert isinstance(view.ptz, bool)
+    assert isinstance(view.ptz_confirmed, bool)
 
 
 def test_encode_capability_masks() -> None:
@@ -163,9 +172,21 @@ def test_net_common_general_white_light() -> None:
         "LocalHost",
     )
     assert NetCommon.from_json({"MAC": "00:00:00:00:00:00", "TCPPort": 70000}) == NetCommon()
+    assert NetCommon.from_json(CONFIG["NetWork"]["NetCommon"]).max_connections == 10
     assert General.from_json(CONFIG["General"]["General"]).machine_name == "LocalHost"
-    assert WhiteLight.from_json({"WorkMode": "KeepOpen"}).on
-    assert not WhiteLight.from_json(CONFIG["Camera"]["WhiteLight"]).on
+    light = {"WorkMode": "KeepOpen"}
+    assert white_light_entry(light, 0) is light
+    assert white_light_entry(light, 1) is None  # a camera's one light is channel 0's
+    assert white_light_entry([light, "x"], 1) is None
+    assert white_light_entry([{}, light], 1) is light
+    assert [enabled(v) for v in ({"Enable": True}, {"Enable": 0}, {"Enable": "x"}, [])] == [
+        True,
+        False,
+        None,
+        None,
+    ]
+    assert channel_titles(["Gate", 3, None]) == ("Gate", "3", "")
+    assert channel_titles("Gate") == ()
 
 
 @pytest.mark.parametrize(

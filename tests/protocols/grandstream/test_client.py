@@ -404,7 +404,7 @@ async def test_session_set_up_from_the_describe_url(client: Client) -> None:
         assert ready.timeout == 120
         assert not ready.playing
     finally:
-        await client._close(link, session)
+        await client._close(link)
 
 
 async def test_port_rule_with_a_2000_plus_p_port(start_simulator: Any) -> None:

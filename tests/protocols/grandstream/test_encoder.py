@@ -24,9 +24,7 @@ from custom_components.ipcam.protocols.errors import (
     InvalidValue,
     ProtocolError,
 )
-from custom_components.ipcam.protocols.grandstream.client import Client, _AlarmHub
-from custom_components.ipcam.protocols.grandstream.mctp_session import Alarm
-from custom_components.ipcam.protocols.transport import Inbox
+from custom_components.ipcam.protocols.grandstream.client import Client
 from simulator.grandstream import GrandstreamCamera
 from simulator.grandstream.camera import tone_hz
 from tests.conftest import SIM_PASSWORD, SIM_USERNAME
@@ -358,35 +356,3 @@ async def test_identity_and_login_counters(start_simulator: Any) -> None:
     finally:
         await client.close()
     assert (first.state()["logins"], first.state()["rejected_logins"]) == (1, 0)
-
-
-# --- how the shared alarm connection hands alarms out (no I/O) ---------------------------------
-
-
-async def test_alarms_by_input() -> None:
-    async def nothing(_start: Inbox[Any]) -> None:
-        return None
-
-    async def close(_link: Any, _rtsp: Any) -> None:
-        return None
-
-    hub = _AlarmHub(nothing, close)
-    single = await hub.subscribe("a camera's client", None)  # channel=<int>: raw, all
-    device = await hub.subscribe("encoder", None, by_input=True)
-    second = await hub.subscribe("input 2", 1, by_input=True)
-    for channel in (5, 1, 0, 4):  # streams 4-7 are the inputs' secondary streams
-        hub.on_event(Alarm(CameraEvent(EventKind.MOTION, True, channel, "raw")))
-
-    def drained(inbox: Inbox[CameraEvent]) -> list[int]:
-        taken = []
-        while (event := inbox.get_nowait()) is not None:
-            taken.append(event.channel)
-        return taken
-
-    assert drained(single) == [5, 1, 0, 4]
-    assert drained(device) == [1, 1, 0, 0]
-    assert drained(second) == [1, 1]
-    await hub.close("input 2")
-    hub.on_event(Alarm(CameraEvent(EventKind.MOTION, False, 1, "raw")))
-    assert drained(device) == [1]
-    assert second.ended

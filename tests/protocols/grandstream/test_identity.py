@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from custom_components.ipcam.protocols.base import DeviceIdentity, Vendor
 from custom_components.ipcam.protocols.grandstream.identity import (
     arp_lookup,
+    device_identity,
     display_name,
     input_name,
     unique_id,
@@ -65,3 +67,23 @@ def test_an_encoders_inputs_are_named_with_their_number() -> None:
     assert input_name("cam", 0) == "Grandstream cam input 1"
     assert input_name("cam", 6) == "Grandstream cam input 3 secondary stream"
     assert input_name("cam", 0) != display_name("cam", 0)  # not named like the encoder
+
+
+def test_device_identity_per_stream() -> None:
+    assert device_identity("00:0b:82:12:34:56", "192.0.2.5", 554, 5, "V100R001") == (
+        DeviceIdentity(
+            vendor=Vendor.GRANDSTREAM,
+            unique_id="00:0b:82:12:34:56-channel1-secondary",
+            name="Grandstream 192.0.2.5 input 2 secondary stream",
+            model="GXV",
+            manufacturer="Grandstream",
+            firmware="V100R001",
+            mac="00:0b:82:12:34:56",
+        )
+    )
+    off_link = device_identity("", "192.0.2.5", 10080, 0, "")
+    assert (off_link.unique_id, off_link.name) == (
+        "grandstream:192.0.2.5:10080",
+        "Grandstream 192.0.2.5",
+    )
+    assert off_link.mac == ""

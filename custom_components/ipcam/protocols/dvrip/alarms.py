@@ -67,3 +67,10 @@ def parse_alarm(body: Mapping[str, Any]) -> CameraEvent | None:
     if not isinstance(channel, int) or isinstance(channel, bool) or not 0 <= channel < MAX_CHANNEL:
         channel = 0
     return CameraEvent(event_kind(raw), status != "stop", channel, raw)
+
+
+def for_channel(event: CameraEvent, channel: int | None) -> bool:
+    """Whether a client of ``channel`` reports ``event``: a camera or a recorder as one
+    device (None) every alarm; a recorder's channel its own, not the recorder's alarm
+    inputs (their ``Channel`` is the input's number)."""
+    return channel is None or (event.channel == channel and event.kind is not EventKind.INPUT)

@@ -11,6 +11,7 @@ from ..errors import (
     AccountLocked,
     AuthError,
     CameraError,
+    CannotConnect,
     DeviceBusy,
     InvalidValue,
     NotSupported,
@@ -113,6 +114,7 @@ class Ret(enum.IntEnum):
     SEARCH_DONE = 110
     SEARCH_PARTIAL = 111
     BAD_FORMAT = 117
+    NO_CAMERA = 121  # "digital channel not connected": a recorder channel without a camera
     NOT_AUTHORISED = 202
     WRONG_PASSWORD = 203
     ILLEGAL_USER = 204
@@ -155,6 +157,8 @@ def login_error(ret: int | None) -> CameraError:
 
 def ret_error(ret: int | None, what: str) -> CameraError:
     """The error for a failing ``Ret`` in the reply to ``what`` (after login)."""
+    if ret == Ret.NO_CAMERA:  # the camera may come back: like a camera that is away
+        return CannotConnect(f"the recorder has no camera on this channel: it refused {what}")
     if ret == Ret.CONFIG_NOT_FOUND:
         return NotSupported(f"the camera does not support {what} (Ret 607)")
     if ret in LOCKED_CODES:

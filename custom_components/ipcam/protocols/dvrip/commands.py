@@ -1,6 +1,7 @@
 """Bodies of the DVRIP commands the client sends, and the URLs it hands to players.
 
-See docs/protocols/dvrip.md, "PTZ", "Live stream", "Talk-back" and "Players".
+See docs/protocols/dvrip.md, "PTZ", "Live stream", "Talk-back", "Alarms" and
+"Players".
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ import urllib.parse
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..base import PresetAction, PtzMove, StreamSource, host_for_url
+from ..base import PresetAction, PtzMove, PtzPreset, StreamSource, host_for_url
 from ..errors import InvalidValue, NotSupported, ProtocolError
+from .codes import MsgId
 
 PTZ_COMMANDS = {
     PtzMove.UP: "DirectionUp",
@@ -31,6 +33,9 @@ PRESET_COMMANDS = {
 PTZ_START_PRESET = 65535
 PTZ_STOP_PRESET = -1
 PTZ_DEFAULT_STEP = 5
+# No source shows a way to list a camera's presets or their names: the presets offered
+# are these numbers (the preset commands take any of 1-255).
+LISTED_PRESETS = tuple(PtzPreset(number) for number in range(1, 17))
 
 # What the speaker is sent: G.711 A-law, 8 kHz (the vendor's own AudioFormat sample).
 TALK_FORMAT: dict[str, Any] = {
@@ -118,6 +123,43 @@ def monitor(action: str, channel: int, stream: str) -> dict[str, Any]:
 def talk(action: str) -> dict[str, Any]:
     """The ``OPTalk`` value for Claim, Start or Stop."""
     return {"Action": action, "AudioFormat": TALK_FORMAT}
+
+
+Message = tuple[int, str, object]  # message id, name, value
+
+
+@dataclass(frozen=True, slots=True)
+class Opening:
+    """How a connection of its own starts and ends: a claim whose reply must succeed, a
+    message sent without waiting for a reply (Start, Guard), and the goodbye said before
+    hanging up (Stop, Unguard)."""
+
+    claim: Message | None
+    start: Message
+    goodbye: Message
+    what: str = ""  # the claim, for errors
+
+
+def live_opening(channel: int, stream: str) -> Opening:
+    """A live stream: 1413 Claim, 1410 Start, 1410 Stop (see "Live stream")."""
+    name = "OPMonitor"
+    return Opening(
+        (MsgId.MONITOR_CLAIM, name, monitor("Claim", channel, stream)),
+        (MsgId.MONITOR, name, monitor("Start", channel, stream)),
+        (MsgId.MONITOR, name, monitor("Stop", channel, stream)),
+        "the stream claim",
+    )
+
+
+# Talk: 1434 Claim, 1430 Start, 1430 Stop (see "Talk-back"); alarms: Guard, which some
+# firmware never answers although it pushes alarms, and Unguard (see "Alarms").
+TALK_OPENING = Opening(
+    (MsgId.TALK_CLAIM, "OPTalk", talk("Claim")),
+    (MsgId.TALK, "OPTalk", talk("Start")),
+    (MsgId.TALK, "OPTalk", talk("Stop")),
+    "the talk claim",
+)
+ALARM_OPENING = Opening(None, (MsgId.GUARD, "", None), (MsgId.UNGUARD, "", None))
 
 
 @dataclass(frozen=True, slots=True)

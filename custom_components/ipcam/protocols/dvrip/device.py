@@ -2,17 +2,19 @@
 
 Everything here works on the typed views (``views.py``), so a firmware that
 answers with odd shapes gets defaults, not an exception. See
-docs/protocols/dvrip.md, "Capabilities".
+docs/protocols/dvrip.md, "Capabilities" and "Recorders: one device, many channels".
 """
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..base import Capability, DeviceIdentity, Vendor
+from ..base import Capability, ChannelInfo, DeviceIdentity, Vendor
 from ..errors import InvalidValue, ProtocolError
+from .codes import MsgId
 from .resolutions import resolutions_in_mask
 from .settings import Stream
 from .views import (
@@ -23,14 +25,66 @@ from .views import (
     SystemFunction,
     SystemInfo,
     TalkAudioFormat,
+    as_list,
+    channel_titles,
+    enabled,
     stream_format,
+    white_light_entry,
 )
 
 # The name a device has until its owner gives it one.
 DEFAULT_MACHINE_NAME = "LocalHost"
-# What connect() asks for besides SystemInfo; a camera may lack any of them.
+# What connect() asks for besides SystemInfo; a camera may lack any of them. A recorder as
+# one device also asks for its channels' names (ChannelTitle, message 1048).
 ABILITIES = ("SystemFunction", "EncodeCapability", "TalkAudioFormat")
-CONFIGS = ("General.General", "NetWork.NetCommon", "Simplify.Encode")
+CONFIGS = (
+    "General.General",
+    "NetWork.NetCommon",
+    "Simplify.Encode",
+    "Camera.WhiteLight",
+    "Alarm.LocalAlarm",
+)
+CHANNEL_TITLE = "ChannelTitle"
+
+
+def queries(channel: int | None, channel_count: int) -> tuple[tuple[int, str], ...]:
+    """(message id, name) of the optional answers ``connect()`` reads after SystemInfo."""
+    asked = [(MsgId.ABILITY, name) for name in ABILITIES]
+    asked += [(MsgId.CONFIG_GET, name) for name in CONFIGS]
+    if channel is None and channel_count > 1:
+        asked.append((MsgId.CHANNEL_TITLE_GET, CHANNEL_TITLE))
+    return tuple((int(msg_id), name) for msg_id, name in asked)
+
+
+class Scope(enum.Enum):
+    """What one client of a device stands for (docs/protocols/dvrip.md, "Recorders: one device,
+    many channels")."""
+
+    CAMERA = "camera"  # a camera, or one channel of a recorder as an entry of its own
+    RECORDER = "recorder"  # a recorder as one device (channel=None): its own controls
+    CHANNEL = "channel"  # a recorder's channel (channel_client(n)): that camera's controls
+
+
+# What a recorder itself does (its alarm outputs and inputs, reboot, the one talk channel);
+# the rest belongs to its channels. Both push alarms.
+DEVICE_LEVEL = frozenset(
+    {
+        Capability.EVENTS,
+        Capability.REBOOT,
+        Capability.ALARM_OUT,
+        Capability.ALARM_OUT_2,
+        Capability.TALK,
+        Capability.INPUT_ARMING,
+    }
+)
+
+
+def scope(channel: int | None, shared: bool, channel_count: int) -> Scope:
+    """A shared client is a recorder's channel; ``channel=None`` is the whole device, which
+    for a one-channel device is simply the camera."""
+    if shared:
+        return Scope.CHANNEL
+    return Scope.RECORDER if channel is None and channel_count > 1 else Scope.CAMERA
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,25 +99,27 @@ class DeviceFacts:
     general: General = field(default_factory=General)
     net: NetCommon = field(default_factory=NetCommon)
     encode: Any = None  # Simplify.Encode as the camera sent it
+    white_light: Any = None  # Camera.WhiteLight as the camera sent it
+    local_alarm: Any = None  # Alarm.LocalAlarm as the camera sent it
+    titles: tuple[str, ...] = ()  # the channels' names (ChannelTitle)
 
     @classmethod
     def from_answers(
-        cls,
-        login: LoginReply,
-        info: object,
-        abilities: Mapping[str, object],
-        configs: Mapping[str, object],
+        cls, login: LoginReply, info: object, answers: Mapping[str, object]
     ) -> DeviceFacts:
-        """The facts from the answers to ``ABILITIES`` and ``CONFIGS`` (missing: None)."""
+        """The facts from the answers to ``queries`` by name (missing: None)."""
         return cls(
             login,
             SystemInfo.from_json(info),
-            SystemFunction.from_json(abilities.get("SystemFunction")),
-            EncodeCapability.from_json(abilities.get("EncodeCapability")),
-            TalkAudioFormat.from_json(abilities.get("TalkAudioFormat")),
-            General.from_json(configs.get("General.General")),
-            NetCommon.from_json(configs.get("NetWork.NetCommon")),
-            configs.get("Simplify.Encode"),
+            SystemFunction.from_json(answers.get("SystemFunction")),
+            EncodeCapability.from_json(answers.get("EncodeCapability")),
+            TalkAudioFormat.from_json(answers.get("TalkAudioFormat")),
+            General.from_json(answers.get("General.General")),
+            NetCommon.from_json(answers.get("NetWork.NetCommon")),
+            answers.get("Simplify.Encode"),
+            answers.get("Camera.WhiteLight"),
+            answers.get("Alarm.LocalAlarm"),
+            channel_titles(answers.get(CHANNEL_TITLE)),
         )
 
     @property
@@ -72,19 +128,31 @@ class DeviceFacts:
         info = self.info
         return max(self.login.channel_count, info.video_in_channels + info.digital_channels, 1)
 
+    @property
+    def channels(self) -> tuple[ChannelInfo, ...]:
+        """Every channel with its name (the recorder's channel title; "" when none). Online:
+        no source shows a channel status query, so every channel counts as online."""
+        titles = self.titles
+        return tuple(
+            ChannelInfo(number, titles[number] if number < len(titles) else "")
+            for number in range(self.channel_count)
+        )
 
-def check_channel(login: LoginReply, info: object, channel: int) -> int:
-    """The device's channel count; an error unless ``info`` is a SystemInfo with ``channel``."""
+
+def check_channel(login: LoginReply, info: object, channel: int | None) -> int:
+    """The device's channel count; an error unless ``info`` is a SystemInfo with ``channel``
+    (None: the whole device)."""
     if not isinstance(info, dict):
         raise ProtocolError("SystemInfo reply without SystemInfo")
     count = DeviceFacts(login, SystemInfo.from_json(info)).channel_count
-    if channel >= count:
+    if channel is not None and channel >= count:
         raise InvalidValue(f"channel {channel} does not exist (the device has {count})")
     return count
 
 
-def identity(facts: DeviceFacts, channel: int) -> DeviceIdentity:
-    """Who the device is; the serial number (or the MAC) makes the unique ID."""
+def identity(facts: DeviceFacts, channel: int | None) -> DeviceIdentity:
+    """Who the device is; the serial number (or the MAC) makes the unique ID, with
+    ``-<channel>`` for channels other than 0 (the whole device's is channel 0's)."""
     info = facts.info
     mac = facts.net.mac
     model = info.model or info.hardware or facts.login.device_type
@@ -94,7 +162,7 @@ def identity(facts: DeviceFacts, channel: int) -> DeviceIdentity:
     name = facts.general.machine_name
     return DeviceIdentity(
         vendor=Vendor.DVRIP,
-        unique_id=device_id if channel == 0 else f"{device_id}-{channel}",
+        unique_id=device_id if not channel else f"{device_id}-{channel}",
         name=name if name and name != DEFAULT_MACHINE_NAME else model,
         model=model,
         manufacturer="Xiongmai",
@@ -105,25 +173,43 @@ def identity(facts: DeviceFacts, channel: int) -> DeviceIdentity:
     )
 
 
-def capabilities(facts: DeviceFacts, stream: Stream) -> frozenset[Capability]:
-    """What this channel (and stream) of the device can do."""
-    info = facts.info
+def capabilities(
+    facts: DeviceFacts, stream: Stream, scope: Scope = Scope.CAMERA
+) -> frozenset[Capability]:
+    """What this channel (and stream) of the device can do, for a client of ``scope``.
+
+    Pan/tilt and presets are always offered: firmware omits the flag or says false although
+    the head moves (``ptz_confirmed`` tells); zoom only when the camera says it has a head.
+    """
+    info, function, channel = facts.info, facts.function, stream.channel
     caps = {Capability.SNAPSHOT, Capability.VIDEO, Capability.EVENTS, Capability.REBOOT}
+    caps |= {Capability.PTZ, Capability.PTZ_PRESETS}
+    if function.ptz_confirmed:
+        caps.add(Capability.PTZ_ZOOM)
     if info.alarm_out_channels >= 1:
         caps.add(Capability.ALARM_OUT)
     if info.alarm_out_channels >= 2:
         caps.add(Capability.ALARM_OUT_2)
     if info.talk_out_channels > 0 and facts.talk_format.alaw:
         caps.add(Capability.TALK)
-    if facts.function.ptz:
-        caps |= {Capability.PTZ, Capability.PTZ_ZOOM, Capability.PTZ_PRESETS}
-    if facts.function.white_light:
-        caps.add(Capability.LED)
-    fmt = stream_format(facts.encode, stream.channel, stream.extra)
+    if function.white_light and white_light_entry(facts.white_light, channel) is not None:
+        caps.add(Capability.WHITE_LIGHT)
+    if function.motion_detect:
+        caps.add(Capability.MOTION_ARMING)
+    if function.human_detect:
+        caps.add(Capability.HUMAN_ARMING)
+    inputs = [enabled(entry) for entry in as_list(facts.local_alarm)]
+    if info.alarm_in_channels > 0 and any(flag is not None for flag in inputs):
+        caps.add(Capability.INPUT_ARMING)
+    fmt = stream_format(facts.encode, channel, stream.extra)
     if fmt is not None:
         caps |= {Capability.RESOLUTION, Capability.FRAME_RATE}
         if fmt.audio and info.audio_in_channels > 0:
             caps.add(Capability.AUDIO)
+    if scope is Scope.RECORDER:
+        return frozenset(caps & DEVICE_LEVEL)
+    if scope is Scope.CHANNEL:
+        return frozenset(caps - (DEVICE_LEVEL - {Capability.EVENTS}))
     return frozenset(caps)
 
 

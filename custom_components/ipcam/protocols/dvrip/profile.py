@@ -9,7 +9,11 @@ MAX_CHANNELS = 64
 
 PROFILE = CameraProfile(
     vendor=Vendor.DVRIP,
-    connection=ConnectionSpec(default_port=DEFAULT_PORT, channel_count=MAX_CHANNELS),
+    # A recorder is one entry (its channels found at connect); entries made for one
+    # channel before keep it.
+    connection=ConnectionSpec(
+        default_port=DEFAULT_PORT, channel_count=MAX_CHANNELS, whole_device=True
+    ),
     event_kinds=(
         EventKind.MOTION,
         EventKind.HUMAN,

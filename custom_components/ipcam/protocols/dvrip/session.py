@@ -17,6 +17,8 @@ come out (``next_event``, ``data_to_send``); time is an argument, never read
 - Alarms (1504) become ``Alarm`` events; a Guard reply (1501, not waited for: some
   firmware never sends it) that refuses the subscription, or a forced logout (1004),
   ends the session.
+- ``hang_up()`` says the connection's goodbye (a stream's Stop, Unguard) and Logout
+  (1002) before the socket closes (docs/protocols/dvrip.md, "Logout").
 - A stream session (``media="video"`` or ``"audio"``) cuts 1412 payloads into
   frames and hands every frame one socket read completed over in one event;
   after ``watch_media`` it ends the session when the stream stays silent.
@@ -170,6 +172,8 @@ class DvripSession:
         self._media_silence: float | None = None
         self._media_check_at: float | None = None
         self._media_seen = False
+        # (message id, name, value) sent before hanging up: a stream's Stop, Unguard.
+        self.goodbye: tuple[int, str, object] | None = None
 
     @property
     def error(self) -> CameraError | None:
@@ -316,6 +320,17 @@ class DvripSession:
         self._media_silence = silence
         self._media_seen = False
         self._media_check_at = now + silence
+
+    def hang_up(self) -> None:
+        """Queue what is said before the socket closes, when logged in: ``goodbye`` (a stream's
+        Stop, Unguard) and Logout (1002; no reply is waited for), so that the camera frees
+        the session now rather than when its keep-alive lapses. Later calls raise."""
+        if self.state is State.READY and self._error is None:
+            if self.goodbye is not None:
+                msg_id, name, value = self.goodbye
+                self._out.write(self._packet(msg_id, self._body(name, value)))
+            self._out.write(self._packet(MsgId.LOGOUT, self._body("")))
+        self._fail(CannotConnect("the session was closed"))
 
     def close(self) -> None:
         """Forget the session (the caller closes the socket); later calls raise."""

@@ -166,26 +166,34 @@ class SystemInfo:
 
 @dataclass(frozen=True, slots=True)
 class SystemFunction:
-    """What the ``SystemFunction`` ability says about PTZ and the white light."""
+    """What the ``SystemFunction`` ability says about PTZ, the white light and detectors."""
 
     ptz_direction: bool | None = None  # OtherFunction.SupportPTZDirectionControl
     rs485: bool | None = None  # CommFunction.CommRS485 (older firmware's PTZ hint)
     white_light: bool = False  # OtherFunction.SupportCameraWhiteLight
+    motion_detect: bool = False  # AlarmFunction.MotionDetect
+    human_detect: bool = False  # AlarmFunction.HumanDection (the firmware's spelling)
 
     @classmethod
     def from_json(cls, value: object) -> SystemFunction:
         function = as_dict(value)
         other = as_dict(function.get("OtherFunction"))
         comm = as_dict(function.get("CommFunction"))
+        alarm = as_dict(function.get("AlarmFunction"))
+        human = alarm.get("HumanDection", alarm.get("HumanDetection"))
         return cls(
             ptz_direction=as_flag(other.get("SupportPTZDirectionControl")),
             rs485=as_flag(comm.get("CommRS485")),
             white_light=as_flag(other.get("SupportCameraWhiteLight")) is True,
+            motion_detect=as_flag(alarm.get("MotionDetect")) is True,
+            human_detect=as_flag(human) is True,
         )
 
     @property
-    def ptz(self) -> bool:
-        """The camera has a pan/tilt head (the RS485 port counts when the flag is absent)."""
+    def ptz_confirmed(self) -> bool:
+        """The camera says it has a pan/tilt head (the RS485 port counts when the flag is
+        absent, as older firmware has no flag). Firmware also omits the flag or says false
+        although the head moves: PTZ is offered then too, unconfirmed."""
         return self.ptz_direction if self.ptz_direction is not None else self.rs485 is True
 
 
@@ -331,6 +339,7 @@ class NetCommon:
     tcp_port: int = 0
     serial: str = ""
     channel_count: int = 0
+    max_connections: int = 0  # TCPMaxConn; 0: unknown
 
     @classmethod
     def from_json(cls, value: object) -> NetCommon:
@@ -343,6 +352,7 @@ class NetCommon:
             tcp_port=port if 0 < port < 65536 else 0,
             serial=as_str(common.get("SN")).strip(),
             channel_count=as_count(common.get("ChannelNum")),
+            max_connections=as_count(common.get("TCPMaxConn")),
         )
 
 
@@ -357,16 +367,21 @@ class General:
         return cls(as_str(as_dict(value).get("MachineName")).strip())
 
 
-@dataclass(frozen=True, slots=True)
-class WhiteLight:
-    """``Camera.WhiteLight``: the LED's mode (Auto, Intelligent, KeepOpen, Close)."""
+def white_light_entry(value: object, channel: int) -> dict[str, Any] | None:
+    """Channel ``channel``'s object in ``Camera.WhiteLight``: a camera's one object (channel
+    0), or a recorder's entry when the value is a list (UNCONFIRMED shape); None if absent."""
+    if isinstance(value, list):
+        entry = value[channel] if 0 <= channel < len(value) else None
+        return entry if isinstance(entry, dict) else None
+    return value if isinstance(value, dict) and channel == 0 else None
 
-    work_mode: str = ""
 
-    @classmethod
-    def from_json(cls, value: object) -> WhiteLight:
-        return cls(as_str(as_dict(value).get("WorkMode")))
+def enabled(value: object) -> bool | None:
+    """The ``Enable`` flag of a detector or alarm input (``Detect.MotionDetect.[n]``,
+    ``Alarm.LocalAlarm`` entries); None when there is none."""
+    return as_flag(as_dict(value).get("Enable"))
 
-    @property
-    def on(self) -> bool:
-        return self.work_mode == "KeepOpen"
+
+def channel_titles(value: object) -> tuple[str, ...]:
+    """The ``ChannelTitle`` answer (1049): a name per channel ("" where it is no text)."""
+    return tuple(as_str(title).strip() for title in as_list(value))

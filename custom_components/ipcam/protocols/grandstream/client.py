@@ -1,14 +1,16 @@
 """Asyncio client for Grandstream GXV cameras and video servers: a shell around sessions.
 
 Every connection is a sans-I/O session run by ``transport.SessionLink``; events
-arrive in an ``Inbox``:
+arrive in an ``Inbox``. What decides is sans-I/O too: ``inputs.py`` (which inputs an
+encoder has, whose alarms are whose, which subscriptions), ``facts.py``, ``identity.py``.
 
 - ``connect()``: an ``RtspSession`` that DESCRIBEs the stream of ``channel`` (Digest).
 - ``video()`` / ``audio()``: an ``RtspSession`` that plays: H.264 access units or
   PCMU audio; ``snapshot()`` decodes the next key frame with PyAV in a worker thread.
 - ``events()``: an ``RtspSession`` set up without playing, kept alive, and an
   ``AlarmSession`` (MCTP heartbeat, alarm subscription, keep-alive) beside it:
-  the device's one alarm connection (``_AlarmHub``), shared by every consumer.
+  the device's one alarm connection (``shared_links.SharedLinks``), shared by every
+  consumer.
 - ``talk()``: a ``TalkSession``: TALK, then G.711 µ-law packets (UNCONFIRMED format).
 
 A client is made for one stream (``channel``: an input 0-3 with ``stream``, or a
@@ -17,44 +19,31 @@ then DESCRIBEs inputs 0-3, ``channels`` lists those that exist and
 ``channel_client(n)`` gives input n's client, which shares the encoder's alarm
 connection (alarms carry their input). See docs/protocols/grandstream.md,
 "Encoders: one device, several inputs".
-
-Identity: the MAC from the host's ARP table when the camera is on the local
-link, else ``grandstream:<host>:<port>`` (``identity.py``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import logging
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
-from typing import Any, Protocol
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
+from typing import Any
 
 from ..audio.g711 import ulaw_encode
 from ..audio.pacing import paced_frames
-from ..base import (
-    AudioChunk,
-    CameraClient,
-    CameraEvent,
-    Capability,
-    ChannelInfo,
-    DeviceIdentity,
-    VideoFrame,
-    host_for_url,
-)
+from ..base import AudioChunk, CameraClient, CameraEvent, ChannelInfo, VideoFrame, host_for_url
 from ..base import Vendor as _Vendor
-from ..errors import CameraError, CannotConnect, DeviceBusy, InvalidValue
-from ..sansio import Session
+from ..errors import CameraError, CannotConnect, InvalidValue
+from ..shared_links import SharedLinks
 from ..transport import Inbox, SessionLink
-from . import DEFAULT_RTSP_PORT, INPUTS, SECONDARY_OFFSET, stream_channel
-from .identity import arp_lookup, display_name, input_name, unique_id
-from .mctp import ALL_CHANNELS, KEEPALIVE_INTERVAL, TALK_SAMPLES_PER_PACKET
-from .mctp_session import Alarm, AlarmSession, Subscribed, TalkAccepted, TalkSession
+from . import DEFAULT_RTSP_PORT, INPUTS, inputs, stream_channel
+from .facts import StreamFacts, capabilities
+from .identity import arp_lookup, device_identity, input_name
+from .mctp import KEEPALIVE_INTERVAL, TALK_SAMPLES_PER_PACKET
+from .mctp_session import AlarmSession, Subscribed, TalkAccepted, TalkSession
 from .profile import PROFILE
 from .rtsp import build_url
 from .rtsp_session import Described, Ready, RtspSession
-from .sdp import SessionDescription
 from .snapshot import h264_to_jpeg
 
 _LOGGER = logging.getLogger(__name__)
@@ -62,11 +51,8 @@ _LOGGER = logging.getLogger(__name__)
 EVENT_BACKLOG = 256  # alarms waiting for the consumer; the oldest go first
 MEDIA_BACKLOG = 64  # frames waiting for the consumer; more pauses the socket
 
-
-class _Startable(Session[Any], Protocol):
-    """A session that sends its first bytes when told the time (every session here)."""
-
-    def start(self, now: float) -> None: ...
+_AlarmHub = SharedLinks[SessionLink[Any], CameraEvent]  # the device's one alarm connection
+_Startable = RtspSession | AlarmSession | TalkSession  # sends its first bytes at ``start(now)``
 
 
 async def _next[E](inbox: Inbox[E]) -> E:
@@ -81,139 +67,6 @@ async def _until[T](inbox: Inbox[Any], kind: type[T]) -> T:
     while not isinstance(event := await _next(inbox), kind):
         pass
     return event
-
-
-def _capabilities(described: Described) -> frozenset[Capability]:
-    """What one stream offers, from its DESCRIBE answer."""
-    capabilities = {Capability.STREAM_URL, Capability.EVENTS, Capability.TALK}
-    video = described.sdp.first("video")
-    if video is not None and video.encoding == "H264":
-        capabilities |= {Capability.VIDEO, Capability.SNAPSHOT}
-    audio = described.sdp.first("audio")
-    if audio is not None and audio.encoding == "PCMU":
-        capabilities.add(Capability.AUDIO)
-    return frozenset(capabilities)
-
-
-class _AlarmHub:
-    """A device's one heartbeat and alarm connection, shared by every ``events()``.
-
-    The first consumer opens it (``open_connections``: an RTSP session set up and
-    kept alive, the MCTP connection beside it); each consumer gets its own inbox,
-    filtered by input for an encoder's input client; the last one to leave closes it
-    (``close_link``, TEARDOWN). Either connection ending ends every consumer's
-    iterator with its error; the next consumer opens it again.
-    """
-
-    def __init__(
-        self,
-        open_connections: Callable[[Inbox[Any]], Awaitable[None]],
-        close_link: Callable[[SessionLink[Any], RtspSession | None], Awaitable[None]],
-    ) -> None:
-        self._open_connections = open_connections
-        self._close_link = close_link
-        self._lock = asyncio.Lock()
-        # inbox -> (its client, the input it wants or None for all, alarms by input number)
-        self._consumers: dict[Inbox[CameraEvent], tuple[object, int | None, bool]] = {}
-        self._links: list[tuple[SessionLink[Any], RtspSession | None]] = []
-        self._starting: Inbox[Any] | None = None  # events while the connections open
-        self._closing = False
-        self.opened = 0  # times the connections were opened (diagnostics, tests)
-        self.subscriptions: list[int] = []  # alarm channels the camera accepted
-
-    @property
-    def connections(self) -> int:
-        return len(self._links)
-
-    def add_link(self, link: SessionLink[Any], rtsp: RtspSession | None = None) -> None:
-        """A connection ``open_connections`` opened (closed with the others)."""
-        self._links.append((link, rtsp))
-
-    async def subscribe(
-        self, owner: object, video_input: int | None, *, by_input: bool = False
-    ) -> Inbox[CameraEvent]:
-        """An inbox of the alarms of ``video_input`` (None: all), opening the connection;
-        ``by_input``: each alarm's channel is its input (a stream number 4-7 says input
-        0-3), as an encoder's channels count."""
-        inbox: Inbox[CameraEvent] = Inbox(EVENT_BACKLOG)
-        self._consumers[inbox] = (owner, video_input, by_input)
-        try:
-            async with self._lock:
-                if not self._links:
-                    await self._open()
-        except BaseException:
-            self._consumers.pop(inbox, None)
-            raise
-        return inbox
-
-    async def unsubscribe(self, inbox: Inbox[CameraEvent]) -> None:
-        self._consumers.pop(inbox, None)
-        if self._consumers or not self._links:
-            return
-        async with self._lock:
-            if not self._consumers:  # nobody came while we waited
-                await self._close_links()
-
-    async def close(self, owner: object | None = None) -> None:
-        """End the iterators of ``owner`` (None: everyone's); close when nobody is left."""
-        error = CannotConnect("the client was closed")
-        for inbox, (consumer, _input, _by_input) in list(self._consumers.items()):
-            if owner is None or consumer is owner:
-                del self._consumers[inbox]
-                inbox.end(error)
-        if not self._consumers:
-            await self._close_links()
-
-    def on_event(self, event: Any) -> None:
-        """An event of one of the connections (their ``SessionLink`` handler)."""
-        if isinstance(event, Alarm):
-            alarm = event.event
-            by_input = dataclasses.replace(alarm, channel=alarm.channel % SECONDARY_OFFSET)
-            for inbox, (_owner, video_input, numbered) in self._consumers.items():
-                if video_input is None or by_input.channel == video_input:
-                    inbox.put(by_input if numbered else alarm)
-        elif self._starting is not None:
-            self._starting.put(event)
-
-    def on_lost(self, error: CameraError) -> None:
-        """One of the connections ended (their ``SessionLink`` lost handler)."""
-        if self._closing:
-            return
-        if self._starting is not None:
-            self._starting.end(error)  # the opening fails with it
-            return
-        # Everyone's iterator ends with why; the other connection is closed.
-        self._closing = True
-        try:
-            for link, _rtsp in self._links:
-                link.close()
-            self._links.clear()
-        finally:
-            self._closing = False
-        for inbox in self._consumers:
-            inbox.end(error)
-        self._consumers.clear()
-
-    async def _open(self) -> None:
-        start = self._starting = Inbox(EVENT_BACKLOG)
-        self.subscriptions = []
-        try:
-            await self._open_connections(start)
-            self.opened += 1
-        except BaseException:
-            await self._close_links()
-            raise
-        finally:
-            self._starting = None
-
-    async def _close_links(self) -> None:
-        links, self._links = self._links, []
-        self._closing = True
-        try:
-            for link, rtsp in reversed(links):  # MCTP first, then its RTSP session
-                await self._close_link(link, rtsp)
-        finally:
-            self._closing = False
 
 
 class Client(CameraClient):
@@ -245,24 +98,18 @@ class Client(CameraClient):
         self._device = channel is None
         if not 0 < port < 65536:
             raise InvalidValue("port must be 1-65535")
-        self._host = host
-        self._port = port
-        self._username = username
-        self._password = password
+        self._host, self._port = host, port
+        self._username, self._password = username, password
         self._timeout = float(timeout)
         self._keepalive = max(0.05, float(keepalive_interval))
         self._links: set[SessionLink[Any]] = set()
-        self._sdp: SessionDescription | None = None
-        self._server = ""
-        self._firmware = ""
-        self._width = 0
-        self._height = 0
-        self._fps = 0.0
-        self._stats: dict[str, int] = {"dropped_units": 0, "lost_packets": 0}
-        self._hub = _AlarmHub(self._open_alarms, self._close)
+        self._facts = StreamFacts()
+        self._hub: _AlarmHub = SharedLinks(
+            self._open_alarms, self._close, inputs.alarm_of, capacity=EVENT_BACKLOG
+        )
         self._event_input: int | None = None  # an input's client: only its input's alarms
         self._inputs: tuple[ChannelInfo, ...] = ()  # an encoder's inputs (device mode)
-        self._children: dict[int, _InputClient] = {}
+        self._children: dict[int, Client] = {}  # an encoder's inputs' clients
 
     def __repr__(self) -> str:
         return f"<grandstream.Client {self._host}:{self._port}/{self._channel}>"
@@ -270,7 +117,7 @@ class Client(CameraClient):
     @property
     def base_url(self) -> str:
         """The DESCRIBE URL, also the digest-uri of every request (as the vendor's client)."""
-        return f"rtsp://{host_for_url(self._host)}:{self._port}/{self._channel}"
+        return self._url(self._channel)
 
     # --- connections ---------------------------------------------------------------------------
 
@@ -278,12 +125,9 @@ class Client(CameraClient):
         return f"rtsp://{host_for_url(self._host)}:{self._port}/{stream}"
 
     def _rtsp(self, url: str | None = None, **purpose: bool) -> RtspSession:
+        url = url or self.base_url
         return RtspSession(
-            url or self.base_url,
-            self._username,
-            self._password,
-            reply_timeout=self._timeout,
-            **purpose,
+            url, self._username, self._password, reply_timeout=self._timeout, **purpose
         )
 
     async def _open(
@@ -316,25 +160,15 @@ class Client(CameraClient):
             raise
         return link
 
-    async def _close(self, link: SessionLink[Any], rtsp: RtspSession | None = None) -> None:
-        """Close ``link``, ending its RTSP session with TEARDOWN when it has one."""
-        if rtsp is not None and not link.closed:
-            rtsp.teardown()
+    async def _close(self, link: SessionLink[Any]) -> None:
+        """Close ``link``; an RTSP session that was set up ends with TEARDOWN."""
+        if isinstance(link.session, RtspSession) and not link.closed:
+            link.session.teardown()
             with contextlib.suppress(CameraError):
                 link.flush()
         link.close()
         await link.wait_closed()
         self._links.discard(link)
-
-    def _learn(self, described: Described) -> None:
-        self._sdp = described.sdp
-        self._server = described.server or self._server
-        self._firmware = described.firmware or self._firmware
-        picture = described.picture
-        if picture.width:
-            self._width, self._height = picture.width, picture.height
-        if picture.fps:
-            self._fps = picture.fps
 
     # --- CameraClient --------------------------------------------------------------------------
 
@@ -351,18 +185,10 @@ class Client(CameraClient):
 
     def _describes(self, described: Described, mac: str) -> None:
         """Take identity and capabilities from this client's stream's DESCRIBE answer."""
-        self._learn(described)
-        stream = self._channel
-        self._identity = DeviceIdentity(
-            vendor=self.vendor,
-            unique_id=unique_id(mac, self._host, self._port, stream),
-            name=display_name(self._host, stream),  # an encoder: its first input's
-            model="GXV",
-            manufacturer="Grandstream",
-            firmware=self._firmware,
-            mac=mac,
-        )
-        self.capabilities = _capabilities(described)
+        facts = self._facts
+        facts.learn(described)
+        self._identity = device_identity(mac, self._host, self._port, self._channel, facts.firmware)
+        self.capabilities = capabilities(described)
 
     async def connect(self) -> None:
         """DESCRIBE this client's stream (Digest): identity, capabilities; an encoder
@@ -374,55 +200,40 @@ class Client(CameraClient):
             await self._find_inputs(described, mac)
 
     async def _find_inputs(self, first: Described, mac: str) -> None:
-        """Inputs 1-3 that answer DESCRIBE are channels; a definite refusal (404 and the
-        like) is no input; a lost connection keeps what an input was before."""
-        known = {info.number for info in self._inputs}
-        found: dict[int, Described | None] = {0: first}  # None: kept as it was
+        """DESCRIBE inputs 1-3; ``inputs.survey`` says which are channels."""
+        answers: dict[int, Described | CameraError] = {0: first}
         for video_input in range(1, INPUTS):
+            stream = inputs.input_stream(video_input, self._channel)
             try:
-                found[video_input], _ip = await self._describe(self._input_stream(video_input))
-            except (CannotConnect, DeviceBusy) as err:
+                answers[video_input], _ip = await self._describe(stream)
+            except CameraError as err:
                 _LOGGER.debug("input %d of %r: %s", video_input + 1, self, err)
-                if video_input in known and video_input in self._children:
-                    found[video_input] = None
-            except CameraError as err:  # 404, refused: not an input of this encoder
-                _LOGGER.debug("no input %d on %r: %s", video_input + 1, self, err)
+                answers[video_input] = err
+        known = {info.number for info in self._inputs}.intersection(self._children)
+        found = inputs.survey(answers, known)
         for video_input, described in found.items():
-            child = self._children.get(video_input)
-            if child is None:
-                child = self._children[video_input] = self._make_child(video_input)
-            if described is not None:
-                child.update(described, mac)
+            child: Client = self._children.get(video_input) or self._make_child(video_input)
+            self._children[video_input] = child
+            if described is not None:  # the identity a client made for this input has
+                child._describes(described, mac)
         for gone in set(self._children) - set(found):
             await self._children.pop(gone).close()
-        self._inputs = tuple(
-            ChannelInfo(number, input_name(self._host, self._input_stream(number)))
-            for number in sorted(found)
-        )
+        self._inputs = inputs.input_channels(self._host, self._channel, found)
 
-    def _input_stream(self, video_input: int) -> int:
-        return stream_channel(
-            video_input, "secondary" if self._channel >= SECONDARY_OFFSET else None
-        )
-
-    def _other_input_streams(self) -> list[int]:
-        """The streams of an encoder's other inputs (each needs its own subscription on
-        firmware that refuses the one for all channels)."""
-        own = self._channel % SECONDARY_OFFSET
-        return [self._input_stream(n.number) for n in self._inputs if n.number != own]
-
-    def _make_child(self, video_input: int) -> _InputClient:
-        return _InputClient(
+    def _make_child(self, video_input: int) -> Client:
+        """Input n's client: its own stream, the encoder's alarm connection, of which
+        its ``events()`` are that input's alarms."""
+        child = Client(
             self._host,
             self._port,
             self._username,
             self._password,
-            stream=self._input_stream(video_input),
-            video_input=video_input,
-            hub=self._hub,
+            channel=inputs.input_stream(video_input, self._channel),
             timeout=self._timeout,
             keepalive_interval=self._keepalive,
         )
+        child._hub, child._event_input = self._hub, video_input
+        return child
 
     @property
     def channels(self) -> tuple[ChannelInfo, ...]:
@@ -462,22 +273,14 @@ class Client(CameraClient):
     # --- media ---------------------------------------------------------------------------------
 
     def video(self) -> AsyncIterator[VideoFrame]:
-        return self._video()
-
-    async def _video(self) -> AsyncGenerator[VideoFrame]:
-        async for item in self._media(video=True, audio=False):
-            if isinstance(item, VideoFrame):
-                yield item
+        return self._media(VideoFrame, video=True)
 
     def audio(self) -> AsyncIterator[AudioChunk]:
-        return self._audio()
+        return self._media(AudioChunk, audio=True)
 
-    async def _audio(self) -> AsyncGenerator[AudioChunk]:
-        async for item in self._media(video=False, audio=True):
-            if isinstance(item, AudioChunk):
-                yield item
-
-    async def _media(self, *, video: bool, audio: bool) -> AsyncGenerator[VideoFrame | AudioChunk]:
+    async def _media[M](
+        self, kind: type[M], *, video: bool = False, audio: bool = False
+    ) -> AsyncGenerator[M]:
         session = self._rtsp(video=video, audio=audio, play=True)
         link: SessionLink[Any]
         # A consumer that falls behind pauses the socket: the camera is slowed, nothing lost.
@@ -492,21 +295,19 @@ class Client(CameraClient):
             while True:
                 event = await _next(inbox)
                 if isinstance(event, Described):
-                    self._learn(event)
-                elif isinstance(event, VideoFrame | AudioChunk):
-                    if session.media is not None:
-                        self._stats["dropped_units"] = session.media.dropped_units
-                        self._stats["lost_packets"] = session.media.lost_packets
+                    self._facts.learn(event)
+                elif isinstance(event, kind):
+                    self._facts.count(session.media)
                     yield event
         finally:
-            await self._close(link, session)
+            await self._close(link)
 
     async def snapshot(self) -> bytes:
         """Decode the next key frame to JPEG (PyAV, in a worker thread)."""
         data = b""
         try:
             async with asyncio.timeout(self._timeout + 10.0):
-                async with contextlib.aclosing(self._video()) as frames:
+                async with contextlib.aclosing(self._media(VideoFrame, video=True)) as frames:
                     async for frame in frames:
                         if frame.keyframe:
                             data = frame.data
@@ -523,19 +324,18 @@ class Client(CameraClient):
         return self._events()
 
     async def _open_alarms(self, start: Inbox[Any]) -> None:
-        """Open the alarm connection (``_AlarmHub``): an RTSP session set up on this
-        client's stream, then MCTP: heartbeat with its session id, alarm subscription.
-        Firmware that refuses the subscription for all channels gets one for this stream,
-        and an encoder one more connection for each other input."""
+        """Open the alarm connection (``_hub``): an RTSP session set up on this client's
+        stream, then MCTP: heartbeat with its session id, the subscriptions of
+        ``inputs.SubscriptionPlan`` (all channels, else one per input), one connection each."""
         hub = self._hub
-        rtsp_session = self._rtsp(video=True)
-        hub.add_link(await self._open(rtsp_session, hub.on_event, hub.on_lost), rtsp_session)
+        hub.add_link(await self._open(self._rtsp(video=True), hub.on_event, hub.on_lost))
         ready = await _until(start, Ready)
-        channels = [self._channel]
-        while channels:
+        others = inputs.other_input_streams(self._channel, (n.number for n in self._inputs))
+        plan = inputs.SubscriptionPlan(self._channel, others)
+        while (channel := plan.next()) is not None:
             alarms = AlarmSession(
                 ready.session_id,
-                channels.pop(0),
+                channel,
                 keepalive_interval=self._keepalive,
                 reply_timeout=self._timeout,
             )
@@ -548,20 +348,17 @@ class Client(CameraClient):
                 "accepted" if subscribed.heartbeat_accepted else "refused",
                 "all" if subscribed.channel < 0 else subscribed.channel,
             )
-            hub.subscriptions.append(subscribed.channel)
-            if subscribed.channel != ALL_CHANNELS and len(hub.subscriptions) == 1:
-                channels = self._other_input_streams()
+            plan.accept(subscribed.channel)
 
     async def _events(self) -> AsyncGenerator[CameraEvent]:
         # The device's one alarm connection; either of its connections ending ends this.
-        hub = self._hub
         by_input = self._device or self._event_input is not None
-        inbox = await hub.subscribe(self, self._event_input, by_input=by_input)
+        inbox = await self._hub.subscribe(self, inputs.AlarmFilter(self._event_input, by_input))
         try:
             while True:
                 yield await _next(inbox)
         finally:
-            await hub.unsubscribe(inbox)
+            await self._hub.unsubscribe(inbox)
 
     # --- talk ----------------------------------------------------------------------------------
 
@@ -585,53 +382,6 @@ class Client(CameraClient):
         return session.seconds_sent
 
     def diagnostics(self) -> Mapping[str, object]:
-        media = []
-        if self._sdp is not None:
-            media = [f"{m.media} {m.encoding}/{m.clock_rate}" for m in self._sdp.media]
-        return {
-            "host": self._host,
-            "port": self._port,
-            "channel": self._channel,
-            "server": self._server,
-            "media": media,
-            "width": self._width,
-            "height": self._height,
-            "fps": self._fps,
-            "inputs": [info.number for info in self._inputs],
-            "alarm_connections": self._hub.connections,
-            **self._stats,
-        }
-
-
-class _InputClient(Client):
-    """Input n of an encoder (``Client.channel_client``): its own stream, and the
-    encoder's alarm connection, of which its ``events()`` are that input's alarms."""
-
-    def __init__(
-        self,
-        host: str,
-        port: int,
-        username: str,
-        password: str,
-        *,
-        stream: int,
-        video_input: int,
-        hub: _AlarmHub,
-        timeout: float,
-        keepalive_interval: float,
-    ) -> None:
-        super().__init__(
-            host,
-            port,
-            username,
-            password,
-            channel=stream,
-            timeout=timeout,
-            keepalive_interval=keepalive_interval,
-        )
-        self._hub = hub
-        self._event_input = video_input
-
-    def update(self, described: Described, mac: str) -> None:
-        """What the encoder's DESCRIBE of this input's stream said: identity, capabilities."""
-        self._describes(described, mac)
+        numbers = [info.number for info in self._inputs]
+        channel, connections = self._channel, self._hub.connections
+        return self._facts.diagnostics(self._host, self._port, channel, numbers, connections)

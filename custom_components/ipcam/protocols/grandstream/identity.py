@@ -4,7 +4,8 @@
 thread). A camera on the local link is identified by its MAC; one elsewhere by
 ``grandstream:<host>:<port>``, which changes with the address. Each input and
 stream of an encoder is its own device: ``-channelN`` and ``-secondary`` say which,
-and so does the name (``Grandstream <host> input 2 secondary stream``).
+and so does the name (``Grandstream <host> input 2 secondary stream``):
+``device_identity``.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from ..base import DeviceIdentity, Vendor
 from . import SECONDARY_OFFSET
 from .profile import ADDRESS_ID_PREFIX
 
@@ -43,6 +45,19 @@ def unique_id(mac: str, host: str, port: int, stream: int) -> str:
     if stream >= SECONDARY_OFFSET:
         result += "-secondary"
     return result
+
+
+def device_identity(mac: str, host: str, port: int, stream: int, firmware: str) -> DeviceIdentity:
+    """Who the client of ``stream`` shows (an encoder: its first input's stream)."""
+    return DeviceIdentity(
+        vendor=Vendor.GRANDSTREAM,
+        unique_id=unique_id(mac, host, port, stream),
+        name=display_name(host, stream),
+        model="GXV",
+        manufacturer="Grandstream",
+        firmware=firmware,
+        mac=mac,
+    )
 
 
 def display_name(host: str, stream: int) -> str:

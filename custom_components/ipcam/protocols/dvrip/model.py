@@ -1,0 +1,139 @@
+"""What a DVRIP client knows, without I/O: its channel and stream, and its device's answers.
+
+``ClientModel`` is everything of a client that needs no connection: the channel and
+stream it serves, what its scope makes of the device's answers at connect (identity,
+capabilities, channels: ``device.py``), a recorder's channel clients, PTZ moves and the
+URLs players open. ``Client`` (``client.py``) adds the connections. See
+docs/protocols/dvrip.md, "Recorders: one device, many channels".
+"""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from typing import Any
+
+from .. import base
+from ..errors import InvalidValue, NotSupported
+from . import commands, device, settings
+from .profile import PROFILE
+
+DEFAULT_TIMEOUT = 10.0
+
+
+class ClientModel(base.CameraClient):
+    """A Xiongmai DVRIP camera, one channel of a DVR/NVR, or (``channel=None``) a whole
+    recorder whose channels are ``channel_client(n)``; ``shared``: a recorder's channel."""
+
+    profile = PROFILE
+    vendor = base.Vendor.DVRIP
+    ptz_needs_stop = True  # OPPTZControl moves run until a stop (Preset -1) is sent
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        username: str,
+        password: str,
+        *,
+        channel: int | None = 0,
+        timeout: float = DEFAULT_TIMEOUT,
+        stream: str | None = None,
+        shared: bool = False,
+        **_options: Any,
+    ) -> None:
+        super().__init__()
+        if channel is not None and channel < 0:
+            raise InvalidValue("channel counts from 0")
+        self.host, self.port, self.channel, self.timeout = host, port, channel, timeout
+        self._username, self._password = username, password
+        # "primary"/"secondary" (the host's names) or the camera's "Main"/"Extra".
+        self.stream = "Extra" if stream in ("secondary", "Extra") else "Main"
+        # The whole device's media, PTZ and settings are its first channel's.
+        self._stream = settings.Stream(channel or 0, self.stream == "Extra")
+        extra = self._stream.extra
+        self.urls = commands.StreamUrls(host, port, username, password, channel or 0, extra)
+        self.channel_count, self.device_type = 0, ""
+        self.system_info: dict[str, Any] = {}
+        self.abilities: dict[str, Any] = {}
+        self._shared, self._scope = shared, device.Scope.CAMERA
+        self._facts: device.DeviceFacts | None = None
+        self._channels: dict[int, ClientModel] = {}
+        self._ptz = commands.PtzMoves()
+        self._snapshot_supported = True
+
+    def __repr__(self) -> str:  # never the credentials
+        return f"<dvrip.Client {self.host}:{self.port} channel={self.channel}>"
+
+    def learn(self, facts: device.DeviceFacts, abilities: dict[str, Any]) -> None:
+        """Who and what the device is (its answers at connect), for this client and a
+        recorder's channel clients."""
+        self._facts, self.channel_count, self.abilities = facts, facts.channel_count, abilities
+        self.system_info, self.device_type = facts.info.raw, facts.login.device_type
+        self._scope = device.scope(self.channel, self._shared, facts.channel_count)
+        self._identity = device.identity(facts, self.channel)
+        self.capabilities = device.capabilities(facts, self._stream, self._scope)
+        self.ptz_confirmed = facts.function.ptz_confirmed
+        self._stream = device.stream_settings(facts, self._stream)
+        for child in self._channels.values():
+            child.learn(facts, abilities)
+
+    @property
+    def alarm_channel(self) -> int | None:
+        """The channel whose alarms ``events()`` yields (None: every alarm of the device)."""
+        return self._stream.channel if self._scope is device.Scope.CHANNEL else None
+
+    @property
+    def channels(self) -> tuple[base.ChannelInfo, ...]:
+        """A recorder's channels with their names; a recorder's channel client its own; a
+        camera's one channel."""
+        if self._facts is None or self._scope is device.Scope.CAMERA:
+            return super().channels
+        every = self._facts.channels
+        return every if self._scope is device.Scope.RECORDER else (every[self._stream.channel],)
+
+    def channel_client(self, channel: int) -> base.CameraClient:
+        """A recorder's channel: a client bound to it that shares this client's connections
+        and login (it is connected already)."""
+        if self._scope is not device.Scope.RECORDER or self._facts is None:
+            return super().channel_client(channel)
+        if type(channel) is not int or not 0 <= channel < self.channel_count:
+            raise InvalidValue(f"channel {channel} does not exist on this recorder")
+        if channel not in self._channels:
+            child = self._channels[channel] = self._channel_client(channel)
+            child.learn(self._facts, self.abilities)
+        return self._channels[channel]
+
+    @abstractmethod
+    def _channel_client(self, channel: int) -> ClientModel:
+        """A new client of ``channel`` sharing this client's connections."""
+
+    def _require(self, capability: base.Capability, what: str) -> None:
+        if capability not in self.capabilities:
+            raise NotSupported(what)
+
+    async def ptz_presets(self) -> list[base.PtzPreset]:
+        """Presets by number: no source shows a way to list them or their names."""
+        self._require(base.Capability.PTZ_PRESETS, "a recorder's presets are its channels'")
+        return list(commands.LISTED_PRESETS)
+
+    def go2rtc_source(self, *, subtype: int = 0) -> str:
+        """The ``dvrip://`` source for go2rtc (WebRTC only; carries the credentials)."""
+        return self.urls.go2rtc(subtype)
+
+    def rtsp_url(self) -> str:
+        """The camera's own RTSP server (port 554; carries the credentials)."""
+        return self.urls.rtsp()
+
+    def stream_source_url(self, source: base.StreamSource | None, relay: str | None) -> str | None:
+        return self.urls.for_source(source, relay)
+
+    def diagnostics(self) -> dict[str, object]:
+        """This client's state (the shell adds its connections'; never the credentials)."""
+        return {
+            **{key: getattr(self, key) for key in ("host", "port", "channel", "stream")},
+            **{key: getattr(self, key) for key in ("channel_count", "device_type")},
+            "scope": self._scope.value,
+            "snapshot_supported": self._snapshot_supported,
+            "system_info": {k: v for k, v in self.system_info.items() if k != "SerialNo"},
+            "abilities": sorted(self.abilities),
+        }
