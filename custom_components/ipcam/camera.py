@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
 from aiohttp import web
@@ -20,7 +19,8 @@ from .const import CONF_STREAM_SOURCE, DOMAIN, REQUEST_TIMEOUT_SECONDS
 from .coordinator import IpcamCoordinator
 from .data import IpcamConfigEntry
 from .entity import IpcamEntity, IpcamEntityDescription
-from .protocols.base import Capability, StreamSource, VideoDelivery, VideoFrame
+from .mjpeg_relay import MjpegRelay
+from .protocols.base import Capability, StreamSource, VideoDelivery
 from .protocols.errors import AuthError, CameraError
 from .services import async_setup_platform_services
 
@@ -31,7 +31,6 @@ _LOGGER = logging.getLogger(__name__)
 
 PARALLEL_UPDATES = 1  # the camera platform carries the ptz_preset and talk actions
 
-MJPEG_BOUNDARY = "ipcamframe"
 JPEG_SOI = b"\xff\xd8"
 
 
@@ -84,6 +83,7 @@ class IpcamCamera(IpcamEntity, Camera):
             client.profile.video is VideoDelivery.JPEG and Capability.VIDEO in client.capabilities
         )
         self._hub = coordinator.video_hub(channel)
+        self._mjpeg = MjpegRelay(self._hub)
         self._live_url = relay_url
         if Capability.STREAM_URL in client.capabilities or self._live_url is not None:
             self._attr_supported_features = CameraEntityFeature.STREAM
@@ -175,24 +175,7 @@ class IpcamCamera(IpcamEntity, Camera):
         """Relay the camera's JPEG frames to this viewer (one upstream for all viewers)."""
         if not self._jpeg_video:
             return await super().handle_async_mjpeg_stream(request)
-        response = web.StreamResponse()
-        response.content_type = f"multipart/x-mixed-replace;boundary={MJPEG_BOUNDARY}"
-        await response.prepare(request)
-        try:
-            async with contextlib.aclosing(self._hub.frames()) as frames:  # type: ignore[type-var]
-                await self._write_mjpeg(frames, response)
-        except ConnectionError:
-            _LOGGER.debug("MJPEG viewer of %s went away", self.entity_id)
-        return response
-
-    @staticmethod
-    async def _write_mjpeg(frames: AsyncIterator[VideoFrame], response: web.StreamResponse) -> None:
-        async for frame in frames:
-            header = (
-                f"--{MJPEG_BOUNDARY}\r\nContent-Type: image/jpeg\r\n"
-                f"Content-Length: {len(frame.data)}\r\n\r\n"
-            ).encode()
-            await response.write(header + frame.data + b"\r\n")
+        return await self._mjpeg.serve(request)
 
 
 async def _stop_worker(stream: Stream) -> None:

@@ -7,7 +7,8 @@ over HTTP on 127.0.0.1. The URL carries a random per-camera token (128 bits) in
 its ``auth`` query parameter, which is the authentication: only Home Assistant
 learns it, through ``stream_source()``, and Home Assistant's stream worker
 redacts that parameter from every log line. One camera connection feeds every
-consumer (VideoHub).
+consumer (VideoHub); each consumer is a sink of the hub, so a frame is remuxed
+and written as it arrives, with no queue or task hop per frame.
 
 A consumer gets 503 (never an empty 200) when there is nothing to serve — the
 camera is offline or rejected the credentials — so FFmpeg reports a clear error;
@@ -17,14 +18,13 @@ HEAD is answered without taking a viewer slot.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import secrets
 import time
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from aiohttp import web
+from aiohttp.http import HttpVersion11
 from homeassistant.core import HomeAssistant
 from homeassistant.util.hass_dict import HassKey
 from yarl import URL
@@ -42,6 +42,10 @@ MAX_CLIENTS_PER_CAMERA = 4
 DEFAULT_FRAME_SECONDS = 1 / 25
 # How long a new consumer waits for the camera's first key frame before getting 503.
 FIRST_FRAME_SECONDS = 10.0
+# Frames kept from the first key frame while the response starts.
+MAX_PENDING_FRAMES = 32
+# Bytes that may wait in a consumer's socket buffer before it skips to the next key frame.
+MAX_BUFFERED_BYTES = 4 * 1024 * 1024
 TOKEN_PARAMETER = "auth"  # a name Home Assistant's stream worker redacts in its logs
 
 
@@ -104,60 +108,130 @@ class LiveStreamServer:
         if source.clients >= MAX_CLIENTS_PER_CAMERA:
             raise web.HTTPServiceUnavailable(text="too many viewers")
         source.clients += 1
-        response = web.StreamResponse(headers=headers)
-        response.content_type = CONTENT_TYPE
+        consumer = _Consumer()
+        detach = source.hub.attach(consumer.deliver)
         try:
-            async with contextlib.aclosing(source.hub.frames()) as frames:  # type: ignore[type-var]
-                first = await _first_keyframe(frames)
-                if first is None:
-                    raise web.HTTPServiceUnavailable(text="the camera sends no video")
-                await response.prepare(request)
-                await _relay_frames(first, frames, response)
+            if not await consumer.wait_first_keyframe(FIRST_FRAME_SECONDS):
+                raise web.HTTPServiceUnavailable(text="the camera sends no video")
+            response = web.StreamResponse(headers=headers)
+            response.content_type = CONTENT_TYPE
+            chunked = request.version >= HttpVersion11
+            if chunked:
+                response.enable_chunked_encoding()
+            await response.prepare(request)
+            if request.transport is not None:
+                await consumer.stream(request.transport, chunked)
         except ConnectionError:
             _LOGGER.debug("A live stream consumer went away")
         finally:
+            detach()
             source.clients -= 1
         return response
 
 
-async def _first_keyframe(frames: AsyncIterator[VideoFrame]) -> VideoFrame | None:
-    """The first H.264/H.265 key frame, or None when none comes in time."""
-    try:
-        async with asyncio.timeout(FIRST_FRAME_SECONDS):
-            async for frame in frames:
-                if frame.codec in ("h264", "h265") and frame.keyframe:
-                    return frame
-    except TimeoutError:
-        pass
-    return None
+class _Consumer:
+    """One consumer's stream: access units remuxed as they arrive, written to its socket.
 
+    A sink of the hub: it keeps the first key frame (and what follows while the
+    response starts), then muxes each frame and writes it on the upstream's task,
+    with no queue or task per frame. A consumer whose socket falls behind by more
+    than ``MAX_BUFFERED_BYTES`` skips to the next key frame (coded frames cannot
+    be dropped one by one).
+    """
 
-async def _relay_frames(
-    first: VideoFrame, frames: AsyncIterator[VideoFrame], response: web.StreamResponse
-) -> None:
-    """Remux ``first`` (a key frame) and the frames after it into ``response``."""
-    muxer = TsMuxer(first.codec)
-    first_timestamp = first.timestamp
-    first_clock = time.monotonic()
-    last_pts = -1
-    frame = first
-    while True:
-        if frame.codec == muxer.codec:
-            if frame.timestamp > first_timestamp or last_pts < 0:
-                seconds = frame.timestamp - first_timestamp
-            else:  # the camera gave no usable timestamp: use arrival time
-                seconds = time.monotonic() - first_clock
-            pts = int(seconds * CLOCK_HZ)
-            if pts <= last_pts:
-                pts = last_pts + int(DEFAULT_FRAME_SECONDS * CLOCK_HZ)
-            last_pts = pts
-            await response.write(muxer.mux(frame.data, pts + CLOCK_HZ, frame.keyframe))
-        elif frame.codec in ("h264", "h265"):
-            return  # the camera switched codec: let the consumer reconnect
+    def __init__(self) -> None:
+        loop = asyncio.get_running_loop()
+        self._first: asyncio.Future[None] = loop.create_future()
+        self._done: asyncio.Future[None] = loop.create_future()
+        self._pending: list[VideoFrame] = []  # from the first key frame until streaming
+        self._transport: asyncio.Transport | None = None
+        self._chunked = True
+        self._muxer: TsMuxer | None = None
+        self._first_timestamp = 0.0
+        self._first_clock = 0.0
+        self._last_pts = -1
+        self._awaiting_keyframe = False
+        self.skipped = 0
+
+    async def wait_first_keyframe(self, seconds: float) -> bool:
+        """Whether an H.264/H.265 key frame came within ``seconds`` (False: the stream
+        ended or stayed silent)."""
         try:
-            frame = await anext(frames)
-        except StopAsyncIteration:
+            async with asyncio.timeout(seconds):
+                await asyncio.shield(self._first)
+        except TimeoutError:
+            return False
+        return bool(self._pending)
+
+    async def stream(self, transport: asyncio.Transport, chunked: bool) -> None:
+        """Write what arrived so far, then every frame as it comes, until the end."""
+        self._transport, self._chunked = transport, chunked
+        pending, self._pending = self._pending, []
+        for frame in pending:
+            self.deliver(frame)
+        await self._done
+
+    def deliver(self, frame: VideoFrame | None) -> None:
+        if self._done.done():
             return
+        if frame is None:
+            self._end()
+            return
+        transport = self._transport
+        if transport is None:  # not streaming yet
+            if self._pending:
+                if len(self._pending) < MAX_PENDING_FRAMES:
+                    self._pending.append(frame)
+            elif frame.codec in ("h264", "h265") and frame.keyframe:
+                self._pending.append(frame)
+                self._first.set_result(None)
+            return
+        if transport.is_closing():
+            self._end()
+            return
+        data = self._mux(frame)
+        if data is None:
+            return
+        if transport.get_write_buffer_size() > MAX_BUFFERED_BYTES:
+            self._awaiting_keyframe = True  # behind: restart at the next key frame
+            self.skipped += 1
+            return
+        if self._chunked:
+            transport.writelines((b"%x\r\n" % len(data), data, b"\r\n"))
+        else:
+            transport.write(data)
+
+    def _mux(self, frame: VideoFrame) -> bytes | None:
+        """``frame`` as TS packets, or None when it is not passed on."""
+        muxer = self._muxer
+        if muxer is None:
+            muxer = self._muxer = TsMuxer(frame.codec)
+            self._first_timestamp = frame.timestamp
+            self._first_clock = time.monotonic()
+        if frame.codec != muxer.codec:
+            if frame.codec in ("h264", "h265"):
+                self._end()  # the camera switched codec: let the consumer reconnect
+            return None
+        if self._awaiting_keyframe:
+            if not frame.keyframe:
+                self.skipped += 1
+                return None
+            self._awaiting_keyframe = False
+        if frame.timestamp > self._first_timestamp or self._last_pts < 0:
+            seconds = frame.timestamp - self._first_timestamp
+        else:  # the camera gave no usable timestamp: use arrival time
+            seconds = time.monotonic() - self._first_clock
+        pts = int(seconds * CLOCK_HZ)
+        if pts <= self._last_pts:
+            pts = self._last_pts + int(DEFAULT_FRAME_SECONDS * CLOCK_HZ)
+        self._last_pts = pts
+        return muxer.mux(frame.data, pts + CLOCK_HZ, frame.keyframe)
+
+    def _end(self) -> None:
+        if not self._first.done():
+            self._first.set_result(None)
+        if not self._done.done():
+            self._done.set_result(None)
 
 
 def async_get_live_server(hass: HomeAssistant) -> LiveStreamServer:

@@ -5,6 +5,11 @@ remuxer, snapshots) subscribe to the hub instead of opening their own
 connection. Each subscriber has a bounded queue. When a viewer falls behind,
 MJPEG viewers lose their oldest pictures; H.264/H.265 viewers lose everything up
 to the next key frame (dropping single coded frames would corrupt the picture).
+
+A viewer that only writes each frame out (the MJPEG relay) attaches a *sink*
+instead: a function the upstream calls with every frame as it arrives, with no
+queue and no task of its own — one wake-up per frame for all such viewers
+together, however many there are.
 """
 
 from __future__ import annotations
@@ -31,12 +36,21 @@ FRESH_FRAME_SECONDS = 2.0
 # A viewer that gets no frame for this long is let go (the camera is gone).
 IDLE_SECONDS = 20.0
 
+# Takes every frame as it arrives; None: the upstream ended for good (or the sink idled).
+FrameSink = Callable[[VideoFrame | None], None]
+
 
 @dataclass(slots=True)
 class _Subscriber:
     queue: asyncio.Queue[VideoFrame | None]
     awaiting_keyframe: bool = True
     frames: int = field(default=0)
+
+
+@dataclass(slots=True, eq=False)
+class _Sink:
+    deliver: FrameSink
+    attached_at: float
 
 
 class VideoHub:
@@ -56,6 +70,8 @@ class VideoHub:
         self._backoff = Backoff(RETRY_MIN_SECONDS, RETRY_MAX_SECONDS)
         self._wake = asyncio.Event()
         self._subscribers: list[_Subscriber] = []
+        self._sinks: list[_Sink] = []
+        self._sink_idle_timer: asyncio.TimerHandle | None = None
         self._task: asyncio.Task[None] | None = None
         self._linger: asyncio.TimerHandle | None = None
         self._closed = False
@@ -69,7 +85,11 @@ class VideoHub:
 
     @property
     def subscriber_count(self) -> int:
-        return len(self._subscribers)
+        """Viewers: iterations of ``frames()`` and attached sinks."""
+        return len(self._subscribers) + len(self._sinks)
+
+    def _watched(self) -> bool:
+        return bool(self._subscribers or self._sinks)
 
     def fresh_frame(self, codec: str = "jpeg") -> VideoFrame | None:
         """The latest frame if it is recent and of ``codec``."""
@@ -92,11 +112,7 @@ class VideoHub:
             return
         subscriber = _Subscriber(asyncio.Queue(self._queue_frames))
         self._subscribers.append(subscriber)
-        self._cancel_linger()
-        if self._task is None or self._task.done():
-            self._task = asyncio.get_running_loop().create_task(
-                self._pump(), name="ipcam video upstream"
-            )
+        self._start()
         try:
             while True:
                 try:
@@ -110,8 +126,63 @@ class VideoHub:
         finally:
             with contextlib.suppress(ValueError):
                 self._subscribers.remove(subscriber)
-            if not self._subscribers:
+            if not self._watched():
                 self._schedule_linger()
+
+    def attach(self, deliver: FrameSink) -> Callable[[], None]:
+        """Call ``deliver`` with every frame as it arrives, on the upstream's task.
+
+        The sink must not block: it writes the frame out (or drops it) and returns.
+        It gets ``None`` once, when its stream ends — the hub closes, the camera
+        refuses the credentials, or no frame arrives for ``IDLE_SECONDS`` — and
+        counts as a viewer until then. Returns the function that detaches it.
+        """
+        if self._closed or self._guard.rejected:
+            deliver(None)
+            return lambda: None
+        sink = _Sink(deliver, time.monotonic())
+        self._sinks.append(sink)
+        self._start()
+        self._arm_sink_idle()
+
+        def detach() -> None:
+            if sink in self._sinks:
+                self._sinks.remove(sink)
+                if not self._watched():
+                    self._schedule_linger()
+
+        return detach
+
+    def _start(self) -> None:
+        self._cancel_linger()
+        if self._task is None or self._task.done():
+            self._task = asyncio.get_running_loop().create_task(
+                self._pump(), name="ipcam video upstream"
+            )
+
+    def _end_sink(self, sink: _Sink) -> None:
+        with contextlib.suppress(ValueError):
+            self._sinks.remove(sink)
+        try:
+            sink.deliver(None)
+        except Exception:  # a bug in the viewer: it is gone anyway
+            _LOGGER.exception("Unexpected error ending a video viewer")
+
+    def _arm_sink_idle(self) -> None:
+        if self._sink_idle_timer is None and self._sinks:
+            loop = asyncio.get_running_loop()
+            self._sink_idle_timer = loop.call_later(IDLE_SECONDS / 4, self._check_sink_idle)
+
+    def _check_sink_idle(self) -> None:
+        """Sinks that got no frame for ``IDLE_SECONDS`` end (one timer for all of them)."""
+        self._sink_idle_timer = None
+        cutoff = time.monotonic() - IDLE_SECONDS
+        for sink in list(self._sinks):
+            if max(sink.attached_at, self.latest_at) < cutoff:
+                self._end_sink(sink)
+        if not self._watched():
+            self._schedule_linger()
+        self._arm_sink_idle()
 
     def _deliver(self, frame: VideoFrame) -> None:
         for subscriber in self._subscribers:
@@ -130,20 +201,31 @@ class VideoHub:
                         continue
                     subscriber.awaiting_keyframe = False
             subscriber.queue.put_nowait(frame)
+        if self._sinks:
+            for sink in tuple(self._sinks):
+                try:
+                    sink.deliver(frame)
+                except Exception:
+                    # A bug in that viewer, not the camera: end it, keep the others.
+                    _LOGGER.exception("Unexpected error in a video viewer")
+                    self._end_sink(sink)
 
     async def _pump(self) -> None:
         try:
-            while self._subscribers and not self._closed and not self._guard.rejected:
+            while self._watched() and not self._closed and not self._guard.rejected:
                 try:
                     self.upstream_connections += 1
                     self._backoff.connected()
+                    delivered = False
                     async with contextlib.aclosing(self._client.video()) as video:  # type: ignore[type-var]
                         async for frame in video:
                             if frame.codec != self.codec:
                                 self._codec_changed(frame.codec)
                             self.latest = frame
                             self.latest_at = time.monotonic()
-                            self._backoff.succeeded()
+                            if not delivered:
+                                delivered = True
+                                self._backoff.succeeded()
                             self._deliver(frame)
                     self.last_error = "video stream ended"
                 except AuthError as err:
@@ -161,7 +243,7 @@ class VideoHub:
                     self.last_error = f"unexpected {type(err).__name__}"
                     if self.unexpected_errors == 1:
                         _LOGGER.exception("Unexpected error in a video upstream")
-                if not self._subscribers or self._closed:
+                if not self._watched() or self._closed:
                     return
                 self._wake.clear()
                 await self._backoff.wait(self._wake)
@@ -187,6 +269,8 @@ class VideoHub:
             while not subscriber.queue.empty():
                 subscriber.queue.get_nowait()
             subscriber.queue.put_nowait(None)
+        for sink in list(self._sinks):
+            self._end_sink(sink)
 
     def _end_all(self) -> None:
         """The credentials were rejected: every viewer's stream ends now."""
@@ -209,7 +293,7 @@ class VideoHub:
 
     def _stop_if_idle(self) -> None:
         self._linger = None
-        if not self._subscribers and self._task is not None:
+        if not self._watched() and self._task is not None:
             self._task.cancel()
             self._task = None
 
@@ -217,6 +301,9 @@ class VideoHub:
         """Stop the upstream and end every subscriber's iteration."""
         self._closed = True
         self._cancel_linger()
+        if self._sink_idle_timer is not None:
+            self._sink_idle_timer.cancel()
+            self._sink_idle_timer = None
         task, self._task = self._task, None
         if task is not None:
             task.cancel()

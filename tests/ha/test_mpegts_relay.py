@@ -83,3 +83,68 @@ async def test_unregistering_the_last_camera_stops_the_server(relay: LiveStreamS
             async with session.get(url):
                 pass
     await hub.close()
+
+
+class FakeTransport:
+    """Records what a consumer writes; its buffer is as full as the test says."""
+
+    def __init__(self) -> None:
+        self.written: list[bytes] = []
+        self.buffered = 0
+        self.closing = False
+
+    def is_closing(self) -> bool:
+        return self.closing
+
+    def get_write_buffer_size(self) -> int:
+        return self.buffered
+
+    def writelines(self, chunks: tuple[bytes, ...]) -> None:
+        self.written.append(b"".join(chunks))
+
+    def write(self, data: bytes) -> None:
+        self.written.append(data)
+
+
+def _units(chunks: list[bytes]) -> list[int]:
+    """The fake access units (4-byte numbers) in HTTP chunks of TS packets."""
+    numbers = []
+    for chunk in chunks:
+        body = chunk.split(b"\r\n", 1)[1][:-2]
+        packets = [body[i : i + TS_PACKET] for i in range(0, len(body), TS_PACKET)]
+        video = packets[2:] if len(packets) > 2 else packets  # after PAT + PMT on key frames
+        numbers.append(int.from_bytes(video[-1][-4:], "big"))
+    return numbers
+
+
+async def test_a_consumer_behind_skips_to_the_next_key_frame() -> None:
+    consumer = mpegts_relay._Consumer()
+    transport = FakeTransport()
+    for index in range(5):  # before streaming: kept from the first key frame on
+        consumer.deliver(frame(index, keyframe=index == 2))
+    assert await consumer.wait_first_keyframe(1)
+    streaming = asyncio.create_task(consumer.stream(transport, True))  # type: ignore[arg-type]
+    await asyncio.sleep(0)
+    assert _units(transport.written) == [2, 3, 4]
+    transport.buffered = mpegts_relay.MAX_BUFFERED_BYTES + 1  # the consumer stops reading
+    consumer.deliver(frame(5))
+    transport.buffered = 0
+    for index in range(6, 12):
+        consumer.deliver(frame(index, keyframe=index == 9))
+    assert _units(transport.written) == [2, 3, 4, 9, 10, 11]
+    assert consumer.skipped == 4  # 5 (buffer full), then 6-8 up to the key frame
+    transport.closing = True
+    consumer.deliver(frame(12))
+    await asyncio.wait_for(streaming, 1)
+
+
+async def test_a_consumer_ends_when_the_camera_switches_codec() -> None:
+    consumer = mpegts_relay._Consumer()
+    transport = FakeTransport()
+    consumer.deliver(frame(0, keyframe=True))
+    assert await consumer.wait_first_keyframe(1)
+    streaming = asyncio.create_task(consumer.stream(transport, False))  # type: ignore[arg-type]
+    await asyncio.sleep(0)
+    consumer.deliver(frame(1, keyframe=True, codec="h265"))
+    await asyncio.wait_for(streaming, 1)
+    assert len(transport.written) == 1

@@ -187,3 +187,107 @@ async def test_fresh_frame_is_only_recent_and_of_the_codec() -> None:
     assert hub.fresh_frame("h264") is not None
     assert hub.fresh_frame("jpeg") is None
     await hub.close()
+
+
+class Sink:
+    """A sink that records what the hub hands it (frame numbers; None at the end)."""
+
+    def __init__(self, fail_at: int | None = None) -> None:
+        self.got: list[int | None] = []
+        self.ended = asyncio.Event()
+        self._fail_at = fail_at
+
+    def __call__(self, item: VideoFrame | None) -> None:
+        if item is None:
+            self.got.append(None)
+            self.ended.set()
+            return
+        number = int.from_bytes(item.data, "big")
+        if number == self._fail_at:
+            raise RuntimeError("bug in a viewer")
+        self.got.append(number)
+
+    async def wait_for(self, count: int) -> None:
+        async with asyncio.timeout(5):
+            while len(self.got) < count:
+                await asyncio.sleep(0.005)
+
+
+async def test_sinks_share_the_upstream_with_queued_viewers_and_count_as_viewers() -> None:
+    client = FakeClient()
+    hub = VideoHub(client, queue_frames=64)
+    sinks = [Sink(), Sink()]
+    detach = [hub.attach(sink) for sink in sinks]
+    frames = hub.frames()
+    viewer = asyncio.create_task(take(frames, 5))
+    await asyncio.sleep(0.01)
+    assert hub.subscriber_count == 3
+    for index in range(5):
+        client.frames_script.put_nowait(frame(index))
+    assert await viewer == [0, 1, 2, 3, 4]
+    for sink in sinks:
+        await sink.wait_for(5)
+        assert sink.got == [0, 1, 2, 3, 4]  # every frame, in order, none skipped
+    assert client.video_iterations == 1
+    await frames.aclose()  # type: ignore[attr-defined]
+    detach[0]()
+    detach[0]()  # detaching twice is harmless
+    assert hub.subscriber_count == 1
+    await hub.close()
+    assert sinks[1].got[-1] is None  # the hub closing ends the sinks still attached
+    assert sinks[0].got[-1] == 4  # a detached sink hears nothing more
+
+
+async def test_a_failing_sink_is_ended_and_the_others_go_on(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    client = FakeClient()
+    hub = VideoHub(client, queue_frames=64)
+    failing, healthy = Sink(fail_at=1), Sink()
+    hub.attach(failing)
+    hub.attach(healthy)
+    await asyncio.sleep(0.01)
+    with caplog.at_level(logging.ERROR):
+        for index in range(3):
+            client.frames_script.put_nowait(frame(index))
+        await healthy.wait_for(3)
+    assert failing.got == [0, None]
+    assert healthy.got == [0, 1, 2]
+    assert hub.subscriber_count == 1
+    assert client.video_iterations == 1
+    assert any("Unexpected error in a video viewer" in r.message for r in caplog.records)
+    await hub.close()
+
+
+async def test_a_sink_without_frames_is_let_go_and_the_upstream_lingers_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(video_hub, "IDLE_SECONDS", 0.2)
+    client = FakeClient()
+    hub = VideoHub(client, queue_frames=64)
+    sink = Sink()
+    hub.attach(sink)
+    async with asyncio.timeout(5):
+        await sink.ended.wait()  # the camera sends nothing
+    assert sink.got == [None]
+    assert hub.subscriber_count == 0
+    await asyncio.sleep(0.2)
+    assert hub._task is None  # no viewer left: the upstream stopped
+    await hub.close()
+
+
+async def test_a_sink_gets_nothing_once_the_credentials_are_rejected() -> None:
+    client = FakeClient()
+    guard = CredentialGuard(1, lambda: None)
+    hub = VideoHub(client, queue_frames=64, guard=guard)
+    sink = Sink()
+    hub.attach(sink)
+    await asyncio.sleep(0.01)
+    client.frames_script.put_nowait(AuthError("password changed"))
+    async with asyncio.timeout(5):
+        await sink.ended.wait()
+    late = Sink()
+    hub.attach(late)
+    assert late.got == [None]  # ended at once, nothing opened
+    assert client.video_iterations == 1
+    await hub.close()

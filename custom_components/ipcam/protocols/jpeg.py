@@ -15,13 +15,28 @@ def is_jpeg(data: bytes) -> bool:
 
 def jpeg_size(data: bytes) -> tuple[int, int]:
     """(width, height) from the first SOF segment, or (0, 0) when there is none."""
-    if not data.startswith(SOI):
+    offset = sof_offset(data)
+    if offset < 0 or offset + 9 > len(data):
         return 0, 0
+    height = int.from_bytes(data[offset + 5 : offset + 7], "big")
+    width = int.from_bytes(data[offset + 7 : offset + 9], "big")
+    return width, height
+
+
+def sof_offset(data: bytes) -> int:
+    """Where the first SOF segment starts (its ``FF``), or -1 when there is none.
+
+    Only the bytes before the segment's size fields decide it (nothing after
+    ``offset + 9`` is read), so a picture that starts with the same bytes as
+    another up to there has the same size.
+    """
+    if not data.startswith(SOI):
+        return -1
     offset = 2
     end = len(data)
     while offset + 4 <= end:
         if data[offset] != 0xFF:
-            return 0, 0
+            return -1
         marker = data[offset + 1]
         if marker == 0xFF:  # fill byte
             offset += 1
@@ -31,14 +46,10 @@ def jpeg_size(data: bytes) -> tuple[int, int]:
             continue
         length = int.from_bytes(data[offset + 2 : offset + 4], "big")
         if length < 2:
-            return 0, 0
+            return -1
         if marker in _SOF_MARKERS:
-            if offset + 9 > end:
-                return 0, 0
-            height = int.from_bytes(data[offset + 5 : offset + 7], "big")
-            width = int.from_bytes(data[offset + 7 : offset + 9], "big")
-            return width, height
+            return offset
         if marker == 0xDA:  # start of scan before any SOF
-            return 0, 0
+            return -1
         offset += 2 + length
-    return 0, 0
+    return -1

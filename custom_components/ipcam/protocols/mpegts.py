@@ -6,11 +6,20 @@ PES packet; PAT and PMT are repeated before every key frame so a consumer can
 join at any key frame; the PCR rides on the video PID.
 
 ISO/IEC 13818-1: 188-byte packets, PSI sections with CRC-32/MPEG-2.
+
+Every frame of a live stream goes through ``mux``, so it cuts an access unit
+into packets without a Python step per packet for all but the first and last:
+the packets in between are whole (184 bytes of payload after a 4-byte header
+that differs only in its continuity counter), and NumPy lays them out in one
+go; the tables, constant per codec, are built once.
 """
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Final
+
+import numpy as np
 
 TS_PACKET: Final = 188
 PAT_PID: Final = 0x0000
@@ -22,6 +31,14 @@ CLOCK_HZ: Final = 90_000
 STREAM_TYPES: Final = {"h264": 0x1B, "h265": 0x24}
 # Access unit delimiters, which some decoders want at the start of each PES payload.
 _AUD: Final = {"h264": b"\x00\x00\x00\x01\x09\xf0", "h265": b"\x00\x00\x00\x01\x46\x01\x50"}
+PAYLOAD: Final = TS_PACKET - 4  # bytes after the header of a packet without adaptation field
+# The header of a video packet without adaptation field, by continuity counter.
+_VIDEO_HEADS: Final = tuple(
+    bytes((0x47, VIDEO_PID >> 8, VIDEO_PID & 0xFF, 0x10 | cc)) for cc in range(16)
+)
+_VIDEO_HEAD_TABLE: Final = np.array([list(head) for head in _VIDEO_HEADS], dtype=np.uint8)
+# Whole packets in one access unit from which NumPy beats a Python loop over them.
+_VECTOR_FROM: Final = 24
 
 
 def _crc32_mpeg2(data: bytes) -> int:
@@ -55,92 +72,107 @@ class TsMuxer:
             raise ValueError(f"unsupported codec {codec!r}")
         self.codec = codec
         self._continuity: dict[int, int] = {}
+        self._aud = _AUD[codec]
 
     def _next_cc(self, pid: int) -> int:
         value = self._continuity.get(pid, 0)
         self._continuity[pid] = (value + 1) & 0x0F
         return value
 
-    def _section_packet(self, pid: int, table: bytes) -> bytes:
-        payload = b"\x00" + table + _crc32_mpeg2(table).to_bytes(4, "big")  # pointer field
+    def _section_packet(self, pid: int, section: bytes) -> bytes:
         header = bytes((0x47, 0x40 | (pid >> 8), pid & 0xFF, 0x10 | self._next_cc(pid)))
-        return (header + payload).ljust(TS_PACKET, b"\xff")
+        return header + section
 
     def psi(self) -> bytes:
         """PAT + PMT packets."""
-        pat_body = PROGRAM_NUMBER.to_bytes(2, "big") + (0xE000 | PMT_PID).to_bytes(2, "big")
-        pat = (
-            bytes((0x00, 0xB0 | ((len(pat_body) + 9) >> 8), (len(pat_body) + 9) & 0xFF))
-            + b"\x00\x01\xc1\x00\x00"
-            + pat_body
-        )
-        stream = (
-            bytes((STREAM_TYPES[self.codec],))
-            + (0xE000 | VIDEO_PID).to_bytes(2, "big")
-            + b"\xf0\x00"
-        )
-        pmt_body = (0xE000 | VIDEO_PID).to_bytes(2, "big") + b"\xf0\x00" + stream
-        length = len(pmt_body) + 9
-        pmt = (
-            bytes((0x02, 0xB0 | (length >> 8), length & 0xFF))
-            + PROGRAM_NUMBER.to_bytes(2, "big")
-            + b"\xc1\x00\x00"
-            + pmt_body
-        )
+        pat, pmt = _psi_sections(self.codec)
         return self._section_packet(PAT_PID, pat) + self._section_packet(PMT_PID, pmt)
 
     def mux(self, access_unit: bytes, pts: int, keyframe: bool) -> bytes:
         """One access unit (Annex B) at ``pts`` (90 kHz ticks) as TS packets."""
-        data = access_unit
-        if not data.startswith(_AUD[self.codec][:5]):
-            data = _AUD[self.codec] + data
-        pes_header = b"\x00\x00\x01\xe0\x00\x00" + bytes((0x80, 0x80, 5)) + _pts_bytes(2, pts)
-        pes = pes_header + data
-        out = bytearray(self.psi() if keyframe else b"")
-        offset = 0
-        first = True
-        while offset < len(pes):
-            field: bytes | None = None  # adaptation field body (after its length byte)
-            if first:
-                # PCR a little before the PTS, so the decoder's clock leads the frames.
-                pcr = max(0, pts - CLOCK_HZ // 10)
-                flags = 0x50 if keyframe else 0x10  # random access indicator + PCR flag
-                field = bytes(
-                    (
-                        flags,
-                        (pcr >> 25) & 0xFF,
-                        (pcr >> 17) & 0xFF,
-                        (pcr >> 9) & 0xFF,
-                        (pcr >> 1) & 0xFF,
-                        ((pcr & 1) << 7) | 0x7E,
-                        0x00,
-                    )
-                )
-            room = TS_PACKET - 4 - (0 if field is None else 1 + len(field))
-            remaining = len(pes) - offset
-            if remaining < room:
-                stuffing = room - remaining
-                if field is not None:
-                    field += b"\xff" * stuffing
-                elif stuffing == 1:
-                    field = b""  # an adaptation field of length 0 takes the one byte
-                else:
-                    field = b"\x00" + b"\xff" * (stuffing - 2)
-                room = remaining
-            chunk = pes[offset : offset + room]
-            header = bytes(
-                (
-                    0x47,
-                    (0x40 if first else 0x00) | (VIDEO_PID >> 8),
-                    VIDEO_PID & 0xFF,
-                    (0x10 if field is None else 0x30) | self._next_cc(VIDEO_PID),
-                )
+        # PES header; the access unit delimiter some decoders want rides along with it.
+        head = b"\x00\x00\x01\xe0\x00\x00" + bytes((0x80, 0x80, 5)) + _pts_bytes(2, pts)
+        if not access_unit.startswith(self._aud[:5]):
+            head += self._aud
+        total = len(head) + len(access_unit)
+        out: list[bytes | memoryview] = [self.psi()] if keyframe else []
+        cc = self._continuity.get(VIDEO_PID, 0)
+        # The first packet: payload unit start, an adaptation field with the PCR a little
+        # before the PTS (so the decoder's clock leads the frames), random access on a key
+        # frame.
+        pcr = max(0, pts - CLOCK_HZ // 10)
+        field = bytes(
+            (
+                0x50 if keyframe else 0x10,
+                (pcr >> 25) & 0xFF,
+                (pcr >> 17) & 0xFF,
+                (pcr >> 9) & 0xFF,
+                (pcr >> 1) & 0xFF,
+                ((pcr & 1) << 7) | 0x7E,
+                0x00,
             )
-            adaptation = b"" if field is None else bytes((len(field),)) + field
-            packet = header + adaptation + chunk
-            if len(packet) != TS_PACKET:  # pragma: no cover - arithmetic above guarantees it
-                raise AssertionError(f"TS packet of {len(packet)} bytes")
-            out += packet
-            offset += len(chunk)
-            first = False
-        return bytes(out)
+        )
+        room = PAYLOAD - 1 - len(field)
+        if total < room:
+            field += b"\xff" * (room - total)
+            room = total
+        taken = room - len(head)
+        out.append(
+            bytes((0x47, 0x40 | (VIDEO_PID >> 8), VIDEO_PID & 0xFF, 0x30 | cc, len(field)))
+            + field
+            + head
+            + access_unit[:taken]
+        )
+        cc = (cc + 1) & 0x0F
+        # Whole packets.
+        whole, tail = divmod(len(access_unit) - taken, PAYLOAD)
+        if whole >= _VECTOR_FROM:
+            payload = np.frombuffer(access_unit, np.uint8, whole * PAYLOAD, taken)
+            packets = np.empty((whole, TS_PACKET), np.uint8)
+            packets[:, 4:] = payload.reshape(whole, PAYLOAD)
+            packets[:, :4] = _VIDEO_HEAD_TABLE[(np.arange(cc, cc + whole)) & 0x0F]
+            out.append(packets.data)
+        elif whole:
+            view = memoryview(access_unit)
+            heads = _VIDEO_HEADS
+            for index in range(whole):
+                start = taken + index * PAYLOAD
+                out += (heads[(cc + index) & 0x0F], view[start : start + PAYLOAD])
+        cc = (cc + whole) & 0x0F
+        # The last packet, filled up by an adaptation field of stuffing bytes.
+        if tail:
+            stuffing = PAYLOAD - tail
+            adaptation = (
+                b"\x00" if stuffing == 1 else bytes((stuffing - 1, 0)) + b"\xff" * (stuffing - 2)
+            )
+            header = bytes((0x47, VIDEO_PID >> 8, VIDEO_PID & 0xFF, 0x30 | cc))
+            out.append(header + adaptation + access_unit[len(access_unit) - tail :])
+            cc = (cc + 1) & 0x0F
+        self._continuity[VIDEO_PID] = cc
+        return b"".join(out)
+
+
+@cache
+def _psi_sections(codec: str) -> tuple[bytes, bytes]:
+    """The PAT and PMT sections of a stream (after the packet header, stuffed to 184 bytes)."""
+    pat_body = PROGRAM_NUMBER.to_bytes(2, "big") + (0xE000 | PMT_PID).to_bytes(2, "big")
+    pat = (
+        bytes((0x00, 0xB0 | ((len(pat_body) + 9) >> 8), (len(pat_body) + 9) & 0xFF))
+        + b"\x00\x01\xc1\x00\x00"
+        + pat_body
+    )
+    stream = bytes((STREAM_TYPES[codec],)) + (0xE000 | VIDEO_PID).to_bytes(2, "big") + b"\xf0\x00"
+    pmt_body = (0xE000 | VIDEO_PID).to_bytes(2, "big") + b"\xf0\x00" + stream
+    length = len(pmt_body) + 9
+    pmt = (
+        bytes((0x02, 0xB0 | (length >> 8), length & 0xFF))
+        + PROGRAM_NUMBER.to_bytes(2, "big")
+        + b"\xc1\x00\x00"
+        + pmt_body
+    )
+
+    def section(table: bytes) -> bytes:
+        payload = b"\x00" + table + _crc32_mpeg2(table).to_bytes(4, "big")  # pointer field
+        return payload.ljust(PAYLOAD, b"\xff")
+
+    return section(pat), section(pmt)

@@ -378,3 +378,92 @@ def test_property_any_bytes_give_jpeg_parts_or_protocol_error() -> None:
             parser.close()
         except ProtocolError:
             pass
+
+
+# Pieces of well-formed and odd streams: the parts cut straight out of a read must be those
+# the general path finds when every byte comes on its own.
+_PIECES = (
+    b"--video boundary--\r\n",
+    b"--b\r\n",
+    b"--x\r\r\n",
+    b"\r\n",
+    b"\n",
+    b"\r\r\n",
+    b"Content-length: ",
+    b"Content-Length:",
+    b"Content-length: 0012\r\n",
+    b"Content-length:\x0b",
+    b"content-type: image/jpeg\r\n",
+    b"Date: 2026-01-01 10:00:00 IO_00000000_PT_001_002\r\n",
+    b"Date:\x1c x\r\n",
+    b"X:\t v \r\n",
+    b"X\x0c: y\r\n",
+    b"A: b\r\r\n",
+    b"Name : x\r\n",
+    b"\xff\xd8",
+    b"\xff\xd9",
+    b"\xff\xd8\xff\xe0JFIF\xff\xd9",
+    b"12",
+    b"\x00",
+    b"\xc2\xa0",
+    b" ",
+)
+
+
+def _random_part(rnd: random.Random) -> bytes:
+    body = bytes(rnd.randrange(256) for _ in range(rnd.randrange(40))).replace(b"\xff", b"\xff\x00")
+    body = b"\xff\xd8" + body + b"\xff\xd9"
+    length = len(body) + rnd.choice((0, 0, 0, 0, 1, -1, 5))
+    headers = [
+        b"Content-length: %d\r\n" % length,
+        b"Date: 2026-01-01 10:00:%02d IO_%08d_PT_001_002\r\n"
+        % (rnd.randrange(3), rnd.randrange(2)),
+        b"Content-type: image/jpeg\r\n",
+    ]
+    rnd.shuffle(headers)
+    return (
+        rnd.choice((b"", b"\r\n"))
+        + b"--video boundary--\r\n"
+        + b"".join(headers[: rnd.randrange(1, 4)])
+        + b"\r\n"
+        + body
+        + rnd.choice((b"\r\n", b"", b"\r\n\r\n"))
+    )
+
+
+class _GeneralPathOnly(MjpegParser):
+    def _whole_parts(self, data: bytes, parts: list[MjpegPart]) -> int:
+        return 0
+
+
+def _parse(chunks: list[bytes], parser_class: type[MjpegParser] = MjpegParser) -> list[object]:
+    parser = parser_class(max_frame=4096)
+    found: list[object] = []
+    try:
+        for chunk in chunks:
+            found += [(p.jpeg, p.headers, p.state) for p in parser.feed(chunk)]
+        found += [(p.jpeg, p.headers, p.state) for p in parser.close()]
+    except ProtocolError as err:
+        found.append(str(err))
+    return found
+
+
+def test_whole_parts_in_one_read_are_those_of_the_general_path() -> None:
+    rnd = random.Random(7)
+    for _ in range(3000):
+        stream = b"".join(
+            _random_part(rnd) if rnd.random() < 0.6 else rnd.choice(_PIECES)
+            for _ in range(rnd.randrange(1, 12))
+        )
+        cuts = sorted(rnd.sample(range(len(stream) + 1), min(len(stream), rnd.randrange(3))))
+        chunks = [stream[a:b] for a, b in zip([0, *cuts], [*cuts, len(stream)], strict=True)]
+        assert _parse(chunks) == _parse(chunks, _GeneralPathOnly), chunks
+
+
+def test_the_frame_size_follows_pictures_whose_headers_change() -> None:
+    clock = FrameClock(0.0)
+    sizes = []
+    for data in (J1, J1, J2, J3, J3, b"\xff\xd8\xff\xd9", J1):
+        frame = clock.frame(MjpegPart(jpeg=data), 1.0)
+        sizes.append((frame.width, frame.height))
+    assert sizes == [(160, 120), (160, 120), (320, 240), (640, 480), (640, 480), (0, 0), (160, 120)]

@@ -168,9 +168,10 @@ class Client(CameraClient):
             parser = MjpegParser(self._max_frame)
             self.io.note_stream(running=True)
             running = True
+            content = response.content
             while True:
-                async with asyncio.timeout(self._timeout):
-                    chunk = await response.content.readany()
+                # Bounded by the request's sock_read timeout (no timer of ours per read).
+                chunk = await content.readany()
                 parts = parser.feed(chunk) if chunk else parser.close()
                 now = time.monotonic()
                 for part in parts:

@@ -15,6 +15,12 @@ adds two bytes after the JPEG. So the parser:
   larger than ``MAX_HEADER_BYTES``, or too much garbage between frames raises
   ``ProtocolError``.
 
+The common case — a read that holds whole, well-formed parts (a boundary line,
+header lines, a ``Content-length`` that frames a JPEG) — is cut straight out of
+the received bytes with one regular expression per part; anything else (a part
+split between reads, odd framing) goes through the general state machine, which
+gives the same parts.
+
 Use: ``parser.feed(data)`` returns the complete parts so far; ``parser.close()``
 at end of stream returns the last part if it is complete and raises
 ``ProtocolError`` if the stream stopped inside a part. ``FrameClock`` turns
@@ -72,14 +78,22 @@ class MjpegParser:
         self._length: int | None = None
         self._scan_from = 0  # where the EOI search resumes inside the body
         self._discarded = 0  # garbage bytes since the last frame
+        self._date: str | None = None  # the last Date header and its state
+        self._date_state: MjpegState | None = None
         self.frames = 0
 
     # --- public ------------------------------------------------------------------------------
 
     def feed(self, data: bytes) -> list[MjpegPart]:
         """Add received bytes; return every part completed by them."""
-        self._buf += data
         parts: list[MjpegPart] = []
+        if not self._buf and self._state == self._SYNC:
+            used = self._whole_parts(data, parts)
+            if used == len(data):
+                return parts
+            self._buf += memoryview(data)[used:]
+        else:
+            self._buf += data
         while True:
             if self._state == self._SYNC:
                 if not self._sync():
@@ -110,6 +124,40 @@ class MjpegParser:
                 raise ProtocolError("MJPEG stream ended with garbage")
         self._buf.clear()
         return parts
+
+    def _whole_parts(self, data: bytes, parts: list[MjpegPart]) -> int:
+        """Cut the whole, well-formed parts at the start of ``data``; how many bytes they took.
+
+        Only what the general path would read the same way is taken here: a short
+        run of line ends, a boundary line, 1-32 header lines of plain ``Name: value``
+        form within ``MAX_HEADER_BYTES``, and a ``Content-length`` covering a whole
+        JPEG that is all there.
+        """
+        position = 0
+        while True:
+            match = _WHOLE_HEAD.match(data, position)
+            if match is None or match.end() - match.start(1) > MAX_HEADER_BYTES:
+                return position
+            headers = {
+                name.decode("ascii").lower(): value.decode("utf-8", errors="replace").strip()
+                for name, value in _WHOLE_HEADER.findall(match.group(1))
+            }
+            length_text = headers.get("content-length", "").strip()
+            if not _LENGTH.fullmatch(length_text):
+                return position
+            start = match.end()
+            end = start + int(length_text)
+            if (
+                end - start < 4
+                or end - start > self.max_frame
+                or end > len(data)
+                or data[start : start + 2] != SOI
+                or data[end - 2 : end] != EOI
+            ):
+                return position
+            self._headers = headers
+            parts.append(self._finish(data[start:end]))
+            position = end
 
     # --- states ------------------------------------------------------------------------------
 
@@ -246,11 +294,16 @@ class MjpegParser:
             raise ProtocolError(f"MJPEG frame exceeds {self.max_frame} bytes")
         headers = self._headers
         state = None
-        if "date" in headers:
-            try:
-                state = parse_date_header(headers["date"])
-            except ProtocolError:
-                state = None
+        date = headers.get("date")
+        if date is not None:
+            if date == self._date:  # the same second as the part before: the same state
+                state = self._date_state
+            else:
+                try:
+                    state = parse_date_header(date)
+                except ProtocolError:
+                    state = None
+                self._date, self._date_state = date, state
         self._state = self._SYNC
         self._headers = {}
         self._length = None
@@ -261,6 +314,14 @@ class MjpegParser:
 
 _HEADER = re.compile(rb"^([A-Za-z][A-Za-z0-9\-]*)\s*:\s?(.*)$")
 _LENGTH = re.compile(r"[0-9]{1,11}")
+# A whole part in its common form (see ``_whole_parts``): a few line ends, the boundary line,
+# plain header lines (no control character but tab in them), the blank line.
+_NAME = rb"[A-Za-z][A-Za-z0-9\-]*"
+_VALUE = rb"[^\x00-\x08\x0a-\x1f]*"
+_WHOLE_HEAD = re.compile(
+    rb"(?:\r?\n){0,8}--[^\r\n]*\r?\n((?:" + _NAME + rb"[ \t]*:" + _VALUE + rb"\r?\n){1,32})\r?\n"
+)
+_WHOLE_HEADER = re.compile(rb"(" + _NAME + rb")[ \t]*:[ \t]?(" + _VALUE + rb")\r?\n")
 
 
 def _header_line(line: bytes) -> tuple[str, str] | None:
@@ -307,12 +368,23 @@ class FrameClock:
     def __init__(self, start: float) -> None:
         self._start = start
         self.count = 0
+        # The last picture's bytes up to its size fields, and that size: a camera's pictures
+        # share their headers, so most frames need no walk through the JPEG segments.
+        self._header = b""
+        self._size = (0, 0)
+
+    def _picture_size(self, data: bytes) -> tuple[int, int]:
+        if self._header and data.startswith(self._header):
+            return self._size
+        try:
+            size = jpeg_size(data)
+        except ProtocolError:
+            return 0, 0
+        self._header, self._size = data[: jpeg.sof_offset(data) + 9], size
+        return size
 
     def frame(self, part: MjpegPart, now: float) -> VideoFrame:
-        try:
-            width, height = jpeg_size(part.jpeg)
-        except ProtocolError:
-            width = height = 0
+        width, height = self._picture_size(part.jpeg)
         elapsed = now - self._start
         self.count += 1
         fps = round((self.count - 1) / elapsed, 2) if self.count > 1 and elapsed > 0 else 0.0
