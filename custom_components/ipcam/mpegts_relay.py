@@ -13,11 +13,16 @@ and written as it arrives, with no queue or task hop per frame.
 A consumer gets 503 (never an empty 200) when there is nothing to serve — the
 camera is offline or rejected the credentials — so FFmpeg reports a clear error;
 HEAD is answered without taking a viewer slot.
+
+Where the camera sends its microphone in the same stream (G.711), the relay adds
+it as AAC (encoded here: Home Assistant's HLS keeps only AAC or MP3 audio), its
+clock anchored to the video's.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import secrets
 import time
@@ -30,7 +35,9 @@ from homeassistant.util.hass_dict import HassKey
 from yarl import URL
 
 from .const import DOMAIN
-from .protocols.base import VideoFrame
+from .protocols.audio.aac import FRAME_SAMPLES, OUTPUT_RATE, AacEncoder
+from .protocols.base import AudioChunk, VideoFrame
+from .protocols.errors import CameraError
 from .protocols.mpegts import CLOCK_HZ, TsMuxer
 from .video_hub import VideoHub
 
@@ -47,6 +54,13 @@ MAX_PENDING_FRAMES = 32
 # Bytes that may wait in a consumer's socket buffer before it skips to the next key frame.
 MAX_BUFFERED_BYTES = 4 * 1024 * 1024
 TOKEN_PARAMETER = "auth"  # a name Home Assistant's stream worker redacts in its logs
+# How long after the first key frame a consumer waits for the camera's first audio
+# (announced by the client) before its stream starts without an audio track.
+FIRST_AUDIO_SECONDS = 0.5
+# Audio further than this from the video's clock is re-anchored (behind) or dropped
+# (ahead): the camera's audio and frame clocks drift apart.
+MAX_AUDIO_DRIFT = int(0.5 * CLOCK_HZ)
+AAC_FRAME_TICKS = FRAME_SAMPLES * CLOCK_HZ // OUTPUT_RATE
 
 
 @dataclass(slots=True)
@@ -109,10 +123,12 @@ class LiveStreamServer:
             raise web.HTTPServiceUnavailable(text="too many viewers")
         source.clients += 1
         consumer = _Consumer()
-        detach = source.hub.attach(consumer.deliver)
+        detach = source.hub.attach(consumer.deliver, consumer.deliver_audio)
         try:
             if not await consumer.wait_first_keyframe(FIRST_FRAME_SECONDS):
                 raise web.HTTPServiceUnavailable(text="the camera sends no video")
+            if source.hub.carries_audio:
+                await consumer.wait_first_audio(FIRST_AUDIO_SECONDS)
             response = web.StreamResponse(headers=headers)
             response.content_type = CONTENT_TYPE
             chunked = request.version >= HttpVersion11
@@ -136,7 +152,9 @@ class _Consumer:
     response starts), then muxes each frame and writes it on the upstream's task,
     with no queue or task per frame. A consumer whose socket falls behind by more
     than ``MAX_BUFFERED_BYTES`` skips to the next key frame (coded frames cannot
-    be dropped one by one).
+    be dropped one by one). Audio that came before the stream starts decides
+    whether it has an audio track; from then on each chunk is encoded and written
+    as it comes.
     """
 
     def __init__(self) -> None:
@@ -152,6 +170,11 @@ class _Consumer:
         self._last_pts = -1
         self._awaiting_keyframe = False
         self.skipped = 0
+        self._audio_heard: asyncio.Future[None] = loop.create_future()
+        self._aac: AacEncoder | None = None  # set when the stream has an audio track
+        self._audio_anchor: int | None = None  # the video PTS the first audio chunk came at
+        self._aac_frames = 0  # AAC frames written (or dropped as ahead) since the anchor
+        self.audio_frames = 0
 
     async def wait_first_keyframe(self, seconds: float) -> bool:
         """Whether an H.264/H.265 key frame came within ``seconds`` (False: the stream
@@ -162,6 +185,48 @@ class _Consumer:
         except TimeoutError:
             return False
         return bool(self._pending)
+
+    async def wait_first_audio(self, seconds: float) -> None:
+        """Wait up to ``seconds`` for the camera's audio; the stream announces an audio
+        track if it came."""
+        if not self._audio_heard.done():
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(seconds):
+                    await asyncio.shield(self._audio_heard)
+        if self._audio_heard.done():
+            self._aac = AacEncoder()
+
+    def deliver_audio(self, chunk: AudioChunk) -> None:
+        """Encode a chunk of the camera's audio and write it (once streaming)."""
+        if not self._audio_heard.done():
+            self._audio_heard.set_result(None)
+        transport, encoder = self._transport, self._aac
+        if transport is None or encoder is None or self._muxer is None or self._done.done():
+            return
+        if self._awaiting_keyframe or transport.is_closing():
+            return
+        try:
+            frames = encoder.encode(chunk.pcm)
+        except CameraError as err:  # a chunk the encoder refuses: skip it
+            _LOGGER.debug("Audio chunk skipped: %s", err)
+            return
+        if self._audio_anchor is None:  # the first frame's sound starts with this chunk
+            self._audio_anchor = self._last_pts
+        if not frames:
+            return
+        muxer, out = self._muxer, []
+        for adts in frames:  # one PES packet per AAC frame, each with its own PTS
+            pts = self._audio_anchor + self._aac_frames * AAC_FRAME_TICKS
+            if pts < self._last_pts - MAX_AUDIO_DRIFT:  # behind the video: catch up (a gap)
+                self._audio_anchor = self._last_pts - self._aac_frames * AAC_FRAME_TICKS
+                pts = self._last_pts
+            elif pts > self._last_pts + MAX_AUDIO_DRIFT:  # ahead: let the video catch up
+                continue
+            self._aac_frames += 1
+            self.audio_frames += 1
+            out.append(muxer.mux_audio(adts, pts + CLOCK_HZ))
+        if out:
+            self._write(transport, b"".join(out))
 
     async def stream(self, transport: asyncio.Transport, chunked: bool) -> None:
         """Write what arrived so far, then every frame as it comes, until the end."""
@@ -196,6 +261,9 @@ class _Consumer:
             self._awaiting_keyframe = True  # behind: restart at the next key frame
             self.skipped += 1
             return
+        self._write(transport, data)
+
+    def _write(self, transport: asyncio.Transport, data: bytes) -> None:
         if self._chunked:
             transport.writelines((b"%x\r\n" % len(data), data, b"\r\n"))
         else:
@@ -205,7 +273,7 @@ class _Consumer:
         """``frame`` as TS packets, or None when it is not passed on."""
         muxer = self._muxer
         if muxer is None:
-            muxer = self._muxer = TsMuxer(frame.codec)
+            muxer = self._muxer = TsMuxer(frame.codec, audio=self._aac is not None)
             self._first_timestamp = frame.timestamp
             self._first_clock = time.monotonic()
         if frame.codec != muxer.codec:

@@ -9,7 +9,8 @@ to the next key frame (dropping single coded frames would corrupt the picture).
 A viewer that only writes each frame out (the MJPEG relay) attaches a *sink*
 instead: a function the upstream calls with every frame as it arrives, with no
 queue and no task of its own — one wake-up per frame for all such viewers
-together, however many there are.
+together, however many there are. A sink may also take the camera's audio
+when the camera sends it in the same stream (``CameraClient.media``).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from dataclasses import dataclass, field
 
 from .credential_guard import CredentialGuard
 from .protocols.backoff import Backoff
-from .protocols.base import CameraClient, VideoFrame
+from .protocols.base import AudioChunk, CameraClient, VideoFrame
 from .protocols.errors import AuthError, CameraError
 
 _LOGGER = logging.getLogger(__name__)
@@ -38,6 +39,7 @@ IDLE_SECONDS = 20.0
 
 # Takes every frame as it arrives; None: the upstream ended for good (or the sink idled).
 FrameSink = Callable[[VideoFrame | None], None]
+AudioSink = Callable[[AudioChunk], None]
 
 
 @dataclass(slots=True)
@@ -51,10 +53,12 @@ class _Subscriber:
 class _Sink:
     deliver: FrameSink
     attached_at: float
+    audio: AudioSink | None = None
 
 
 class VideoHub:
-    """Fans one ``client.video()`` iteration out to many subscribers."""
+    """Fans one ``client.media()`` iteration (video, and audio where the stream has it) out
+    to many subscribers."""
 
     def __init__(
         self,
@@ -77,11 +81,17 @@ class VideoHub:
         self._closed = False
         self.latest: VideoFrame | None = None
         self.latest_at = 0.0
+        self.audio_at = 0.0  # when this upstream's latest audio chunk came (0: none yet)
         self.upstream_connections = 0
         self.last_error: str | None = None
         self.unexpected_errors = 0
         self.codec: str | None = None
         self._codec_listeners: list[Callable[[str], None]] = []
+
+    @property
+    def carries_audio(self) -> bool:
+        """Whether the upstream interleaves the camera's audio with its video."""
+        return self._client.media_carries_audio
 
     @property
     def subscriber_count(self) -> int:
@@ -129,8 +139,9 @@ class VideoHub:
             if not self._watched():
                 self._schedule_linger()
 
-    def attach(self, deliver: FrameSink) -> Callable[[], None]:
-        """Call ``deliver`` with every frame as it arrives, on the upstream's task.
+    def attach(self, deliver: FrameSink, audio: AudioSink | None = None) -> Callable[[], None]:
+        """Call ``deliver`` with every frame as it arrives, on the upstream's task (and
+        ``audio``, if given, with every chunk of the camera's audio).
 
         The sink must not block: it writes the frame out (or drops it) and returns.
         It gets ``None`` once, when its stream ends — the hub closes, the camera
@@ -140,7 +151,7 @@ class VideoHub:
         if self._closed or self._guard.rejected:
             deliver(None)
             return lambda: None
-        sink = _Sink(deliver, time.monotonic())
+        sink = _Sink(deliver, time.monotonic(), audio)
         self._sinks.append(sink)
         self._start()
         self._arm_sink_idle()
@@ -210,6 +221,17 @@ class VideoHub:
                     _LOGGER.exception("Unexpected error in a video viewer")
                     self._end_sink(sink)
 
+    def _deliver_audio(self, chunk: AudioChunk) -> None:
+        self.audio_at = time.monotonic()
+        for sink in tuple(self._sinks):
+            if sink.audio is None:
+                continue
+            try:
+                sink.audio(chunk)
+            except Exception:
+                _LOGGER.exception("Unexpected error in a video viewer")
+                self._end_sink(sink)
+
     async def _pump(self) -> None:
         try:
             while self._watched() and not self._closed and not self._guard.rejected:
@@ -217,8 +239,12 @@ class VideoHub:
                     self.upstream_connections += 1
                     self._backoff.connected()
                     delivered = False
-                    async with contextlib.aclosing(self._client.video()) as video:  # type: ignore[type-var]
-                        async for frame in video:
+                    self.audio_at = 0.0
+                    async with contextlib.aclosing(self._client.media()) as media:  # type: ignore[type-var]
+                        async for frame in media:
+                            if isinstance(frame, AudioChunk):
+                                self._deliver_audio(frame)
+                                continue
                             if frame.codec != self.codec:
                                 self._codec_changed(frame.codec)
                             self.latest = frame

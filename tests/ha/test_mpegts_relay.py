@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import itertools
 
 import aiohttp
 import pytest
@@ -10,6 +12,9 @@ from yarl import URL
 
 from custom_components.ipcam import mpegts_relay
 from custom_components.ipcam.mpegts_relay import LiveStreamServer
+from custom_components.ipcam.protocols.audio.pcm import tone_pcm
+from custom_components.ipcam.protocols.base import AudioChunk, VideoFrame
+from custom_components.ipcam.protocols.mpegts import AUDIO_PID
 from custom_components.ipcam.video_hub import VideoHub
 from tests.ha.fake_client import FakeClient, frame
 
@@ -148,3 +153,83 @@ async def test_a_consumer_ends_when_the_camera_switches_codec() -> None:
     consumer.deliver(frame(1, keyframe=True, codec="h265"))
     await asyncio.wait_for(streaming, 1)
     assert len(transport.written) == 1
+
+
+def _audio_pts(chunks: list[bytes], chunked: bool = False) -> list[float]:
+    """The PTS (seconds, less the relay's 1 s offset) of each audio PES packet written."""
+    data = b"".join(chunk.split(b"\r\n", 1)[1][:-2] if chunked else chunk for chunk in chunks)
+    found = []
+    for start in range(0, len(data), TS_PACKET):
+        packet = data[start : start + TS_PACKET]
+        pid = (packet[1] & 0x1F) << 8 | packet[2]
+        if pid != AUDIO_PID or not packet[1] & 0x40:
+            continue
+        payload = packet[5 + packet[4] :] if packet[3] & 0x20 else packet[4:]
+        assert payload[:4] == b"\x00\x00\x01\xc0"
+        p = payload[9:14]
+        pts = (p[0] >> 1 & 7) << 30 | p[1] << 22 | (p[2] >> 1) << 15 | p[3] << 7 | p[4] >> 1
+        found.append(pts / 90_000 - 1.0)
+    return found
+
+
+def _timed(index: int, seconds: float) -> VideoFrame:
+    return dataclasses.replace(frame(index, keyframe=index == 0), timestamp=seconds)
+
+
+async def _streaming_with_audio() -> tuple[
+    mpegts_relay._Consumer, FakeTransport, asyncio.Task[None]
+]:
+    consumer = mpegts_relay._Consumer()
+    transport = FakeTransport()
+    consumer.deliver(_timed(0, 0.0))
+    consumer.deliver_audio(AudioChunk(bytes(320)))  # heard before the stream starts
+    assert await consumer.wait_first_keyframe(1)
+    await consumer.wait_first_audio(0.01)
+    streaming = asyncio.create_task(consumer.stream(transport, False))  # type: ignore[arg-type]
+    await asyncio.sleep(0)
+    return consumer, transport, streaming
+
+
+def _tone(seconds: float) -> AudioChunk:
+    return AudioChunk(tone_pcm(1000, seconds, amplitude=0.3))
+
+
+async def test_audio_follows_the_video_clock_and_drift_is_bounded() -> None:
+    consumer, transport, streaming = await _streaming_with_audio()
+    assert b"\x0f\xe1\x01" in transport.written[0][TS_PACKET : 2 * TS_PACKET]  # PMT: AAC on 0x101
+    for index in range(1, 26):  # a second of video and of audio, in step
+        consumer.deliver(_timed(index, index / 25))
+        consumer.deliver_audio(_tone(0.04))
+    first = _audio_pts(transport.written)
+    assert first and first[0] == pytest.approx(1 / 25, abs=0.05)  # anchored to the video
+    assert all(b > a for a, b in itertools.pairwise(first))
+    # The video runs 10 s ahead of the audio (a drifting camera clock): the audio jumps.
+    consumer.deliver(_timed(26, 11.0))
+    consumer.deliver_audio(_tone(0.2))
+    caught_up = _audio_pts(transport.written)[len(first) :]
+    assert caught_up[0] == pytest.approx(11.0, abs=0.01)
+    assert caught_up == pytest.approx([11.0 + n * 0.064 for n in range(len(caught_up))])
+    # The audio runs ahead (5 s in one go): what is more than 0.5 s ahead is dropped.
+    before = consumer.audio_frames
+    consumer.deliver_audio(_tone(5.0))
+    ahead = _audio_pts(transport.written)[-1]
+    assert ahead <= 11.0 + 0.5 + 0.01
+    assert consumer.audio_frames - before < 5 * 16000 / 1024 / 2
+    consumer.deliver(None)
+    await asyncio.wait_for(streaming, 1)
+
+
+async def test_no_audio_before_the_stream_starts_means_no_audio_track() -> None:
+    consumer = mpegts_relay._Consumer()
+    transport = FakeTransport()
+    consumer.deliver(_timed(0, 0.0))
+    assert await consumer.wait_first_keyframe(1)
+    await consumer.wait_first_audio(0.01)  # the camera sends none
+    streaming = asyncio.create_task(consumer.stream(transport, False))  # type: ignore[arg-type]
+    await asyncio.sleep(0)
+    consumer.deliver_audio(_tone(1.0))  # too late: the stream was announced without audio
+    assert b"\x0f\xe1\x01" not in transport.written[0]
+    assert _audio_pts(transport.written) == []
+    assert consumer.audio_frames == 0
+    consumer.deliver(None)
+    await asyncio.wait_for(streaming, 1)

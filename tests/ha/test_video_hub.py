@@ -11,7 +11,7 @@ import pytest
 
 from custom_components.ipcam import video_hub
 from custom_components.ipcam.credential_guard import CredentialGuard
-from custom_components.ipcam.protocols.base import VideoFrame
+from custom_components.ipcam.protocols.base import AudioChunk, VideoFrame
 from custom_components.ipcam.protocols.errors import AuthError
 from custom_components.ipcam.video_hub import VideoHub
 from tests.ha.fake_client import END, FakeClient, frame, lost
@@ -290,4 +290,60 @@ async def test_a_sink_gets_nothing_once_the_credentials_are_rejected() -> None:
     hub.attach(late)
     assert late.got == [None]  # ended at once, nothing opened
     assert client.video_iterations == 1
+    await hub.close()
+
+
+class _ClientWithSound(FakeClient):
+    """A camera whose stream interleaves audio chunks with the frames (as DVRIP's does)."""
+
+    @property
+    def media_carries_audio(self) -> bool:
+        return True
+
+    async def media(self) -> AsyncIterator[VideoFrame | AudioChunk]:  # type: ignore[override]
+        self.video_iterations += 1
+        async for item in self._script(self.frames_script):
+            yield item
+
+
+async def test_audio_reaches_the_sinks_that_take_it_and_no_one_else() -> None:
+    client = _ClientWithSound()
+    hub = VideoHub(client, queue_frames=64)
+    assert hub.carries_audio
+    with_sound: list[object] = []
+    without: list[object] = []
+    detach_sound = hub.attach(with_sound.append, with_sound.append)
+    detach_plain = hub.attach(without.append)
+    viewer = hub.frames()
+    for index in range(3):
+        client.frames_script.put_nowait(frame(index))
+        client.frames_script.put_nowait(AudioChunk(bytes([index]) * 2))
+    assert await take(viewer, 3) == [0, 1, 2]  # frames() subscribers: the video alone
+    await until(lambda: len(with_sound) == 6)
+    assert [type(item).__name__ for item in with_sound] == ["VideoFrame", "AudioChunk"] * 3
+    assert all(isinstance(item, VideoFrame) for item in without) and len(without) == 3
+    assert hub.audio_at > 0
+    assert client.video_iterations == 1  # one upstream for all
+    detach_sound()
+    detach_plain()
+    await viewer.aclose()
+    await hub.close()
+
+
+async def test_a_failing_audio_sink_ends_alone(caplog: pytest.LogCaptureFixture) -> None:
+    client = _ClientWithSound()
+    hub = VideoHub(client, queue_frames=64)
+    ended: list[object] = []
+
+    def broken(_chunk: AudioChunk) -> None:
+        raise RuntimeError("a bug in that viewer")
+
+    hub.attach(ended.append, broken)
+    healthy: list[object] = []
+    hub.attach(healthy.append, healthy.append)
+    client.frames_script.put_nowait(AudioChunk(b"\x00\x00"))
+    client.frames_script.put_nowait(frame(0))
+    await until(lambda: len(healthy) == 2)
+    assert ended == [None]  # told its stream ended
+    assert "Unexpected error in a video viewer" in caplog.text
     await hub.close()

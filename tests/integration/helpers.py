@@ -81,3 +81,22 @@ def decode_video(
             if decoded >= count:
                 break
         return stream.codec_context.name, decoded, width, height
+
+
+def decode_audio(
+    url: str, seconds: float, options: dict[str, str] | None = None
+) -> tuple[str, int, bytes]:
+    """Open ``url`` with PyAV in the calling thread and decode ``seconds`` of its first audio
+    track. Returns (codec, sample rate, 16-bit mono PCM); call it through ``asyncio.to_thread``."""
+    import av
+
+    with av.open(url, options=options or {}, timeout=10) as container:
+        stream = container.streams.audio[0]
+        resampler = av.AudioResampler(format="s16", layout="mono", rate=stream.rate)
+        pcm = bytearray()
+        for frame in container.decode(stream):
+            for plain in resampler.resample(frame):
+                pcm += bytes(plain.planes[0])[: plain.samples * 2]
+            if len(pcm) >= seconds * stream.rate * 2:
+                break
+        return stream.codec_context.name, stream.rate, bytes(pcm)

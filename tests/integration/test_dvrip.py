@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 
 import av
@@ -20,11 +21,19 @@ from custom_components.ipcam.const import (
     CONF_STREAM_SOURCE,
     DOMAIN,
 )
+from custom_components.ipcam.protocols.audio.pcm import dominant_frequency
 from custom_components.ipcam.protocols.base import StreamSource
 from custom_components.ipcam.protocols.jpeg import jpeg_size
 from tests.conftest import SIM_PASSWORD, StartSimulator
 from tests.integration.conftest import AddEntry, camera_port
-from tests.integration.helpers import coordinator, decode_video, entity_id, keys, wait_for
+from tests.integration.helpers import (
+    coordinator,
+    decode_audio,
+    decode_video,
+    entity_id,
+    keys,
+    wait_for,
+)
 
 
 async def test_entities_from_the_devices_abilities(
@@ -132,6 +141,41 @@ async def test_live_view_from_the_dvrip_stream(
         await asyncio.to_thread(decode_video, bad.rsplit("/", 2)[0] + "/nope/live.ts", 1)
 
 
+async def test_the_relay_carries_the_cameras_audio_as_aac(
+    hass: HomeAssistant, start_simulator: StartSimulator, add_entry: AddEntry
+) -> None:
+    """The camera's G.711 (a 1 kHz tone on channel 0) reaches FFmpeg as an AAC track of the
+    relay, beside the copied H.264, on the one camera stream."""
+    camera = await start_simulator("dvrip")
+    entry = await add_entry(camera, **{CONF_CHANNEL: 0})
+    url = await async_get_stream_source(hass, entity_id(hass, entry, "camera", "camera"))
+    assert url is not None
+    (codec, rate, pcm), (video, decoded, _, _) = await asyncio.gather(
+        asyncio.to_thread(decode_audio, url, 2.0), asyncio.to_thread(decode_video, url, 10)
+    )
+    assert (codec, rate) == ("aac", 16000)
+    assert (video, decoded) == ("h264", 10)
+    assert len(pcm) >= 2 * 16000 * 2
+    assert abs(dominant_frequency(pcm[16000:], 16000) - 1000) <= 20  # past the encoder's delay
+    assert camera.vendor_state()["streams_started"] == 1
+
+
+async def test_without_audio_the_relay_has_no_audio_track(
+    hass: HomeAssistant, start_simulator: StartSimulator, add_entry: AddEntry
+) -> None:
+    camera = await start_simulator("dvrip")
+    camera.config["Simplify"]["Encode"][0]["MainFormat"]["AudioEnable"] = False
+    entry = await add_entry(camera, **{CONF_CHANNEL: 0})
+    url = await async_get_stream_source(hass, entity_id(hass, entry, "camera", "camera"))
+    assert url is not None
+    assert await asyncio.to_thread(count_tracks, url) == (1, 0)
+
+
+def count_tracks(url: str) -> tuple[int, int]:
+    with av.open(url, timeout=10) as container:
+        return len(container.streams.video), len(container.streams.audio)
+
+
 async def test_stream_source_options(
     hass: HomeAssistant, start_simulator: StartSimulator, add_entry: AddEntry
 ) -> None:
@@ -177,7 +221,13 @@ async def test_hls_stream_produces_segments(
     base = playlist_url.rsplit("/", 1)[0]
     response = await client.get(f"{base}/{segment}")
     assert response.status == 200
-    assert len(await response.read()) > 1000
+    media = await response.read()
+    assert len(media) > 1000
+    # The segment holds the copied H.264 and the camera's sound (AAC from the relay).
+    init = await (await client.get(f"{base}/init.mp4")).read()
+    with av.open(io.BytesIO(init + media)) as fragment:
+        assert fragment.streams.video[0].codec_context.name == "h264"
+        assert [track.codec_context.name for track in fragment.streams.audio] == ["aac"]
     stream = camera_entity.stream
     for provider in list(stream.outputs().values()):
         await stream.remove_provider(provider)  # clears the provider's idle timer

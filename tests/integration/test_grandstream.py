@@ -16,10 +16,11 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 
 from custom_components.ipcam.const import CONF_STREAM, DOMAIN, STREAM_SECONDARY
+from custom_components.ipcam.protocols.audio.pcm import dominant_frequency
 from custom_components.ipcam.protocols.jpeg import jpeg_size
 from tests.conftest import StartSimulator
 from tests.integration.conftest import AddEntry
-from tests.integration.helpers import decode_video, entity_id, keys, wait_for
+from tests.integration.helpers import decode_audio, decode_video, entity_id, keys, wait_for
 
 RTSP_TCP = {"rtsp_transport": "tcp"}
 
@@ -42,6 +43,22 @@ async def test_entities_and_stream(
     assert (codec, decoded) == ("h264", 10)
     assert width > 0
     assert height > 0
+
+
+async def test_the_stream_source_carries_the_cameras_pcmu_audio(
+    hass: HomeAssistant, start_simulator: StartSimulator, add_entry: AddEntry
+) -> None:
+    """What go2rtc hands to WebRTC as it is (PCMU is a WebRTC codec); Home Assistant's HLS
+    keeps only AAC or MP3 and leaves it out (README, "Which audio plays where")."""
+    camera = await start_simulator("grandstream")
+    entry = await add_entry(camera)
+    url = await async_get_stream_source(hass, entity_id(hass, entry, "camera", "camera"))
+    assert url is not None
+    codec, rate, pcm = await asyncio.wait_for(
+        asyncio.to_thread(decode_audio, url, 1.0, RTSP_TCP), 60
+    )
+    assert (codec, rate) == ("pcm_mulaw", 8000)
+    assert abs(dominant_frequency(pcm, 8000) - 1000) <= 20
 
 
 async def test_secondary_stream_is_a_smaller_picture(

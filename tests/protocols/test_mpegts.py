@@ -5,9 +5,13 @@ from __future__ import annotations
 import io
 
 import av
+import numpy
 import pytest
 
+from custom_components.ipcam.protocols.audio.aac import AacEncoder
+from custom_components.ipcam.protocols.audio.pcm import dominant_frequency, tone_pcm
 from custom_components.ipcam.protocols.mpegts import (
+    AUDIO_PID,
     PAT_PID,
     PMT_PID,
     TS_PACKET,
@@ -136,3 +140,37 @@ def test_packets_are_those_of_the_one_at_a_time_layout(codec: str) -> None:
             unit = b"\x00\x00\x00\x01\x09\xf0" + unit  # already starts with a delimiter
         pts, keyframe = number * 3600 + (1 << 33) * (number % 2), number % 5 == 0
         assert fast.mux(unit, pts, keyframe) == _reference_mux(reference, unit, pts, keyframe)
+
+
+def test_audio_rides_beside_the_video_and_ffmpeg_decodes_both() -> None:
+    """AAC (ADTS) from the encoder on the audio PID: PyAV finds and decodes both tracks, the
+    sound at the PTS it was given, with continuity counters of its own."""
+    units = video_cycle(320, 240, 25, "h264")
+    encoder = AacEncoder()
+    muxer = TsMuxer("h264", audio=True)
+    tone = tone_pcm(1000, 2.0, amplitude=0.3)
+    out, written = [], 0
+    for index, unit in enumerate(units * 2):
+        out.append(muxer.mux(unit.data, 90_000 + index * 3600, unit.keyframe and index == 0))
+        for adts in encoder.encode(tone[index * 640 : (index + 1) * 640]):  # 40 ms per frame
+            out.append(muxer.mux_audio(adts, 90_000 + written * 5760))
+            written += 1
+    data = b"".join(out)
+    audio = [packet for packet in _packets(data) if _pid(packet) == AUDIO_PID]
+    assert [packet[3] & 0x0F for packet in audio[:20]] == [n % 16 for n in range(20)]
+    with av.open(io.BytesIO(data), format="mpegts") as container:
+        (track,) = container.streams.audio
+        assert (track.codec_context.name, track.rate, track.channels) == ("aac", 16000, 1)
+        decoded = list(container.decode(track))
+    assert len(decoded) >= written - 1
+    assert decoded[0].pts * track.time_base == pytest.approx(1.0)
+    samples = numpy.concatenate([frame.to_ndarray()[0] for frame in decoded[2:]])
+    pcm = (samples * 32767).astype("<i2").tobytes()
+    assert abs(dominant_frequency(pcm, 16000) - 1000) <= 20
+
+
+def test_audio_needs_a_stream_announced_with_it() -> None:
+    with pytest.raises(ValueError, match="without audio"):
+        TsMuxer("h264").mux_audio(b"\xff\xf1", 0)
+    with pytest.raises(ValueError, match="one PES packet"):
+        TsMuxer("h264", audio=True).mux_audio(bytes(70_000), 0)

@@ -343,6 +343,17 @@ class CameraClient(ABC):
         """Yield decoded microphone audio until the caller stops iterating."""
         raise NotSupported("this camera has no audio")
 
+    @property
+    def media_carries_audio(self) -> bool:
+        """Whether ``media()`` will interleave audio chunks with the video (known before
+        the stream opens, so a relay can announce an audio track)."""
+        return False
+
+    def media(self) -> AsyncIterator[VideoFrame | AudioChunk]:
+        """Live video with the microphone's audio interleaved, over one stream, when the
+        camera sends both on one connection (DVRIP); by default the video alone."""
+        return self.video()
+
     def stream_url(self) -> str | None:
         """A URL (with credentials) that ffmpeg and go2rtc can play, if any."""
         return None

@@ -3,7 +3,9 @@
 Used to hand DVRIP live video to FFmpeg-based consumers (Home Assistant's
 ``stream``, go2rtc) without transcoding: each Annex B access unit becomes one
 PES packet; PAT and PMT are repeated before every key frame so a consumer can
-join at any key frame; the PCR rides on the video PID.
+join at any key frame; the PCR rides on the video PID. A stream with sound
+carries AAC in ADTS frames on a second PID (``mux_audio``), one PES packet per
+batch of frames.
 
 ISO/IEC 13818-1: 188-byte packets, PSI sections with CRC-32/MPEG-2.
 
@@ -25,6 +27,8 @@ TS_PACKET: Final = 188
 PAT_PID: Final = 0x0000
 PMT_PID: Final = 0x1000
 VIDEO_PID: Final = 0x0100
+AUDIO_PID: Final = 0x0101
+AAC_ADTS: Final = 0x0F  # stream type of AAC in ADTS frames
 PROGRAM_NUMBER: Final = 1
 CLOCK_HZ: Final = 90_000
 
@@ -67,10 +71,11 @@ def _pts_bytes(marker: int, value: int) -> bytes:
 class TsMuxer:
     """Turns access units into transport stream bytes."""
 
-    def __init__(self, codec: str = "h264") -> None:
+    def __init__(self, codec: str = "h264", *, audio: bool = False) -> None:
         if codec not in STREAM_TYPES:
             raise ValueError(f"unsupported codec {codec!r}")
         self.codec = codec
+        self.audio = audio  # the PMT lists an AAC (ADTS) stream on AUDIO_PID
         self._continuity: dict[int, int] = {}
         self._aud = _AUD[codec]
 
@@ -85,7 +90,7 @@ class TsMuxer:
 
     def psi(self) -> bytes:
         """PAT + PMT packets."""
-        pat, pmt = _psi_sections(self.codec)
+        pat, pmt = _psi_sections(self.codec, self.audio)
         return self._section_packet(PAT_PID, pat) + self._section_packet(PMT_PID, pmt)
 
     def mux(self, access_unit: bytes, pts: int, keyframe: bool) -> bytes:
@@ -151,9 +156,41 @@ class TsMuxer:
         self._continuity[VIDEO_PID] = cc
         return b"".join(out)
 
+    def mux_audio(self, adts: bytes, pts: int) -> bytes:
+        """ADTS frames (one or more, whole) at ``pts`` (90 kHz ticks) as TS packets on the
+        audio PID; a muxer made without ``audio`` refuses."""
+        if not self.audio:
+            raise ValueError("this stream was announced without audio")
+        pes_length = 3 + 5 + len(adts)  # flags, header length and PTS, then the payload
+        if pes_length > 0xFFFF:
+            raise ValueError(f"{len(adts)} bytes of audio in one PES packet")
+        pes = (
+            b"\x00\x00\x01\xc0"
+            + pes_length.to_bytes(2, "big")
+            + bytes((0x80, 0x80, 5))
+            + _pts_bytes(2, pts)
+            + adts
+        )
+        out: list[bytes] = []
+        for start in range(0, len(pes), PAYLOAD):
+            piece = pes[start : start + PAYLOAD]
+            unit_start = 0x40 if start == 0 else 0x00
+            cc = self._next_cc(AUDIO_PID)
+            if len(piece) == PAYLOAD:
+                head = bytes((0x47, unit_start | (AUDIO_PID >> 8), AUDIO_PID & 0xFF, 0x10 | cc))
+                out.append(head + piece)
+                continue
+            stuffing = PAYLOAD - len(piece)  # the last packet: an adaptation field fills it
+            adaptation = (
+                b"\x00" if stuffing == 1 else bytes((stuffing - 1, 0)) + b"\xff" * (stuffing - 2)
+            )
+            head = bytes((0x47, unit_start | (AUDIO_PID >> 8), AUDIO_PID & 0xFF, 0x30 | cc))
+            out.append(head + adaptation + piece)
+        return b"".join(out)
+
 
 @cache
-def _psi_sections(codec: str) -> tuple[bytes, bytes]:
+def _psi_sections(codec: str, audio: bool = False) -> tuple[bytes, bytes]:
     """The PAT and PMT sections of a stream (after the packet header, stuffed to 184 bytes)."""
     pat_body = PROGRAM_NUMBER.to_bytes(2, "big") + (0xE000 | PMT_PID).to_bytes(2, "big")
     pat = (
@@ -162,6 +199,8 @@ def _psi_sections(codec: str) -> tuple[bytes, bytes]:
         + pat_body
     )
     stream = bytes((STREAM_TYPES[codec],)) + (0xE000 | VIDEO_PID).to_bytes(2, "big") + b"\xf0\x00"
+    if audio:
+        stream += bytes((AAC_ADTS,)) + (0xE000 | AUDIO_PID).to_bytes(2, "big") + b"\xf0\x00"
     pmt_body = (0xE000 | VIDEO_PID).to_bytes(2, "big") + b"\xf0\x00" + stream
     length = len(pmt_body) + 9
     pmt = (

@@ -20,6 +20,7 @@ from custom_components.ipcam.protocols.base import (
     PtzMove,
     SettingKey,
     StreamSource,
+    VideoFrame,
 )
 from custom_components.ipcam.protocols.dvrip import media, wire
 from custom_components.ipcam.protocols.dvrip.client import Client
@@ -574,6 +575,36 @@ async def test_audio_from_the_stream(client: Client) -> None:
     finally:
         await audio.aclose()
     assert abs(dominant_frequency(pcm) - 1000) < 50
+
+
+async def test_media_interleaves_video_and_audio_on_one_connection(
+    client: Client, camera: DvripCamera
+) -> None:
+    assert client.media_carries_audio
+    kinds: dict[str, int] = {"video": 0, "audio": 0}
+    media = client.media()
+    try:
+        async for item in media:
+            kinds["video" if isinstance(item, VideoFrame) else "audio"] += 1
+            if min(kinds.values()) >= 10:
+                break
+    finally:
+        await media.aclose()
+    assert camera.vendor_state()["streams_started"] == 1
+
+
+async def test_media_without_audio_is_the_video(camera: DvripCamera) -> None:
+    camera.config["Simplify"]["Encode"][0]["MainFormat"]["AudioEnable"] = False
+    quiet = _client(camera)
+    await quiet.connect()
+    assert not quiet.media_carries_audio
+    media = quiet.media()
+    try:
+        items = [await anext(media) for _ in range(5)]
+    finally:
+        await media.aclose()
+        await quiet.close()
+    assert all(isinstance(item, VideoFrame) for item in items)
 
 
 # --- talk ----------------------------------------------------------------------------------------

@@ -498,6 +498,15 @@ def test_audio_session_takes_only_audio() -> None:
     assert [chunk.timestamp for chunk in batch.chunks] == [0.0, 0.04]
 
 
+def test_a_session_for_both_takes_video_and_audio_from_one_read() -> None:
+    session = logged_in(media="both")
+    session.receive_data(media_packets(gop()))
+    video, audio = events(session)
+    assert isinstance(video, VideoFrames) and isinstance(audio, AudioChunks)
+    assert [f.keyframe for f in video.frames] == [True, False, False]
+    assert [len(chunk.pcm) for chunk in audio.chunks] == [640, 640]
+
+
 def test_media_watch() -> None:
     session = logged_in(media="video", timeout=10.0)
     session.watch_media(5.0)  # silence: max(timeout, 20 s for a first key frame) / 2 = 10 s

@@ -34,7 +34,7 @@ _LOGGER = logging.getLogger(__name__)
 FIRST_KEYFRAME_TIMEOUT = 20.0
 ALARM_QUEUE = 256
 MEDIA_QUEUE = 64  # batches of frames; a lagging consumer pauses the socket
-Media = Literal["video", "audio"]
+Media = Literal["video", "audio", "both"]
 Deliver = Callable[[session.Event | CameraError], None]
 
 
@@ -295,6 +295,26 @@ class Client(model.ClientModel):
         async with self._live_stream("audio") as conn:
             async for batch in conn.inbox:
                 if isinstance(batch, session.AudioChunks):
+                    for chunk in batch.chunks:
+                        yield chunk
+
+    @property
+    def media_carries_audio(self) -> bool:
+        return Capability.AUDIO in self.capabilities  # the stream's AudioEnable
+
+    async def media(self) -> AsyncIterator[VideoFrame | base.AudioChunk]:
+        """Video and, when the stream carries it, the microphone's audio: one connection."""
+        if not self.media_carries_audio:
+            async with contextlib.aclosing(self.video()) as video:
+                async for frame in video:
+                    yield frame
+            return
+        async with self._live_stream("both") as conn:
+            async for batch in conn.inbox:
+                if isinstance(batch, session.VideoFrames):
+                    for frame in batch.frames:
+                        yield frame
+                elif isinstance(batch, session.AudioChunks):
                     for chunk in batch.chunks:
                         yield chunk
 

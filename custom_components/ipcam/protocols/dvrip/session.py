@@ -19,8 +19,9 @@ come out (``next_event``, ``data_to_send``); time is an argument, never read
   ends the session.
 - ``hang_up()`` says the connection's goodbye (a stream's Stop, Unguard) and Logout
   (1002) before the socket closes (docs/protocols/dvrip.md, "Logout").
-- A stream session (``media="video"`` or ``"audio"``) cuts 1412 payloads into
-  frames and hands every frame one socket read completed over in one event;
+- A stream session (``media="video"``, ``"audio"`` or ``"both"``) cuts 1412 payloads
+  into frames and hands every frame one socket read completed over in one event (one of
+  video frames, one of audio chunks);
   after ``watch_media`` it ends the session when the stream stays silent.
 
 Nothing but ``CameraError`` subclasses leaves: a failure is queued behind the
@@ -145,7 +146,7 @@ class DvripSession:
         username: str,
         password: str,
         timeout: float = DEFAULT_TIMEOUT,
-        media: Literal["video", "audio"] | None = None,
+        media: Literal["video", "audio", "both"] | None = None,
     ) -> None:
         self._username = username
         self._password = password
@@ -167,8 +168,8 @@ class DvripSession:
         self._tail_deadline = 0.0  # when the last queued request is due at the latest
         self._login_sent_at = 0.0
         self._keepalive_at: float | None = None
-        self._video = LiveVideo() if media == "video" else None
-        self._audio = LiveAudio() if media == "audio" else None
+        self._video = LiveVideo() if media in ("video", "both") else None
+        self._audio = LiveAudio() if media in ("audio", "both") else None
         self._media_silence: float | None = None
         self._media_check_at: float | None = None
         self._media_seen = False
@@ -451,11 +452,12 @@ class DvripSession:
 
     def _media(self, stream: list[memoryview]) -> None:
         self._media_seen = True
+        # "both": each of the two steps over the other's frames by their length alone.
         if self._video is not None:
             frames = self._video.feed(stream)
             if frames:
                 self._events.append(VideoFrames(frames))
-        elif self._audio is not None:
+        if self._audio is not None:
             chunks = self._audio.feed(stream)
             if chunks:
                 self._events.append(AudioChunks(chunks))
