@@ -79,6 +79,7 @@ class VideoHub:
         self._task: asyncio.Task[None] | None = None
         self._linger: asyncio.TimerHandle | None = None
         self._closed = False
+        self._delivered = False  # the current upstream connection delivered a frame
         self.latest: VideoFrame | None = None
         self.latest_at = 0.0
         self.audio_at = 0.0  # when this upstream's latest audio chunk came (0: none yet)
@@ -232,27 +233,27 @@ class VideoHub:
                 _LOGGER.exception("Unexpected error in a video viewer")
                 self._end_sink(sink)
 
+    def _on_frame(self, frame: VideoFrame) -> None:
+        if frame.codec != self.codec:
+            self._codec_changed(frame.codec)
+        self.latest = frame
+        self.latest_at = time.monotonic()
+        if not self._delivered:
+            self._delivered = True
+            self._backoff.succeeded()
+        self._deliver(frame)
+
     async def _pump(self) -> None:
         try:
             while self._watched() and not self._closed and not self._guard.rejected:
                 try:
                     self.upstream_connections += 1
                     self._backoff.connected()
-                    delivered = False
+                    self._delivered = False
                     self.audio_at = 0.0
-                    async with contextlib.aclosing(self._client.media()) as media:  # type: ignore[type-var]
-                        async for frame in media:
-                            if isinstance(frame, AudioChunk):
-                                self._deliver_audio(frame)
-                                continue
-                            if frame.codec != self.codec:
-                                self._codec_changed(frame.codec)
-                            self.latest = frame
-                            self.latest_at = time.monotonic()
-                            if not delivered:
-                                delivered = True
-                                self._backoff.succeeded()
-                            self._deliver(frame)
+                    # Frames (and audio) come to _on_frame (_deliver_audio) as the client
+                    # cuts them (see CameraClient.stream_media).
+                    await self._client.stream_media(self._on_frame, self._deliver_audio)
                     self.last_error = "video stream ended"
                 except AuthError as err:
                     # Never retry a rejected login: the camera may lock the account.

@@ -354,6 +354,31 @@ class CameraClient(ABC):
         camera sends both on one connection (DVRIP); by default the video alone."""
         return self.video()
 
+    async def stream_media(
+        self,
+        on_video: Callable[[VideoFrame], None],
+        on_audio: Callable[[AudioChunk], None] | None = None,
+    ) -> None:
+        """Hand every item of ``media()`` to ``on_video`` / ``on_audio`` as it arrives, until
+        the stream ends.
+
+        The push form of ``media()``, for a host that fans frames out (the callbacks must
+        not block). It ends as ``media()`` does: returns when the stream ends, raises the
+        error that ended it. This default iterates ``media()``; a client that cuts frames
+        in its socket's callback hands them over right there, without a task hop per frame.
+        """
+        items = self.media()
+        try:
+            async for item in items:
+                if isinstance(item, VideoFrame):
+                    on_video(item)
+                elif on_audio is not None:
+                    on_audio(item)
+        finally:
+            aclose = getattr(items, "aclose", None)
+            if aclose is not None:
+                await aclose()
+
     def stream_url(self) -> str | None:
         """A URL (with credentials) that ffmpeg and go2rtc can play, if any."""
         return None

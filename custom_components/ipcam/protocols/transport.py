@@ -35,6 +35,7 @@ E = TypeVar("E")
 
 DataHandler = Callable[[bytes], None]
 LostHandler = Callable[[CameraError], None]
+EofHandler = Callable[[], None]
 
 
 def connect_error(err: BaseException, what: str) -> CannotConnect:
@@ -57,9 +58,11 @@ class TcpConnection(asyncio.Protocol):
         idle_timeout: float | None = None,
         write_timeout: float = 10.0,
         label: str = "camera",
+        on_eof: EofHandler | None = None,
     ) -> None:
         self._on_data = on_data
         self._on_lost = on_lost
+        self._on_eof = on_eof
         self._label = label
         self._write_timeout = write_timeout
         self._transport: asyncio.Transport | None = None
@@ -86,8 +89,13 @@ class TcpConnection(asyncio.Protocol):
         timeout: float,
         idle_timeout: float | None = None,
         label: str = "camera",
+        on_eof: EofHandler | None = None,
     ) -> TcpConnection:
-        """Connect within ``timeout``; raise ``CannotConnect`` (never an ``OSError``)."""
+        """Connect within ``timeout``; raise ``CannotConnect`` (never an ``OSError``).
+
+        ``on_eof`` hears that the camera finished sending (before ``on_lost``); a
+        ``CameraError`` it raises becomes the reason the connection closed.
+        """
         loop = asyncio.get_running_loop()
         try:
             async with asyncio.timeout(timeout):
@@ -98,6 +106,7 @@ class TcpConnection(asyncio.Protocol):
                         idle_timeout=idle_timeout,
                         write_timeout=timeout,
                         label=label,
+                        on_eof=on_eof,
                     ),
                     host,
                     port,
@@ -151,6 +160,16 @@ class TcpConnection(asyncio.Protocol):
             self.close(ProtocolError(f"unexpected {type(err).__name__} while decoding"))
 
     def eof_received(self) -> bool | None:
+        if self._on_eof is not None and not self._closed:
+            try:
+                self._on_eof()
+            except CameraError as err:
+                self.close(err)
+            except Exception as err:
+                _LOGGER.warning(
+                    "Unexpected error at the end of the %s's data", self._label, exc_info=True
+                )
+                self.close(ProtocolError(f"unexpected {type(err).__name__} while decoding"))
         self.close(CannotConnect(f"the {self._label} closed the connection"))
         return None
 

@@ -496,6 +496,65 @@ async def test_dropped_stream_is_cannot_connect(cam: CgiCamera, client: Client) 
                 await anext(stream)
 
 
+async def test_stream_media_hands_over_frames_until_the_stream_ends(
+    cam: CgiCamera, client: Client
+) -> None:
+    frames: list[VideoFrame] = []
+    task = asyncio.create_task(client.stream_media(frames.append))
+    await wait_for(lambda: len(frames) >= 3)
+    assert all(frame.codec == "jpeg" and frame.width == 320 for frame in frames)
+    cam.drop_connections()
+    with pytest.raises(CannotConnect):
+        await asyncio.wait_for(task, 5)
+    wrong = make_client(cam, password="wrong-password")
+    with pytest.raises(AuthError):
+        await wrong.stream_media(frames.append)  # 401 on the stream itself
+    await wrong.close()
+
+
+async def test_a_stream_whose_answer_ends_keeps_its_last_whole_part(fake_camera: Any) -> None:
+    jpeg = jpeg_cycle(160, 120)[0]
+    part = format_part(jpeg, "2026-01-01 10:00:00 IO_00000000_PT_001_002")
+    port = await fake_camera({"/mjpeg.cgi": (200, part * 2), "/image.jpg": (401, b"")})
+    camera_client = Client("127.0.0.1", port, "admin", "x", timeout=2)
+    frames: list[VideoFrame] = []
+    with pytest.raises(CannotConnect, match="ended"):
+        await camera_client.stream_media(frames.append)
+    assert [frame.data for frame in frames] == [jpeg, jpeg]
+    await camera_client.close()
+    with pytest.raises(CannotConnect, match="closed"):
+        await camera_client.stream_media(frames.append)  # after close(): nothing opened
+
+
+@pytest.mark.parametrize(
+    ("tail", "error"), [(b"", CannotConnect), (b"\xff\xd8\x00", ProtocolError)]
+)
+async def test_a_camera_that_closes_after_a_part(
+    socket_enabled: None, tail: bytes, error: type[Exception]
+) -> None:
+    """A stream without a length ends when the camera closes: a whole last part (no line
+    after it to prove its end) is kept; a part cut short is a ProtocolError."""
+    jpeg = jpeg_cycle(160, 120)[0]
+    body = b"--video boundary--\r\nContent-Type: image/jpeg\r\n\r\n" + jpeg + tail
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.0 200 OK\r\nContent-Type: multipart/x-mixed-replace\r\n\r\n" + body)
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(answer, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    camera_client = Client("127.0.0.1", port, "admin", "x", timeout=2)
+    frames: list[VideoFrame] = []
+    with pytest.raises(error):
+        await camera_client.stream_media(frames.append)
+    assert [frame.data for frame in frames] == [jpeg]
+    await camera_client.close()
+    server.close()
+    await server.wait_closed()
+
+
 # --- inputs and events ---
 
 
@@ -921,3 +980,33 @@ async def test_upper_case_paths_and_jplug_post(cam: CgiCamera, client: Client) -
     ) as response:
         assert response.status == 204
     assert cam.io == {"trigger1": 1, "trigger2": 0, "image_upload": 0, "image_email": 1}
+
+
+async def test_inputs_come_from_a_running_stream_without_requests(start_simulator: Any) -> None:
+    """Issue 14: while a stream runs and its digits carry the inputs, an input change reaches
+    events() with the next part, and events() makes no request of its own."""
+    cam = await start_simulator("cgi", io_order="jplug")  # Input1/2 in iocontrol.cgi too
+    client = make_client(cam, io_order="jplug", poll_interval=30.0)
+    await client.connect()
+    frames: list[VideoFrame] = []
+    stream = asyncio.create_task(client.stream_media(frames.append))
+    try:
+        async with asyncio.timeout(10):
+            while len(frames) < 3:
+                await asyncio.sleep(0.01)
+        async with contextlib.aclosing(client.events()) as events:
+            first = [await anext(events), await anext(events)]
+            assert [(e.active, e.channel) for e in first] == [(False, 1), (False, 2)]
+            before = dict(cam.vendor_state()["requests"])
+            await cam.push_event("input", True, 1)
+            # Far sooner than the 30 s poll: the next part's digits.
+            change = await asyncio.wait_for(anext(events), 5)
+            assert (change.active, change.channel) == (True, 1)
+            after = cam.vendor_state()["requests"]
+            assert after.get("/iocontrol.cgi", 0) == before.get("/iocontrol.cgi", 0)
+            assert after.get("/mjpeg.cgi", 0) == before.get("/mjpeg.cgi", 0)
+    finally:
+        stream.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await stream
+        await client.close()

@@ -1076,3 +1076,24 @@ async def test_a_config_reply_without_the_section(socket_enabled: None) -> None:
         await client.close()
         server.close()
         await server.wait_closed()
+
+
+async def test_stream_media_pushes_frames_and_audio_until_the_stream_ends(
+    client: Client, camera: DvripCamera
+) -> None:
+    frames: list[VideoFrame] = []
+    chunks: list[object] = []
+    task = asyncio.create_task(client.stream_media(frames.append, chunks.append))
+    await _until(lambda: len(frames) >= 10 and len(chunks) >= 10)
+    assert frames[0].keyframe and frames[0].codec == "h264"
+    await camera.inject_fault("drop", 0)
+    with pytest.raises(CannotConnect):
+        await asyncio.wait_for(task, 5)
+    # Without an audio taker the connection asks for video alone.
+    frames.clear()
+    task = asyncio.create_task(client.stream_media(frames.append))
+    await _until(lambda: len(frames) >= 5)
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    await _until(lambda: "monitor" not in client.diagnostics()["open_connections"])

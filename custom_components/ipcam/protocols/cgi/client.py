@@ -13,13 +13,14 @@ import contextlib
 import logging
 import math
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any, Final
 
 import aiohttp
 from yarl import URL
 
 from ..base import (
+    AudioChunk,
     CameraClient,
     CameraEvent,
     PresetAction,
@@ -37,19 +38,21 @@ from ..errors import (
     NotSupported,
     ProtocolError,
 )
-from ..http import HttpShell, lost, read_bounded
-from . import calls, ptz
+from ..http import HttpShell
+from ..transport import Inbox, TcpConnection
+from . import calls, ptz, stream
 from .calls import MJPEG, Call, check_status
 from .fields import G, with_changes
 from .groups import ImageConfig, IoStatus, MotionConfig, SystemConfig, SystemInfo
 from .host import capabilities_for, identity_of, presets, setting_write, settings_from
 from .iostate import InputWatch, IoOrder, IoTracker, MjpegState
-from .mjpeg import MAX_FRAME, FrameClock, MjpegParser, MjpegPart
+from .mjpeg import MAX_FRAME, FrameClock, MjpegPart
 from .profile import PROFILE
 
 _LOGGER = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT: Final = 10.0
+STREAM_QUEUE: Final = 8  # frames a video() consumer may lag by before the socket pauses
 
 
 class Client(CameraClient):
@@ -141,52 +144,64 @@ class Client(CameraClient):
         check_status(answer.status, call.path, answer.body)
         return answer.body
 
-    def _lost(self, path: str, err: BaseException) -> CannotConnect:
-        self._last_error = "timeout" if isinstance(err, TimeoutError) else type(err).__name__
-        return lost(path, err, self._timeout)
-
-    async def _stream_parts(self) -> AsyncGenerator[MjpegPart]:
-        """``/mjpeg.cgi`` parts; each ``Date:`` state goes to the I/O tracker."""
-        session = await self._get_session()
+    @contextlib.asynccontextmanager
+    async def _stream(
+        self, on_part: Callable[[MjpegPart], None], on_open: Callable[[TcpConnection], None]
+    ) -> AsyncIterator[asyncio.Future[CameraError]]:
+        """``/mjpeg.cgi`` on a connection of its own: each part to ``on_part`` in the socket
+        read's own callback (its ``Date:`` state to the I/O tracker first); yields the
+        future of the error that ends the stream."""
+        if self._closed:
+            raise CannotConnect("client is closed")
+        ended: asyncio.Future[CameraError] = asyncio.get_running_loop().create_future()
+        response = stream.MjpegResponse(self._max_frame)
         opened_at = time.monotonic()
-        response: aiohttp.ClientResponse | None = None
-        running = False
+        running = False  # the camera answered 200: a stream runs (for the I/O tracker)
+
+        def deliver(parts: list[MjpegPart]) -> None:
+            nonlocal running
+            if not running and response.started:
+                running = True
+                self.io.note_stream(running=True)
+            now = time.monotonic()
+            for part in parts:
+                if part.state is not None:
+                    self.io.note_part(part.state, now, opened_at)
+                on_part(part)
+
+        def on_data(data: bytes) -> None:
+            deliver(response.feed(data))
+            if response.ended:
+                raise response.end_error()
+
+        def on_eof() -> None:
+            deliver(response.closed())
+            raise response.end_error()
+
+        def on_lost(error: CameraError) -> None:
+            self._last_error = type(error).__name__
+            if not ended.done():
+                ended.set_result(error)
+
+        conn = await TcpConnection.open(
+            self.host,
+            self.port,
+            on_data,
+            on_lost,
+            timeout=self._timeout,
+            idle_timeout=self._timeout,
+            label=f"camera ({MJPEG})",
+            on_eof=on_eof,
+        )
         try:
-            async with asyncio.timeout(self._timeout):
-                response = await session.get(
-                    URL(self._base + MJPEG, encoded=True),
-                    auth=self._auth,
-                    headers={"User-Agent": "user"},
-                    allow_redirects=False,
-                    timeout=aiohttp.ClientTimeout(
-                        total=None, sock_connect=self._timeout, sock_read=self._timeout
-                    ),
-                )
-            if response.status != 200:
-                check_status(response.status, MJPEG, await read_bounded(response, 1024))
-                raise ProtocolError(f"{MJPEG}: unexpected HTTP status {response.status}")
-            parser = MjpegParser(self._max_frame)
-            self.io.note_stream(running=True)
-            running = True
-            content = response.content
-            while True:
-                # Bounded by the request's sock_read timeout (no timer of ours per read).
-                chunk = await content.readany()
-                parts = parser.feed(chunk) if chunk else parser.close()
-                now = time.monotonic()
-                for part in parts:
-                    if part.state is not None:
-                        self.io.note_part(part.state, now, opened_at)
-                    yield part
-                if not chunk:
-                    raise CannotConnect(f"{MJPEG}: the camera ended the stream")
-        except (TimeoutError, aiohttp.ClientError, OSError, RuntimeError) as err:
-            raise self._lost(MJPEG, err) from err
+            conn.write(stream.request(self._base.removeprefix("http://"), self._auth.encode()))
+            on_open(conn)
+            yield ended
         finally:
-            if response is not None:
-                response.close()
+            conn.close()
             if running:
                 self.io.note_stream(running=False)
+            await conn.wait_closed()
 
     # --- CameraClient --------------------------------------------------------------------------
 
@@ -244,9 +259,31 @@ class Client(CameraClient):
     async def video(self) -> AsyncIterator[VideoFrame]:
         """``/mjpeg.cgi`` frames as ``VideoFrame(codec="jpeg")``; their state goes to ``io``."""
         clock = FrameClock(time.monotonic())
-        async with contextlib.aclosing(self._stream_parts()) as parts:
-            async for part in parts:
-                yield clock.frame(part, time.monotonic())
+        socket: list[TcpConnection] = []  # a consumer that lags pauses the socket
+        frames = Inbox[VideoFrame](
+            STREAM_QUEUE,
+            pause=lambda: socket[0].pause_reading(),
+            resume=lambda: socket[0].resume_reading(),
+        )
+        async with self._stream(
+            lambda part: frames.put(clock.frame(part, time.monotonic())), socket.append
+        ) as ended:
+            ended.add_done_callback(lambda done: frames.end(done.result()))
+            async for frame in frames:
+                yield frame
+
+    async def stream_media(
+        self,
+        on_video: Callable[[VideoFrame], None],
+        on_audio: Callable[[AudioChunk], None] | None = None,
+    ) -> None:
+        """Each frame to ``on_video`` in the callback of the socket read that completed it
+        (the stream has no audio)."""
+        clock = FrameClock(time.monotonic())
+        async with self._stream(
+            lambda part: on_video(clock.frame(part, time.monotonic())), lambda _conn: None
+        ) as ended:
+            raise await ended
 
     async def ptz(self, move: PtzMove, speed: int | None = None) -> None:
         """A step move (speed = degrees 1...10, default 5); HOME; STOP ends a preset swing."""
@@ -320,18 +357,46 @@ class Client(CameraClient):
     async def events(self) -> AsyncIterator[CameraEvent]:
         """Alarm-input changes, polled every ``poll_interval`` seconds; each input first.
 
-        From ``iocontrol.cgi`` when the camera reports ``Input1``/``Input2`` there
-        (``Capability.EVENTS``), else from the ``Date:`` digits once their order is
-        proven; NotSupported when the inputs cannot be told apart from the outputs.
+        While a stream runs and its ``Date:`` digits carry the inputs (their order
+        proven or configured), from each part as it arrives, without a request;
+        otherwise from ``iocontrol.cgi`` when the camera reports ``Input1``/``Input2``
+        there (``Capability.EVENTS``), else from the digits of a one-part stream.
+        NotSupported when the inputs cannot be told apart from the outputs.
         """
         if not self.io.has_inputs:
             raise NotSupported("this camera does not report its alarm inputs")
         watch = InputWatch()
-        while True:
-            status = await self.get_io_status() if self.io.inputs_in_status else None
-            for event in watch.update(await self._read_inputs(status)):
-                yield event
-            await asyncio.sleep(self._poll_interval)
+        changed = asyncio.Event()
+        self.io.digit_listeners.append(changed.set)
+        try:
+            while True:
+                changed.clear()
+                streamed = self._streamed_inputs()
+                if streamed is None:
+                    status = await self.get_io_status() if self.io.inputs_in_status else None
+                    inputs = await self._read_inputs(status)
+                else:
+                    inputs = streamed
+                for event in watch.update(inputs):
+                    yield event
+                if streamed is None:
+                    await asyncio.sleep(self._poll_interval)
+                    continue
+                # A running stream whose digits carry the inputs wakes this as soon as a
+                # part's digits change (within a frame, no request of ours); the poll
+                # interval bounds the wait, so a stream that stops is noticed.
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(self._poll_interval):
+                        await changed.wait()
+        finally:
+            self.io.digit_listeners.remove(changed.set)
+
+    def _streamed_inputs(self) -> tuple[bool | None, bool | None] | None:
+        """The inputs of a running stream's latest part, when its digits carry them."""
+        if not self.io.inputs_from_stream:
+            return None
+        state = self.io.fresh(time.monotonic())
+        return None if state is None else self.io.inputs(state)
 
     # --- configuration groups ------------------------------------------------------------------
 
@@ -373,12 +438,21 @@ class Client(CameraClient):
 
     async def read_stream_state(self) -> MjpegState:
         """Open the MJPEG stream, read one part's ``Date:`` state (I/O digits, pan, tilt), close."""
-        async with contextlib.aclosing(self._stream_parts()) as parts:
-            async for part in parts:
-                if part.state is None:
-                    raise ProtocolError("MJPEG part without an IO_..._PT_... Date header")
-                return part.state
-        raise CannotConnect("MJPEG stream ended before the first frame")
+        loop = asyncio.get_running_loop()
+        first: asyncio.Future[MjpegPart] = loop.create_future()
+
+        def on_part(part: MjpegPart) -> None:
+            if not first.done():
+                first.set_result(part)
+
+        async with self._stream(on_part, lambda _conn: None) as ended:
+            await asyncio.wait((first, ended), return_when=asyncio.FIRST_COMPLETED)
+            if not first.done():
+                raise ended.result()
+        state = first.result().state
+        if state is None:
+            raise ProtocolError("MJPEG part without an IO_..._PT_... Date header")
+        return state
 
     async def _current_state(self, not_before: float = -math.inf) -> MjpegState:
         """A running stream's latest state when fresh (no new request), else one part."""

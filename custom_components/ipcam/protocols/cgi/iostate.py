@@ -22,6 +22,7 @@ import dataclasses
 import enum
 import math
 import re
+from collections.abc import Callable
 from typing import Final
 
 from ..base import CameraEvent, EventKind
@@ -166,6 +167,8 @@ class IoTracker:
         self._latest: _Part | None = None
         self._candidate: _Part | None = None  # made after the last status read
         self._streams = 0  # streams running now
+        # Called when a streamed part's digits differ from the part before (events() waits).
+        self.digit_listeners: list[Callable[[], None]] = []
 
     @classmethod
     def from_option(cls, io_order: IoOrder | str) -> IoTracker:
@@ -218,7 +221,10 @@ class IoTracker:
     def note_part(self, state: MjpegState, now: float, opened_at: float) -> None:
         """A streamed part's state, received at ``now`` on a request made at ``opened_at``."""
         part = _Part(state, now, max(opened_at, now - SETTLE_SECONDS))
-        self._latest = part
+        previous, self._latest = self._latest, part
+        if previous is None or previous.state.io != state.io:
+            for listener in self.digit_listeners:
+                listener()
         if part.made_after >= self._status_at:
             self._candidate = part
 

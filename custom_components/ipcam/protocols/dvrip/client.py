@@ -136,13 +136,19 @@ class Client(model.ClientModel):
         )
 
     async def _open(
-        self, purpose: str, media: Media | None = None, opening: commands.Opening | None = None
+        self,
+        purpose: str,
+        media: Media | None = None,
+        opening: commands.Opening | None = None,
+        deliver: Deliver | None = None,
     ) -> _Connection:
-        """A connection of ``purpose``, logged in and, with an ``opening``, claimed and started."""
+        """A connection of ``purpose``, logged in and, with an ``opening``, claimed and started;
+        its pushed events go to ``deliver`` (by default the alarm hub's or its own inbox)."""
         hub = self._hub
         hub.check_room(purpose)
         dvrip = session.DvripSession(self._username, self._password, self.timeout, media)
-        conn = _Connection(purpose, dvrip, hub.deliver if purpose == "alarm" else None)
+        deliver = deliver or (hub.deliver if purpose == "alarm" else None)
+        conn = _Connection(purpose, dvrip, deliver)
         hub.owners[conn] = hub if purpose in sharing.SHARED else self
         try:
             await conn.open(self.host, self.port)
@@ -317,6 +323,34 @@ class Client(model.ClientModel):
                 elif isinstance(batch, session.AudioChunks):
                     for chunk in batch.chunks:
                         yield chunk
+
+    async def stream_media(
+        self,
+        on_video: Callable[[VideoFrame], None],
+        on_audio: Callable[[base.AudioChunk], None] | None = None,
+    ) -> None:
+        """``media()`` pushed: each socket read's frames (and audio, when the stream carries
+        it and ``on_audio`` takes it) handed over in the read's own callback, no inbox."""
+        ended: asyncio.Future[CameraError] = asyncio.get_running_loop().create_future()
+
+        def deliver(item: session.Event | CameraError) -> None:
+            if isinstance(item, CameraError):
+                if not ended.done():
+                    ended.set_result(item)
+            elif isinstance(item, session.VideoFrames):
+                for frame in item.frames:
+                    on_video(frame)
+            elif isinstance(item, session.AudioChunks) and on_audio is not None:
+                for chunk in item.chunks:
+                    on_audio(chunk)
+
+        both = on_audio is not None and self.media_carries_audio
+        opening = commands.live_opening(self._stream.channel, self.stream)
+        conn = await self._open("monitor", "both" if both else "video", opening, deliver)
+        try:
+            raise await ended
+        finally:
+            await self._drop(conn)
 
     async def snapshot(self) -> bytes:
         if self._snapshot_supported:
