@@ -9,7 +9,10 @@ takes 16-bit mono PCM at the camera's rate and returns whole ADTS frames (a
 FFmpeg's encoder little (about 10 ms per second of audio).
 
 PyAV (FFmpeg) does the resampling and the encoding; it is imported on first use,
-as Home Assistant's ``stream`` brings it.
+as Home Assistant's ``stream`` brings it. Each call into PyAV costs far more than
+the samples it encodes, so the encoder gathers ``batch_samples`` of input (a
+quarter of a second by default; a muxer's usual interleaving delay) before it
+encodes them in one call.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ _RATE_INDEX: Final = {
 }  # fmt: skip
 MAX_FRAME: Final = (1 << 13) - 1  # ADTS frame_length is 13 bits, header included
 MAX_INPUT_SAMPLES: Final = 8000 * 10  # one call's PCM: ten seconds at 8 kHz at most
+BATCH_SAMPLES: Final = 2048  # input gathered per PyAV call: 256 ms at 8 kHz
 _AAC_LC: Final = 2  # audio object type
 
 
@@ -56,10 +60,12 @@ def adts_header(payload: int, rate: int = OUTPUT_RATE, channels: int = 1) -> byt
 class AacEncoder:
     """16-bit mono PCM in, ADTS frames out (see the module docstring)."""
 
-    def __init__(self, input_rate: int = 8000) -> None:
+    def __init__(self, input_rate: int = 8000, batch_samples: int = BATCH_SAMPLES) -> None:
         if not 1000 <= input_rate <= 96000:
             raise InvalidValue(f"an input rate of {input_rate} Hz")
         self.input_rate = input_rate
+        self._batch_bytes = 2 * max(1, min(batch_samples, MAX_INPUT_SAMPLES))
+        self._pending = bytearray()
         self._context: AudioCodecContext | None = None
         self.frames = 0  # ADTS frames returned so far
 
@@ -75,12 +81,14 @@ class AacEncoder:
         return context
 
     def encode(self, pcm: bytes) -> list[bytes]:
-        """The ADTS frames ``pcm`` completed (none until 1024 output samples have gathered;
-        the encoder's delay adds one frame at the start)."""
+        """The ADTS frames ``pcm`` completed (none until a batch has gathered; the encoder's
+        delay holds back one more frame at the start)."""
         if len(pcm) % 2 or len(pcm) // 2 > MAX_INPUT_SAMPLES:
             raise InvalidValue(f"{len(pcm)} bytes of 16-bit PCM at once")
-        if not pcm:
+        self._pending += pcm
+        if len(self._pending) < self._batch_bytes:
             return []
+        pcm, self._pending = bytes(self._pending), bytearray()
         import av
         import numpy as np
 
