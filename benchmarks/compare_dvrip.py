@@ -20,7 +20,8 @@ the ratio is ipcam / python-dvr (below 1: ipcam is faster or cheaper).
   1504 message to the client handing the alarm over (ipcam ``events()``,
   python-dvr's alarm thread and callback). Both processes read ``time.monotonic``.
 - **demux CPU**: CPU time of this process per 1,000 video frames received in
-  real time (ipcam ``video()``; python-dvr ``start_monitor`` with a callback).
+  real time (ipcam ``stream_media()`` with a callback, as the integration's video
+  upstream runs it; python-dvr ``start_monitor`` with a callback).
 - **relay** (``--relay``): the live stream made into MPEG-TS for an FFmpeg-based
   consumer, each in a process of its own, CPU of every process involved per
   frame: ipcam's client + ``VideoHub`` + ``mpegts_relay`` serving the TS over
@@ -261,23 +262,31 @@ def dvr_alarms(farm: SimFarm, port: int, count: int) -> tuple[list[float], int]:
 
 
 async def ours_demux(port: int, warmup: int, frames: int) -> float:
-    """CPU seconds of this process while ``frames`` video frames of ``video()`` arrive."""
+    """CPU seconds of this process while ``frames`` video frames arrive through
+    ``stream_media()``, the push form the integration's video upstream runs."""
     client = Client("127.0.0.1", port, USERNAME, PASSWORD)
     await client.connect()
-    count = 0
-    cpu_start = 0.0
-    video = client.video()
+    done: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+    state = {"count": 0, "cpu": 0.0}
+
+    def on_frame(_frame: object) -> None:
+        state["count"] += 1
+        if state["count"] == warmup:
+            state["cpu"] = time.process_time()
+        elif state["count"] == warmup + frames and not done.done():
+            done.set_result(time.process_time() - state["cpu"])
+
+    stream = asyncio.create_task(client.stream_media(on_frame))
     try:
-        async for _frame in video:
-            count += 1
-            if count == warmup:
-                cpu_start = time.process_time()
-            elif count == warmup + frames:
-                return time.process_time() - cpu_start
+        await asyncio.wait((done, stream), return_when=asyncio.FIRST_COMPLETED)
+        if not done.done():
+            raise RuntimeError("the stream ended")
+        return done.result()
     finally:
-        await video.aclose()
+        stream.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await stream
         await client.close()
-    raise RuntimeError("the stream ended")
 
 
 def dvr_demux(port: int, warmup: int, frames: int) -> float:
