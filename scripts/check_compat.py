@@ -7,8 +7,8 @@ while users run the current release on Python 3.14. This script:
    wheel for Python 3.14 and checks that every ``homeassistant.*`` module and
    name the integration imports (and every attribute used on an imported module)
    exists there;
-2. scans the integration for the removed or deprecated APIs listed in
-   ``shared/HOME_ASSISTANT.md`` §4.
+2. scans the integration for removed or deprecated Home Assistant APIs
+   (``FORBIDDEN`` below: each with the release that removed or deprecated it).
 
 Exit status 0 when clean, 1 with one line per problem otherwise.
 """
@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 INTEGRATION = ROOT / "custom_components" / "ipcam"
 CACHE = ROOT / ".cache" / "ha-wheel"
 
-# (pattern, why) — each from HOME_ASSISTANT.md §4.
+# (pattern, why): APIs removed or deprecated between 2025.4 and the newest release.
 FORBIDDEN: list[tuple[str, str]] = [
     (r"\bfrontend_stream_type\b", "camera frontend_stream_type was removed in 2025.6"),
     (r"\basync_handle_web_rtc_offer\b", "removed in 2025.6; use go2rtc via stream_source()"),
