@@ -99,15 +99,10 @@ class BenchHome(DemoHome):
 
 
 def ipcam_fields(vendor: str, port: int, username: str, password: str) -> dict[str, Any]:
-    fields: dict[str, Any] = {
-        "host": "127.0.0.1",
-        "port": port,
-        "username": username,
-        "password": password,
-    }
-    if vendor == "dvrip":
-        fields["channel"] = 0
-    return fields
+    """The connection form's answers (no family's form asks more: recorders are whole
+    devices, their channels found by the integration)."""
+    del vendor
+    return {"host": "127.0.0.1", "port": port, "username": username, "password": password}
 
 
 def temporary_home() -> tuple[tempfile.TemporaryDirectory[str], BenchHome]:
