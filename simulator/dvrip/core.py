@@ -195,9 +195,17 @@ class DvripCameraCore(SimulatedCamera):
                 if not data:
                     break
                 conn.last_seen = time.monotonic()
+                gone: ConnectionError | OSError | None = None
                 for message in conn.decoder.feed(data):
                     await self.wait_unstalled()
-                    await self._dispatch(conn, message)
+                    try:
+                        await self._dispatch(conn, message)
+                    except (ConnectionError, OSError) as err:
+                        # The client left while its answer was written: what it sent before
+                        # leaving still counts (a goodbye and Logout), as on a camera.
+                        gone = gone or err
+                if gone is not None:
+                    raise gone
         except (ProtocolError, ConnectionError, OSError) as err:
             _LOGGER.debug("dvrip: connection %s closed: %s", conn.id, err)
         finally:
