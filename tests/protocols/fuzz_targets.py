@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from custom_components.ipcam.protocols import discovery as lan
+from custom_components.ipcam.protocols import httpstream
 from custom_components.ipcam.protocols import jpeg as shared_jpeg
 from custom_components.ipcam.protocols.audio import adpcm, g711
 from custom_components.ipcam.protocols.base import Vendor
@@ -42,6 +43,7 @@ from custom_components.ipcam.protocols.cgi import (
     mjpeg,
     query,
 )
+from custom_components.ipcam.protocols.cgi import stream as cgi_stream
 from custom_components.ipcam.protocols.errors import CameraError
 from custom_components.ipcam.protocols.foscam import av as fav
 from custom_components.ipcam.protocols.foscam import cgi as fcgi
@@ -584,6 +586,43 @@ def run_cgi_mjpeg(data: bytes) -> None:
         bounded(len(parser._buf), bound, "MjpegParser")
     if plan.end_of_stream:
         parser.close()
+
+
+def _chunked(body: bytes, size: int = 700) -> bytes:
+    pieces = [body[i : i + size] for i in range(0, len(body), size)]
+    return b"".join(b"%x\r\n%s\r\n" % (len(piece), piece) for piece in pieces) + b"0\r\n\r\n"
+
+
+def _mjpeg_response_seeds() -> list[bytes]:
+    head = (
+        b"HTTP/1.0 200 OK\r\nContent-Type: multipart/x-mixed-replace;boundary=video boundary--\r\n"
+    )
+    body = _mjpeg_seeds()[0]
+    return [
+        head + b"\r\n" + body,
+        head.replace(b"1.0", b"1.1") + b"Transfer-Encoding: chunked\r\n\r\n" + _chunked(body),
+        head + b"Content-Length: %d\r\n\r\n" % len(body) + body,
+        b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=x\r\n\r\nno",
+        b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 4\r\n\r\nbusy",
+    ]
+
+
+@target("cgi-mjpeg-response", "cgi", _mjpeg_response_seeds, max_len=12288)
+def run_cgi_mjpeg_response(data: bytes) -> None:
+    """The /mjpeg.cgi answer read off the socket: HTTP head, identity or chunked body, parts."""
+    plan = Plan.of(data)
+    response = cgi_stream.MjpegResponse(MJPEG_SMALL_FRAME)
+    http = response._http
+    bound = MJPEG_SMALL_FRAME + mjpeg.MAX_HEADER_BYTES
+    for piece in plan.fed():
+        for part in response.feed(piece):
+            _ = part.date
+        bounded(len(http._buf), httpstream.MAX_HEAD + httpstream.MAX_CHUNK_LINE, "ResponseStream")
+        bounded(len(response._parser._buf), bound, "MjpegParser")
+        if response.ended:
+            return
+    if plan.end_of_stream:
+        response.closed()
 
 
 def _cgi_answer_seeds() -> list[bytes]:
