@@ -10,7 +10,7 @@ A viewer that only writes each frame out (the MJPEG relay) attaches a *sink*
 instead: a function the upstream calls with every frame as it arrives, with no
 queue and no task of its own — one wake-up per frame for all such viewers
 together, however many there are. A sink may also take the camera's audio
-when the camera sends it in the same stream (``CameraClient.media``).
+when the camera sends it in the same stream (``CameraClient.stream_media``).
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ class _Sink:
 
 
 class VideoHub:
-    """Fans one ``client.media()`` iteration (video, and audio where the stream has it) out
+    """Fans one ``client.stream_media()`` run (video, and audio where the stream has it) out
     to many subscribers."""
 
     def __init__(

@@ -300,10 +300,17 @@ class _ClientWithSound(FakeClient):
     def media_carries_audio(self) -> bool:
         return True
 
-    async def media(self) -> AsyncIterator[VideoFrame | AudioChunk]:  # type: ignore[override]
+    async def stream_media(
+        self,
+        on_video: Callable[[VideoFrame], None],
+        on_audio: Callable[[AudioChunk], None] | None = None,
+    ) -> None:
         self.video_iterations += 1
         async for item in self._script(self.frames_script):
-            yield item
+            if isinstance(item, VideoFrame):
+                on_video(item)
+            elif on_audio is not None:
+                on_audio(item)
 
 
 async def test_audio_reaches_the_sinks_that_take_it_and_no_one_else() -> None:

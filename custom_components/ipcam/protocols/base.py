@@ -345,37 +345,30 @@ class CameraClient(ABC):
 
     @property
     def media_carries_audio(self) -> bool:
-        """Whether ``media()`` will interleave audio chunks with the video (known before
+        """Whether ``stream_media()`` hands the camera's audio to ``on_audio`` too (known before
         the stream opens, so a relay can announce an audio track)."""
         return False
-
-    def media(self) -> AsyncIterator[VideoFrame | AudioChunk]:
-        """Live video with the microphone's audio interleaved, over one stream, when the
-        camera sends both on one connection (DVRIP); by default the video alone."""
-        return self.video()
 
     async def stream_media(
         self,
         on_video: Callable[[VideoFrame], None],
         on_audio: Callable[[AudioChunk], None] | None = None,
     ) -> None:
-        """Hand every item of ``media()`` to ``on_video`` / ``on_audio`` as it arrives, until
+        """Hand every live video frame to ``on_video`` as it arrives (and, where the camera
+        sends its microphone in the same stream, every audio chunk to ``on_audio``), until
         the stream ends.
 
-        The push form of ``media()``, for a host that fans frames out (the callbacks must
-        not block). It ends as ``media()`` does: returns when the stream ends, raises the
-        error that ended it. This default iterates ``media()``; a client that cuts frames
+        The push form of ``video()``, for a host that fans frames out (the callbacks must
+        not block). It ends as ``video()`` does: returns when the stream ends, raises the
+        error that ended it. This default iterates ``video()``; a client that cuts frames
         in its socket's callback hands them over right there, without a task hop per frame.
         """
-        items = self.media()
+        frames = self.video()
         try:
-            async for item in items:
-                if isinstance(item, VideoFrame):
-                    on_video(item)
-                elif on_audio is not None:
-                    on_audio(item)
+            async for frame in frames:
+                on_video(frame)
         finally:
-            aclose = getattr(items, "aclose", None)
+            aclose = getattr(frames, "aclose", None)
             if aclose is not None:
                 await aclose()
 

@@ -9,8 +9,9 @@ import pytest
 
 from custom_components.ipcam.protocols.base import Capability, ChannelInfo, StreamSource
 from custom_components.ipcam.protocols.dvrip import device
+from custom_components.ipcam.protocols.dvrip.codes import MsgId
 from custom_components.ipcam.protocols.dvrip.model import ClientModel
-from custom_components.ipcam.protocols.errors import InvalidValue, NotSupported
+from custom_components.ipcam.protocols.errors import InvalidValue, NotSupported, ProtocolError
 from simulator.dvrip import config
 
 
@@ -25,6 +26,13 @@ class Model(ClientModel):
 
     def _channel_client(self, channel: int) -> ClientModel:
         return Model(self.host, self.port, "admin", "pw", channel=channel, shared=True)
+
+    answers: dict[str, Any] = {}
+    sent: list[tuple[int, str, object]] = []
+
+    async def _command(self, msg_id: int, name: str, value: object = None) -> dict[str, Any]:
+        self.sent.append((msg_id, name, value))
+        return {name: self.answers[name]} if name in self.answers else {}
 
 
 def _facts(channels: int) -> device.DeviceFacts:
@@ -85,3 +93,21 @@ async def test_what_a_recorder_itself_cannot_do() -> None:
     with pytest.raises(InvalidValue):
         Model("192.0.2.1", 34567, "admin", "pw", channel=-1)
     assert "pw" not in repr(recorder) and "pw" not in repr(recorder.diagnostics())
+
+
+async def test_settings_requests_are_composed_without_a_connection() -> None:
+    """The requests ``model.py`` composes over the shell's ``_command``: a config read by its
+    dotted name, a reply without it refused, a write sent as given."""
+    model = Model("192.0.2.1", 34567, "admin", "pw", channel=0)
+    model.answers = {"Camera.WhiteLight": {"WorkMode": "Auto"}}
+    model.sent = []
+    assert await model.get_config("Camera.WhiteLight") == {"WorkMode": "Auto"}
+    with pytest.raises(ProtocolError, match="without 'Detect.MotionDetect'"):
+        await model.get_config("Detect.MotionDetect")
+    await model.set_config("Camera.WhiteLight", {"WorkMode": "Close"})
+    assert [(msg_id, name) for msg_id, name, _ in model.sent] == [
+        (MsgId.CONFIG_GET, "Camera.WhiteLight"),
+        (MsgId.CONFIG_GET, "Detect.MotionDetect"),
+        (MsgId.CONFIG_SET, "Camera.WhiteLight"),
+    ]
+    assert model.sent[-1][2] == {"WorkMode": "Close"}

@@ -12,18 +12,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import logging
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from typing import Any, Literal
 
 from .. import base
 from ..audio.g711 import alaw_encode
 from ..audio.pacing import paced_frames
 from ..base import Capability, VideoFrame
-from ..errors import CameraError, CannotConnect, InvalidValue, NotSupported, ProtocolError
+from ..errors import CameraError, CannotConnect
 from ..transport import Inbox, SessionLink
-from . import commands, device, model, session, settings, sharing
+from . import commands, device, model, session, sharing
 from .codes import MsgId, Ret
 from .media import TALK_FRAME_BYTES, encode_talk_frame
 from .snapshot import keyframe_to_jpeg
@@ -198,27 +197,6 @@ class Client(model.ClientModel):
             await self._drop(conn)
         return reply.check(f"message {msg_id} ({name or 'no name'})").body
 
-    async def get_config(self, name: str) -> Any:
-        """Read a config section by dotted path (``Camera.Param.[0]``)."""
-        body = await self._command(MsgId.CONFIG_GET, name)
-        if name not in body:
-            raise ProtocolError(f"config reply without {name!r}")
-        return body[name]
-
-    async def set_config(self, name: str, value: object) -> None:
-        """Write (merge) a config section by dotted path."""
-        await self._command(MsgId.CONFIG_SET, name, value)
-
-    async def get_ability(self, name: str, msg_id: int = MsgId.ABILITY) -> Any:
-        """Read an ability (``SystemFunction``, ...; or another answer named like its request)."""
-        return (await self._command(msg_id, name)).get(name)
-
-    @staticmethod
-    async def _unless_unsupported[T](answer: Awaitable[T]) -> T | None:
-        with contextlib.suppress(NotSupported, InvalidValue, ProtocolError):
-            return await answer
-        return None
-
     async def connect(self) -> None:
         self._hub.closed = False
         try:
@@ -304,33 +282,13 @@ class Client(model.ClientModel):
                     for chunk in batch.chunks:
                         yield chunk
 
-    @property
-    def media_carries_audio(self) -> bool:
-        return Capability.AUDIO in self.capabilities  # the stream's AudioEnable
-
-    async def media(self) -> AsyncIterator[VideoFrame | base.AudioChunk]:
-        """Video and, when the stream carries it, the microphone's audio: one connection."""
-        if not self.media_carries_audio:
-            async with contextlib.aclosing(self.video()) as video:
-                async for frame in video:
-                    yield frame
-            return
-        async with self._live_stream("both") as conn:
-            async for batch in conn.inbox:
-                if isinstance(batch, session.VideoFrames):
-                    for frame in batch.frames:
-                        yield frame
-                elif isinstance(batch, session.AudioChunks):
-                    for chunk in batch.chunks:
-                        yield chunk
-
     async def stream_media(
         self,
         on_video: Callable[[VideoFrame], None],
         on_audio: Callable[[base.AudioChunk], None] | None = None,
     ) -> None:
-        """``media()`` pushed: each socket read's frames (and audio, when the stream carries
-        it and ``on_audio`` takes it) handed over in the read's own callback, no inbox."""
+        """Each socket read's frames (and audio, when the stream carries it and ``on_audio``
+        takes it: one connection for both) handed over in the read's own callback, no inbox."""
         ended: asyncio.Future[CameraError] = asyncio.get_running_loop().create_future()
 
         def deliver(item: session.Event | CameraError) -> None:
@@ -401,32 +359,6 @@ class Client(model.ClientModel):
         async with self._hub.locks["control"]:
             self._hub.links.pop("control", None)
         await self._drop(conn)
-
-    async def sync_time(self, when: dt.datetime | None = None) -> None:
-        """Set the camera's clock (device local time; the host's local time by default)."""
-        value = commands.time_text(when or dt.datetime.now())
-        await self._command(MsgId.SYSMANAGER, "OPTimeSetting", value)
-
-    async def get_time(self) -> dt.datetime:
-        """The camera's clock (device local time)."""
-        body = await self._command(MsgId.TIME_QUERY, "OPTimeQuery")
-        return commands.parse_time(body.get("OPTimeQuery"))
-
-    async def encode_settings(self) -> dict[str, Any]:
-        """This stream's ``Video`` settings (Resolution, FPS, BitRate...; set "bitrate" too)."""
-        return settings.video_settings(await self.get_config(settings.ENCODE), self._stream)
-
-    async def read_settings(self) -> base.Settings:
-        """The settings of this client's capabilities; a section the camera does not give
-        is left out."""
-        sections = settings.sections_to_read(self.capabilities, self._stream)
-        answers = {name: await self._unless_unsupported(self.get_config(name)) for name in sections}
-        return settings.read(answers, self._stream)
-
-    async def write_setting(self, key: str, value: bool | int | str) -> None:
-        write = settings.plan_write(key, value, self.capabilities, self._stream)
-        current = await self.get_config(write.section) if write.needs_current else None
-        await self.set_config(write.section, write.build(current))
 
     async def talk(self, pcm: AsyncIterator[bytes]) -> float:
         self._require(Capability.TALK, "this camera has no talk-back channel")

@@ -2,19 +2,24 @@
 
 ``ClientModel`` is everything of a client that needs no connection: the channel and
 stream it serves, what its scope makes of the device's answers at connect (identity,
-capabilities, channels: ``device.py``), a recorder's channel clients, PTZ moves and the
-URLs players open. ``Client`` (``client.py``) adds the connections. See
+capabilities, channels: ``device.py``), a recorder's channel clients, PTZ moves, the
+URLs players open, and the requests that read and write settings, composed over one
+abstract ``_command``. ``Client`` (``client.py``) adds the connections. See
 docs/protocols/dvrip.md, "Recorders: one device, many channels".
 """
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 from abc import abstractmethod
+from collections.abc import Awaitable
 from typing import Any
 
 from .. import base
-from ..errors import InvalidValue, NotSupported
+from ..errors import InvalidValue, NotSupported, ProtocolError
 from . import commands, device, settings
+from .codes import MsgId
 from .profile import PROFILE
 
 DEFAULT_TIMEOUT = 10.0
@@ -137,3 +142,60 @@ class ClientModel(base.CameraClient):
             "system_info": {k: v for k, v in self.system_info.items() if k != "SerialNo"},
             "abilities": sorted(self.abilities),
         }
+
+    @property
+    def media_carries_audio(self) -> bool:
+        return base.Capability.AUDIO in self.capabilities  # the stream's AudioEnable
+
+    # --- requests composed over the control connection (the shell's ``_command``) ----------------
+
+    @abstractmethod
+    async def _command(self, msg_id: int, name: str, value: object = None) -> dict[str, Any]:
+        """One request on the device's control connection; its answer's body."""
+
+    async def get_config(self, name: str) -> Any:
+        """Read a config section by dotted path (``Camera.Param.[0]``)."""
+        body = await self._command(MsgId.CONFIG_GET, name)
+        if name not in body:
+            raise ProtocolError(f"config reply without {name!r}")
+        return body[name]
+
+    async def set_config(self, name: str, value: object) -> None:
+        """Write (merge) a config section by dotted path."""
+        await self._command(MsgId.CONFIG_SET, name, value)
+
+    async def get_ability(self, name: str, msg_id: int = MsgId.ABILITY) -> Any:
+        """Read an ability (``SystemFunction``, ...; or another answer named like its request)."""
+        return (await self._command(msg_id, name)).get(name)
+
+    @staticmethod
+    async def _unless_unsupported[T](answer: Awaitable[T]) -> T | None:
+        with contextlib.suppress(NotSupported, InvalidValue, ProtocolError):
+            return await answer
+        return None
+
+    async def sync_time(self, when: dt.datetime | None = None) -> None:
+        """Set the camera's clock (device local time; the host's local time by default)."""
+        value = commands.time_text(when or dt.datetime.now())
+        await self._command(MsgId.SYSMANAGER, "OPTimeSetting", value)
+
+    async def get_time(self) -> dt.datetime:
+        """The camera's clock (device local time)."""
+        body = await self._command(MsgId.TIME_QUERY, "OPTimeQuery")
+        return commands.parse_time(body.get("OPTimeQuery"))
+
+    async def encode_settings(self) -> dict[str, Any]:
+        """This stream's ``Video`` settings (Resolution, FPS, BitRate...; set "bitrate" too)."""
+        return settings.video_settings(await self.get_config(settings.ENCODE), self._stream)
+
+    async def read_settings(self) -> base.Settings:
+        """The settings of this client's capabilities; a section the camera does not give
+        is left out."""
+        sections = settings.sections_to_read(self.capabilities, self._stream)
+        answers = {name: await self._unless_unsupported(self.get_config(name)) for name in sections}
+        return settings.read(answers, self._stream)
+
+    async def write_setting(self, key: str, value: bool | int | str) -> None:
+        write = settings.plan_write(key, value, self.capabilities, self._stream)
+        current = await self.get_config(write.section) if write.needs_current else None
+        await self.set_config(write.section, write.build(current))
