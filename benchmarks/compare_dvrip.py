@@ -77,12 +77,16 @@ def dvr_close(cam: Any) -> None:
         cam.alive.cancel()
 
 
-async def configure(port: int) -> None:
+async def configure(port: int, audio: bool = True) -> None:
     client = Client("127.0.0.1", port, USERNAME, PASSWORD)
     await client.connect()
     try:
         await client.write_setting(SettingKey.RESOLUTION, RESOLUTION)
         await client.write_setting(SettingKey.FRAME_RATE, str(FPS))
+        if not audio:  # the stream's AudioEnable off: video alone on both sides
+            encode = await client.get_config("Simplify.Encode")
+            encode[0]["MainFormat"]["AudioEnable"] = False
+            await client.set_config("Simplify.Encode", encode)
     finally:
         await client.close()
 
@@ -444,6 +448,12 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=20, help="connects, snapshots per round")
     parser.add_argument("--alarms", type=int, default=20, help="alarm changes per round")
     parser.add_argument("--relay", action=argparse.BooleanOptionalAction, default=True)
+    parser.add_argument(
+        "--audio",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="the camera sends G.711 with the video (--no-audio: video alone)",
+    )
     parser.add_argument("--relay-seconds", type=float, default=10.0)
     parser.add_argument("--only", help="comma-separated: connect,snapshot,first,alarm,demux,relay")
     parser.add_argument("--relay-child", nargs=4, help=argparse.SUPPRESS)
@@ -461,7 +471,7 @@ def main() -> None:
     farm = SimFarm([{"vendor": "dvrip", "username": USERNAME, "password": PASSWORD}])
     try:
         port = int(farm.cameras[0]["ports"]["dvrip"])
-        asyncio.run(configure(port))
+        asyncio.run(configure(port, audio=args.audio))
         results: dict[str, dict[str, list[float]]] = {}
         lost = {"ipcam": 0, "python-dvr": 0}
 
@@ -544,7 +554,8 @@ def main() -> None:
         "relay": "relay to MPEG-TS, CPU per frame (ms)",
     }
     print(
-        f"\n{RESOLUTION} H.264 {FPS} fps + G.711 audio; medians of {args.rounds} interleaved "
+        f"\n{RESOLUTION} H.264 {FPS} fps {'+ G.711 audio' if args.audio else 'without audio'}; "
+        f"medians of {args.rounds} interleaved "
         "rounds; ratio = median of the rounds' ipcam / python-dvr"
     )
     print("| what | ipcam | python-dvr | ratio |")
