@@ -992,11 +992,11 @@ def run_gs_talk_session(data: bytes) -> None:
 @target("gs-snapshot", "grandstream", _h264_seeds)
 def run_gs_snapshot(data: bytes) -> None:
     """A still from a key frame: H.264 decoded and JPEG encoded by PyAV (FFmpeg)."""
-    from custom_components.ipcam.protocols.grandstream.snapshot import h264_to_jpeg
+    from custom_components.ipcam.protocols.keyframe import keyframe_to_jpeg
 
-    picture = h264_to_jpeg(Plan.of(data).payload)
+    picture = keyframe_to_jpeg("h264", Plan.of(data).payload)
     if not shared_jpeg.is_jpeg(picture):
-        raise Broken("h264_to_jpeg returned no JPEG")
+        raise Broken("keyframe_to_jpeg returned no JPEG")
 
 
 # --- DVRIP (XMEye) ---------------------------------------------------------------------------

@@ -7,11 +7,9 @@ import pytest
 from custom_components.ipcam.protocols.dvrip.snapshot import (
     MAX_SNAPSHOT,
     SnapshotCollector,
-    keyframe_to_jpeg,
 )
 from custom_components.ipcam.protocols.errors import ProtocolError
 from simulator.dvrip.frames import encode_info_frame, encode_picture
-from simulator.media import video_cycle
 
 JPEG = b"\xff\xd8\xff\xdb" + bytes(5000) + b"\xff\xd9"
 
@@ -57,15 +55,3 @@ def test_bounds() -> None:
     with pytest.raises(ProtocolError, match="without a picture"):
         for _ in range(MAX_SNAPSHOT // 60000 + 1):
             frames.feed(encode_info_frame(bytes(60000)))
-
-
-def test_keyframe_to_jpeg() -> None:
-    keyframe = next(unit for unit in video_cycle(160, 128, 25, "h264") if unit.keyframe)
-    jpeg = keyframe_to_jpeg("h264", keyframe.data)
-    assert jpeg[:2] == b"\xff\xd8"
-
-
-@pytest.mark.parametrize("data", [b"", bytes(100), b"\x00\x00\x00\x01\x65" + bytes(64)])
-def test_undecodable_key_frames_are_protocol_errors(data: bytes) -> None:
-    with pytest.raises(ProtocolError):
-        keyframe_to_jpeg("h265", data)

@@ -21,11 +21,11 @@ from ..audio.g711 import alaw_encode
 from ..audio.pacing import paced_frames
 from ..base import Capability, VideoFrame
 from ..errors import CameraError, CannotConnect
+from ..keyframe import keyframe_to_jpeg
 from ..transport import Inbox, SessionLink
 from . import commands, device, model, session, sharing
 from .codes import MsgId, Ret
 from .media import TALK_FRAME_BYTES, encode_talk_frame
-from .snapshot import keyframe_to_jpeg
 from .views import LoginReply
 
 _LOGGER = logging.getLogger(__name__)

@@ -2,14 +2,11 @@
 
 A 1561 reply is a bare JPEG, a ``0x1FE`` picture frame (possibly over several
 packets), or a JSON error; cameras without OPSNAP stay silent, and the client
-then decodes a key frame of the live stream instead. See docs/protocols/dvrip.md,
-"Snapshot".
+then decodes a key frame of the live stream instead (``protocols/keyframe.py``).
+See docs/protocols/dvrip.md, "Snapshot".
 """
 
 from __future__ import annotations
-
-from fractions import Fraction
-from typing import Any
 
 from ..errors import ProtocolError
 from .media import START, MediaDemuxer
@@ -54,33 +51,3 @@ class SnapshotCollector:
         if self._buffer.rstrip(b"\x00").endswith(b"\xff\xd9"):
             return bytes(self._buffer)
         return None
-
-
-def keyframe_to_jpeg(codec: str, data: bytes) -> bytes:
-    """Decode one H.264/H.265 key frame and encode it as JPEG (blocking: run it in a thread).
-
-    Whatever PyAV makes of the camera's bytes, only ``ProtocolError`` leaves.
-    """
-    import av
-
-    try:
-        decoder: Any = av.CodecContext.create("hevc" if codec == "h265" else "h264", "r")
-        frames = list(decoder.decode(av.Packet(data)))
-        frames += list(decoder.decode(None))
-        if not frames:
-            raise ProtocolError("the key frame could not be decoded")
-        picture = frames[0]
-        encoder: Any = av.CodecContext.create("mjpeg", "w")
-        encoder.width = picture.width
-        encoder.height = picture.height
-        encoder.pix_fmt = "yuvj420p"
-        encoder.time_base = Fraction(1, 25)
-        packets = list(encoder.encode(picture.reformat(format="yuvj420p")))
-        packets += list(encoder.encode(None))
-    except ProtocolError:
-        raise
-    except Exception as err:  # PyAV's errors for undecodable camera data
-        raise ProtocolError(f"the key frame could not be decoded: {type(err).__name__}") from None
-    if not packets:
-        raise ProtocolError("JPEG encoding of the key frame failed")
-    return bytes(packets[0])

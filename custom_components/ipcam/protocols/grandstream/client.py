@@ -34,6 +34,7 @@ from ..audio.pacing import paced_frames
 from ..base import AudioChunk, CameraClient, CameraEvent, ChannelInfo, VideoFrame, host_for_url
 from ..base import Vendor as _Vendor
 from ..errors import CameraError, CannotConnect, InvalidValue
+from ..keyframe import keyframe_to_jpeg
 from ..shared_links import SharedLinks
 from ..transport import Inbox, SessionLink
 from . import DEFAULT_RTSP_PORT, INPUTS, inputs, stream_channel
@@ -44,7 +45,6 @@ from .mctp_session import AlarmSession, Subscribed, TalkAccepted, TalkSession
 from .profile import PROFILE
 from .rtsp import build_url
 from .rtsp_session import Described, Ready, RtspSession
-from .snapshot import h264_to_jpeg
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -316,7 +316,7 @@ class Client(CameraClient):
             raise CannotConnect("no key frame from the camera in time") from err
         if not data:  # pragma: no cover - the stream ends with an error, not quietly
             raise CannotConnect("the video stream ended before a key frame")
-        return await asyncio.to_thread(h264_to_jpeg, data)
+        return await asyncio.to_thread(keyframe_to_jpeg, "h264", data)
 
     # --- events (MCTP) -------------------------------------------------------------------------
 
