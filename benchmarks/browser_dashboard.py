@@ -24,7 +24,6 @@ import socket
 import statistics
 import sys
 import tempfile
-import time
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -35,6 +34,7 @@ from devenv.home import DemoHome
 from tests.browser.browser import (
     TalkArrivals,
     deep_element,
+    hold_button,
     launch,
     log_in,
     open_more_info,
@@ -71,14 +71,7 @@ def talk_runs(home: DemoHome, page: Any, family: str, presses: int, hold: float)
         _control(home, family, "DELETE", "/talk")
         card.evaluate("(el) => { el.talkStats.onsets = []; }")
         with TalkArrivals(home.simulators[family].control_url) as arrivals:
-            # Enabled once the camera is available; still once the pictures above have loaded.
-            button.wait_for_element_state("enabled", timeout=20_000)
-            button.hover()
-            page.mouse.down()
-            pressed = time.monotonic()
-            page.wait_for_timeout(hold * 1000)
-            page.mouse.up()
-            held = time.monotonic() - pressed
+            held = hold_button(page, button, hold)
             page.wait_for_timeout(1000)
         talk = _control(home, family, "GET", "/state")["talk"]
         pcm = _control(home, family, "GET", "/talk.wav")[44:]

@@ -106,6 +106,18 @@ def log_in(
     page.wait_for_function("() => document.querySelector('home-assistant')?.hass?.user")
 
 
+def hold_button(page: Any, button: Any, seconds: float) -> float:
+    """Press ``button`` with the mouse for ``seconds`` once it is enabled (the camera is
+    available; still once the pictures above it have loaded); the seconds it was held."""
+    button.wait_for_element_state("enabled", timeout=20_000)
+    button.hover()
+    page.mouse.down()
+    pressed = time.monotonic()
+    page.wait_for_timeout(seconds * 1000)
+    page.mouse.up()
+    return time.monotonic() - pressed
+
+
 def open_more_info(page: Any, entity_id: str) -> None:
     """Open an entity's more-info dialog, as a tap on its card does."""
     page.evaluate(

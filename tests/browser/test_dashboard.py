@@ -21,6 +21,7 @@ from tests.browser.browser import (
     TONE_HZ,
     TalkArrivals,
     deep_element,
+    hold_button,
     launch,
     log_in,
     open_more_info,
@@ -185,14 +186,7 @@ def test_talk_card_speaks_through_the_camera(
     card.evaluate("(el) => { el.talkStats.onsets = []; }")
     held = 3.0
     with TalkArrivals(demo.simulators[family].control_url) as arrivals:
-        # Enabled once the camera is available; still once the pictures above it have loaded.
-        button.wait_for_element_state("enabled", timeout=20_000)
-        button.hover()
-        page.mouse.down()
-        pressed = time.monotonic()
-        page.wait_for_timeout(held * 1000)
-        page.mouse.up()
-        held = time.monotonic() - pressed
+        held = hold_button(page, button, held)
         assert card.evaluate("(el) => el.talkStats.sessions") >= 1, "the press missed the button"
         page.wait_for_timeout(1200)
     assert card.evaluate("(el) => el.shadowRoot.querySelector('.status').textContent") == ""

@@ -59,6 +59,25 @@ async def _until(predicate: Callable[[], bool], timeout: float = 5.0) -> None:
             await asyncio.sleep(0.02)
 
 
+async def _decoded_video(
+    client: Client, decoder_name: str, count: int
+) -> tuple[list[Any], list[Any]]:
+    """The first ``count`` frames of ``video()`` and what PyAV's ``decoder_name`` made of them."""
+    decoder: Any = av.CodecContext.create(decoder_name, "r")
+    decoded: list[Any] = []
+    frames: list[Any] = []
+    video = client.video()
+    try:
+        async for frame in video:
+            frames.append(frame)
+            decoded += decoder.decode(av.Packet(frame.data))
+            if len(frames) >= count:
+                break
+    finally:
+        await video.aclose()
+    return frames, decoded
+
+
 @pytest.fixture
 async def camera(start_simulator: Start) -> DvripCamera:
     return await _camera(start_simulator)
@@ -540,18 +559,7 @@ async def test_video_frames_decode_as_h264_of_the_configured_size(
     client: Client, camera: DvripCamera
 ) -> None:
     await client.write_setting(SettingKey.RESOLUTION, "320x240")
-    decoder: Any = av.CodecContext.create("h264", "r")
-    decoded = []
-    frames = []
-    video = client.video()
-    try:
-        async for frame in video:
-            frames.append(frame)
-            decoded += decoder.decode(av.Packet(frame.data))
-            if len(frames) >= 12:
-                break
-    finally:
-        await video.aclose()
+    frames, decoded = await _decoded_video(client, "h264", 12)
     assert frames[0].keyframe
     assert all(f.codec == "h264" for f in frames)
     assert (frames[0].width, frames[0].height, frames[0].fps) == (320, 240, 25.0)
@@ -848,18 +856,7 @@ async def test_h265_stream(client: Client, camera: DvripCamera) -> None:
         "Simplify.Encode", [{"MainFormat": {"Video": {"Compression": "H.265"}}}]
     )
     assert (await client.encode_settings())["Compression"] == "H.265"
-    decoder: Any = av.CodecContext.create("hevc", "r")
-    decoded = []
-    frames = []
-    video = client.video()
-    try:
-        async for frame in video:
-            frames.append(frame)
-            decoded += decoder.decode(av.Packet(frame.data))
-            if len(frames) >= 8:
-                break
-    finally:
-        await video.aclose()
+    frames, decoded = await _decoded_video(client, "hevc", 8)
     assert {f.codec for f in frames} == {"h265"}
     assert {(f.width, f.height) for f in decoded} == {(320, 240)}
 
