@@ -27,7 +27,8 @@ Control API behaviour:
   not yet logged out or expired), ``logouts``, ``guarded`` connections, live
   ``streams`` and ``streams_started``, ``snapshots``, ``keepalives``,
   ``talking``, ``failed_logins``, ``locked``, ``time_offset`` (seconds the
-  camera clock was moved by OPTimeSetting). ``logins``/``rejected_logins``
+  camera clock was moved by OPTimeSetting), ``requests`` (the requests after a
+  login, counted by ``"<message id> <Name>"``). ``logins``/``rejected_logins``
   count every login accepted or refused.
 - Faults: ``drop``/``refuse``/``reboot`` close every socket (the reboot also
   forgets sessions and stops PTZ moves); ``stall`` holds every reply and the
@@ -48,7 +49,10 @@ reply), ``"frame"`` (a 0x1FE picture frame split over packets) or ``"none"`` (no
 reply, like NVRs without OPSNAP), ``ptz_reply`` (False: PTZ commands get no
 reply, like some firmware), ``ptz_flag`` (``"true"``; ``"false"``: the
 SystemFunction says no pan/tilt although the head moves; ``"absent"``: neither
-that flag nor the RS485 hint), ``discovery_port``.
+that flag nor the RS485 hint), ``white_light`` (False: SystemFunction says no
+white light and there is no ``Camera.WhiteLight``), ``talk`` (False:
+TalkOutChannel 0), ``alarm_inputs`` (AlarmInChannel and ``Alarm.LocalAlarm``
+entries; 1 on a camera, 4 on a recorder by default), ``discovery_port``.
 
 Live video, snapshots and talk: see ``streams.py``; the data: ``config.py``.
 """
@@ -146,7 +150,7 @@ class DvripCamera(StreamingCamera):
 
     def vendor_state(self) -> dict[str, Any]:
         encode = self.config["Simplify"]["Encode"]
-        lights = self.config["Camera"]["WhiteLight"]
+        lights = self.config["Camera"].get("WhiteLight", [])
         detect = self.config["Detect"]
         return {
             "channels": self.channels,
@@ -191,6 +195,7 @@ class DvripCamera(StreamingCamera):
             "streams_started": self.streams_started,
             "snapshots": self.snapshots,
             "keepalives": self.keepalives,
+            "requests": dict(self.requests),
             "talking": any(conn.talking for conn in self._conns.values()),
             "failed_logins": self.failed_logins,
             "locked": time.monotonic() < self._locked_until,
@@ -216,6 +221,7 @@ class DvripCamera(StreamingCamera):
             else:
                 self._ret(conn, message, wire.Ret.NOT_LOGGED_IN)
                 return
+        self.count_request(message)
         handler_name = _HANDLERS.get(message.msg_id)
         if handler_name is None:
             self._ret(conn, message, wire.Ret.ILLEGAL_COMMAND)
@@ -278,7 +284,9 @@ class DvripCamera(StreamingCamera):
         session = conn.session or 0
         value: Any
         if name == "SystemInfo":
-            value = system_info(self.channels, self.serial)
+            value = system_info(
+                self.channels, self.serial, inputs=self.alarm_inputs, talk=self.talk
+            )
         elif name == "WorkState":
             # UNCONFIRMED shape; video loss as a bit per channel without a camera.
             loss = sum(1 << channel for channel in self.offline_channels)

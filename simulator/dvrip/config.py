@@ -28,13 +28,17 @@ def serial_for_port(port: int) -> str:
 
 
 def alarm_inputs(channels: int) -> int:
-    """Alarm inputs: one on a camera, four on a recorder."""
+    """Alarm inputs: one on a camera, four on a recorder (unless told otherwise)."""
     return 1 if channels == 1 else 4
 
 
-def system_info(channels: int, serial: str = SERIAL) -> dict[str, Any]:
+def system_info(
+    channels: int, serial: str = SERIAL, *, inputs: int | None = None, talk: bool = True
+) -> dict[str, Any]:
+    """SystemInfo; ``inputs`` alarm inputs (the usual number when None), ``talk``: a talk
+    output (TalkOutChannel 1, else 0)."""
     return {
-        "AlarmInChannel": alarm_inputs(channels),
+        "AlarmInChannel": alarm_inputs(channels) if inputs is None else inputs,
         "AlarmOutChannel": 1,
         "AudioInChannel": 1,
         "BuildTime": "2020-02-26 17:11:38",
@@ -50,7 +54,7 @@ def system_info(channels: int, serial: str = SERIAL) -> dict[str, Any]:
         "SerialNo": serial,
         "SoftWareVersion": "V4.03.R12.G7914927.12012.145902.0020000",
         "TalkInChannel": 1,
-        "TalkOutChannel": 1,
+        "TalkOutChannel": 1 if talk else 0,
         "UpdataTime": "",
         "UpdataType": "0x00000000",
         "VideoInChannel": channels,
@@ -82,15 +86,17 @@ def white_light() -> dict[str, Any]:
     }
 
 
-def default_config(channels: int) -> dict[str, Any]:
+def default_config(
+    channels: int, *, inputs: int | None = None, light: bool = True
+) -> dict[str, Any]:
     """The config tree; a recorder (``channels`` > 1) has a white light per channel
-    (UNCONFIRMED shape: a list, as ``Camera.Param``), a camera one object."""
-    return {
+    (UNCONFIRMED shape: a list, as ``Camera.Param``), a camera one object; without a white
+    light (``light`` False) there is no ``Camera.WhiteLight`` at all."""
+    inputs = alarm_inputs(channels) if inputs is None else inputs
+    config: dict[str, Any] = {
         "Alarm": {
             "AlarmOut": [{"AlarmOutStatus": "OPEN", "AlarmOutType": "CLOSE"}],
-            "LocalAlarm": [
-                {"Enable": True, "SensorType": "NO"} for _ in range(alarm_inputs(channels))
-            ],
+            "LocalAlarm": [{"Enable": True, "SensorType": "NO"} for _ in range(inputs)],
         },
         "Simplify": {
             "Encode": [
@@ -155,13 +161,17 @@ def default_config(channels: int) -> dict[str, Any]:
             }
         },
     }
+    if not light:
+        del config["Camera"]["WhiteLight"]
+    return config
 
 
-def abilities(channels: int, ptz_flag: str = "true") -> dict[str, Any]:
+def abilities(channels: int, ptz_flag: str = "true", *, light: bool = True) -> dict[str, Any]:
     """The abilities; ``ptz_flag`` "false" (firmware that says no although the head moves)
-    or "absent" (neither the PTZ flag nor the RS485 hint, like old firmware)."""
+    or "absent" (neither the PTZ flag nor the RS485 hint, like old firmware); ``light``
+    False: the camera says it has no white light."""
     other: dict[str, Any] = {
-        "SupportCameraWhiteLight": True,
+        "SupportCameraWhiteLight": light,
         "SupportPTZDirectionControl": ptz_flag == "true",
         "SupportPTZTour": False,
         "SupportSetPTZPresetAttribute": True,
@@ -280,7 +290,7 @@ def validate(config: dict[str, Any]) -> str | None:
                 return "BitRate"
             if video.get("Compression") not in ("H.264", "H.265"):
                 return "Compression"
-    lights = config["Camera"]["WhiteLight"]
+    lights = config["Camera"].get("WhiteLight", [])
     for light in lights if isinstance(lights, list) else [lights]:
         if not isinstance(light, dict) or light.get("WorkMode") not in WHITE_LIGHT_MODES:
             return "WorkMode"

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import datetime as dt
 import itertools
@@ -28,6 +29,8 @@ from .discovery import DiscoveryResponder
 from .state import Conn, Ptz, Session
 
 _LOGGER = logging.getLogger(__name__)
+
+MAX_REQUEST_KINDS = 256
 
 
 class DvripCameraCore(SimulatedCamera):
@@ -53,6 +56,9 @@ class DvripCameraCore(SimulatedCamera):
         offline_channels: Iterable[int] = (),
         serial: str | None = None,
         discovery_port: int = 0,
+        white_light: bool = True,
+        talk: bool = True,
+        alarm_inputs: int | None = None,
     ) -> None:
         super().__init__(host=host, port=port, username=username, password=password)
         if not 1 <= channels <= 64:
@@ -75,9 +81,17 @@ class DvripCameraCore(SimulatedCamera):
         self.lockout_seconds = lockout_seconds
         self.snapshot_mode = snapshot_mode
         self.ptz_reply = ptz_reply
-        self.config: dict[str, Any] = default_config(channels)
-        self.defaults: dict[str, Any] = default_config(channels)
-        self.abilities = default_abilities(channels, ptz_flag)
+        if alarm_inputs is not None and not 0 <= alarm_inputs <= 64:
+            raise ValueError("alarm_inputs must be between 0 and 64")
+        # What the device has besides video (SystemInfo, SystemFunction and config say so).
+        self.talk, self.alarm_inputs = talk, alarm_inputs
+        self.config: dict[str, Any] = default_config(
+            channels, inputs=alarm_inputs, light=white_light
+        )
+        self.defaults: dict[str, Any] = default_config(
+            channels, inputs=alarm_inputs, light=white_light
+        )
+        self.abilities = default_abilities(channels, ptz_flag, light=white_light)
         self.ptz_state = [Ptz() for _ in range(channels)]
         self.sessions: dict[int, Session] = {}
         self._session_ids = itertools.count(1)
@@ -89,6 +103,8 @@ class DvripCameraCore(SimulatedCamera):
         self.logouts = 0
         self.keepalives = 0
         self.streams_started = 0
+        # Requests answered or refused after the login, by "message id name" (bounded).
+        self.requests: collections.Counter[str] = collections.Counter()
         self.ptz_commands: list[dict[str, Any]] = []
         self._conns: dict[int, Conn] = {}
         self._talker: Conn | None = None
@@ -155,6 +171,15 @@ class DvripCameraCore(SimulatedCamera):
                 del self.sessions[session.session_id]
 
     # --- helpers ---------------------------------------------------------------------------------
+
+    def count_request(self, message: wire.JsonMessage) -> None:
+        """Count a request by message id and name (a test counts the questions a client asks;
+        names beyond the first ``MAX_REQUEST_KINDS`` are counted together)."""
+        name = message.body.get("Name")
+        key = f"{message.msg_id} {name if isinstance(name, str) else ''}"[:80]
+        if key not in self.requests and len(self.requests) >= MAX_REQUEST_KINDS:
+            key = f"{message.msg_id} (other)"
+        self.requests[key] += 1
 
     def _now(self) -> dt.datetime:
         return dt.datetime.now() + dt.timedelta(seconds=self.time_offset)

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import pytest
 
 from custom_components.ipcam.protocols.base import Capability, ChannelInfo, Vendor
 from custom_components.ipcam.protocols.dvrip import device
-from custom_components.ipcam.protocols.dvrip.codes import MsgId
 from custom_components.ipcam.protocols.dvrip.device import DeviceFacts, Scope
 from custom_components.ipcam.protocols.dvrip.settings import Stream
-from custom_components.ipcam.protocols.dvrip.views import LoginReply
+from custom_components.ipcam.protocols.dvrip.views import LoginReply, SystemInfo
 from custom_components.ipcam.protocols.errors import CameraError, InvalidValue, ProtocolError
 from simulator.dvrip import config
 
@@ -264,13 +264,88 @@ def test_a_recorder_and_its_channels_split_the_capabilities() -> None:
     ]
 
 
+def asked(
+    answers: dict[str, Any], info: Any = INFO, channel: int | None = 0, count: int = 1
+) -> dict[str, Any]:
+    """What connect() asks, in order, of a device whose answers are ``answers`` (a missing one:
+    not given, None), and what it is told."""
+    told: dict[str, Any] = {}
+    system = SystemInfo.from_json(info)
+    while (query := device.next_query(channel, count, system, told)) is not None:
+        told[query[1]] = answers.get(query[1])
+    return told
+
+
 def test_what_connect_asks() -> None:
-    camera = device.queries(0, 1)
-    assert (MsgId.ABILITY, "SystemFunction") in camera
-    assert (MsgId.CONFIG_GET, "Alarm.LocalAlarm") in camera
-    assert all(name != "ChannelTitle" for _msg_id, name in camera)
-    assert device.queries(None, 1) == camera == device.queries(3, 4)
-    assert device.queries(None, 4) == (*camera, (MsgId.CHANNEL_TITLE_GET, "ChannelTitle"))
+    everything = {**ABILITIES, **CONFIGS, device.CHANNEL_TITLE: ["CAM01"]}
+    camera = asked(everything)
+    assert list(camera) == [
+        "SystemFunction",
+        "General.General",
+        "NetWork.NetCommon",
+        "Simplify.Encode",
+        "EncodeCapability",
+        "TalkAudioFormat",
+        "Camera.WhiteLight",
+        "Alarm.LocalAlarm",
+    ]
+    assert asked(everything, channel=None) == camera == asked(everything, channel=3, count=4)
+    assert list(asked(everything, channel=None, count=4)) == [*camera, device.CHANNEL_TITLE]
+    # No white light, talk output or alarm input: their answers are not asked for.
+    function = copy.deepcopy(ABILITIES["SystemFunction"])
+    function["OtherFunction"]["SupportCameraWhiteLight"] = False
+    bare_info = {**INFO, "TalkOutChannel": 0, "AlarmInChannel": 0}
+    bare = asked({**everything, "SystemFunction": function}, bare_info)
+    assert list(bare) == [
+        "SystemFunction",
+        "General.General",
+        "NetWork.NetCommon",
+        "Simplify.Encode",
+        "EncodeCapability",
+    ]
+    # Without SystemFunction (or Simplify.Encode) nothing that depends on it is asked either.
+    assert "Camera.WhiteLight" not in asked({**everything, "SystemFunction": None})
+    assert "EncodeCapability" not in asked({**everything, "Simplify.Encode": None})
+
+
+WHAT_CONNECT_MAY_ASK = (*device.ABILITIES, *device.CONFIGS, device.CHANNEL_TITLE)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.data())
+def test_asking_less_changes_nothing_the_client_makes_of_the_device(data: Any) -> None:
+    """Whatever a device answers, the questions left out (``next_query``) change neither
+    capabilities in any scope, channel or stream, nor identity, channels or stream sizes."""
+    answers: dict[str, Any] = {**ABILITIES, **CONFIGS, device.CHANNEL_TITLE: ["A", "B"]}
+    info = dict(INFO)
+    for name in data.draw(st.sets(st.sampled_from(WHAT_CONNECT_MAY_ASK)), label="odd"):
+        answers[name] = data.draw(mutations(answers[name]) | JSON | st.none(), label=name)
+    for key in ("TalkOutChannel", "AlarmInChannel", "VideoInChannel"):
+        info[key] = data.draw(st.sampled_from([0, 1, 2, "1", None, -1]), label=key)
+    login = LoginReply(100, 1, 20, data.draw(st.integers(1, 4), label="channels"), "NVR")
+    count = DeviceFacts(login, SystemInfo.from_json(info)).channel_count
+    channel = data.draw(st.sampled_from([None, *range(count)]), label="channel")
+    whole = DeviceFacts.from_answers(login, info, answers)
+    less = DeviceFacts.from_answers(login, info, asked(answers, info, channel, count))
+    for number in range(count):
+        for extra in (False, True):
+            stream = Stream(number, extra)
+            for scope in Scope:
+                assert device.capabilities(less, stream, scope) == device.capabilities(
+                    whole, stream, scope
+                )
+            if Capability.RESOLUTION in device.capabilities(whole, stream):
+                assert device.stream_settings(less, stream) == device.stream_settings(whole, stream)
+    if channel is None and count > 1:  # a recorder's channel titles are its own question
+        assert less.channels == whole.channels
+    try:
+        expected: object = device.identity(whole, channel)
+    except CameraError as err:
+        expected = type(err)
+    try:
+        assert device.identity(less, channel) == expected
+    except CameraError as err:
+        assert type(err) is expected
 
 
 # Every answer the camera gives at connect: (which, name) -> the simulated camera's.

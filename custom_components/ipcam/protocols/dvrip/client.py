@@ -23,7 +23,7 @@ from ..base import Capability, VideoFrame
 from ..errors import CameraError, CannotConnect
 from ..keyframe import keyframe_to_jpeg
 from ..transport import Inbox, SessionLink
-from . import commands, device, model, session, sharing
+from . import commands, model, session, sharing
 from .codes import MsgId, Ret
 from .media import TALK_FRAME_BYTES, encode_talk_frame
 from .views import LoginReply
@@ -201,18 +201,8 @@ class Client(model.ClientModel):
         self._hub.closed = False
         try:
             login = (await self._shared_connection("control")).session.login or LoginReply()
-            info = (await self._command(MsgId.SYSINFO, "SystemInfo")).get("SystemInfo")
-            count = device.check_channel(login, info, self.channel)
-            answers = {
-                name: await self._unless_unsupported(self.get_ability(name, msg_id))
-                for msg_id, name in device.queries(self.channel, count)
-            }
-            facts = device.DeviceFacts.from_answers(login, info, answers)
+            facts = await self._read_device(login)
             self._hub.max_connections = facts.net.max_connections
-            abilities = {name: answers[name] for name in device.ABILITIES}
-            self.learn(
-                facts, {name: value for name, value in abilities.items() if value is not None}
-            )
         except BaseException:
             await self.close()
             raise

@@ -8,7 +8,7 @@ docs/protocols/dvrip.md, "Capabilities" and "Recorders: one device, many channel
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,7 +34,7 @@ from .views import (
 
 # The name a device has until its owner gives it one.
 DEFAULT_MACHINE_NAME = "LocalHost"
-# What connect() asks for besides SystemInfo; a camera may lack any of them. A recorder as
+# What connect() may ask for besides SystemInfo; a camera may lack any of them. A recorder as
 # one device also asks for its channels' names (ChannelTitle, message 1048).
 ABILITIES = ("SystemFunction", "EncodeCapability", "TalkAudioFormat")
 CONFIGS = (
@@ -46,14 +46,57 @@ CONFIGS = (
 )
 CHANNEL_TITLE = "ChannelTitle"
 
+# Whether an answer is worth a round trip, from SystemInfo and the answers before it.
+Needed = Callable[[SystemInfo, Mapping[str, object]], bool]
 
-def queries(channel: int | None, channel_count: int) -> tuple[tuple[int, str], ...]:
-    """(message id, name) of the optional answers ``connect()`` reads after SystemInfo."""
-    asked = [(MsgId.ABILITY, name) for name in ABILITIES]
-    asked += [(MsgId.CONFIG_GET, name) for name in CONFIGS]
-    if channel is None and channel_count > 1:
-        asked.append((MsgId.CHANNEL_TITLE_GET, CHANNEL_TITLE))
-    return tuple((int(msg_id), name) for msg_id, name in asked)
+
+def _always(_info: SystemInfo, _answers: Mapping[str, object]) -> bool:
+    return True
+
+
+def _has_streams(_info: SystemInfo, answers: Mapping[str, object]) -> bool:
+    """A stream's sizes matter only when ``Simplify.Encode`` has entries (resolution)."""
+    return bool(as_list(answers.get("Simplify.Encode")))
+
+
+def _has_talk(info: SystemInfo, _answers: Mapping[str, object]) -> bool:
+    return info.talk_out_channels > 0  # talk needs a talk output first
+
+
+def _has_white_light(_info: SystemInfo, answers: Mapping[str, object]) -> bool:
+    return SystemFunction.from_json(answers.get("SystemFunction")).white_light
+
+
+def _has_inputs(info: SystemInfo, _answers: Mapping[str, object]) -> bool:
+    return info.alarm_in_channels > 0
+
+
+# In order: each condition reads only answers asked before it, and is exactly the condition
+# ``capabilities`` (or ``stream_settings``) puts before using that answer, so a question is
+# left out only when its answer could not change what the client makes of the device.
+PLAN: tuple[tuple[int, str, Needed], ...] = (
+    (MsgId.ABILITY, "SystemFunction", _always),
+    (MsgId.CONFIG_GET, "General.General", _always),
+    (MsgId.CONFIG_GET, "NetWork.NetCommon", _always),
+    (MsgId.CONFIG_GET, "Simplify.Encode", _always),
+    (MsgId.ABILITY, "EncodeCapability", _has_streams),
+    (MsgId.ABILITY, "TalkAudioFormat", _has_talk),
+    (MsgId.CONFIG_GET, "Camera.WhiteLight", _has_white_light),
+    (MsgId.CONFIG_GET, "Alarm.LocalAlarm", _has_inputs),
+)
+
+
+def next_query(
+    channel: int | None, channel_count: int, info: SystemInfo, answers: Mapping[str, object]
+) -> tuple[int, str] | None:
+    """(message id, name) of the next optional answer ``connect()`` reads after SystemInfo,
+    given those read so far (by name, None when not given); None when it has all it needs."""
+    for msg_id, name, needed in PLAN:
+        if name not in answers and needed(info, answers):
+            return int(msg_id), name
+    if channel is None and channel_count > 1 and CHANNEL_TITLE not in answers:
+        return int(MsgId.CHANNEL_TITLE_GET), CHANNEL_TITLE
+    return None
 
 
 class Scope(enum.Enum):

@@ -21,6 +21,7 @@ from ..errors import InvalidValue, NotSupported, ProtocolError
 from . import commands, device, settings
 from .codes import MsgId
 from .profile import PROFILE
+from .views import LoginReply, SystemInfo
 
 DEFAULT_TIMEOUT = 10.0
 
@@ -152,6 +153,20 @@ class ClientModel(base.CameraClient):
     @abstractmethod
     async def _command(self, msg_id: int, name: str, value: object = None) -> dict[str, Any]:
         """One request on the device's control connection; its answer's body."""
+
+    async def _read_device(self, login: LoginReply) -> device.DeviceFacts:
+        """Ask what the device is (SystemInfo, then only the answers something will use:
+        ``device.next_query``), one question at a time, and learn it."""
+        info = (await self._command(MsgId.SYSINFO, "SystemInfo")).get("SystemInfo")
+        count = device.check_channel(login, info, self.channel)
+        system, answers = SystemInfo.from_json(info), dict[str, Any]()
+        while (query := device.next_query(self.channel, count, system, answers)) is not None:
+            msg_id, name = query
+            answers[name] = await self._unless_unsupported(self.get_ability(name, msg_id))
+        facts = device.DeviceFacts.from_answers(login, info, answers)
+        abilities = {name: answers.get(name) for name in device.ABILITIES}
+        self.learn(facts, {name: value for name, value in abilities.items() if value is not None})
+        return facts
 
     async def get_config(self, name: str) -> Any:
         """Read a config section by dotted path (``Camera.Param.[0]``)."""
