@@ -362,3 +362,35 @@ async def test_unconfirmed_pan_tilt_is_offered_disabled(
     button = registry.async_get(entity_id(hass, entry, "button", "ptz_left"))
     assert button is not None and button.disabled_by is not None
     assert "ptz_zoom_in" not in keys(hass, entry, "button")
+
+
+@pytest.mark.parametrize(
+    ("options", "extra"),
+    [
+        ({}, {CONF_CHANNEL: 0}),  # the default camera
+        ({"white_light": False, "talk": False, "alarm_inputs": 0}, {CONF_CHANNEL: 0}),
+        ({"channels": 4}, {}),  # a recorder as one entry
+    ],
+    ids=["camera", "bare camera", "recorder"],
+)
+async def test_set_up_asks_the_camera_each_question_once(
+    hass: HomeAssistant,
+    start_simulator: StartSimulator,
+    add_entry: AddEntry,
+    options: dict[str, object],
+    extra: dict[str, object],
+) -> None:
+    """A whole set-up (connect, the first settings read, the entities, the alarm connection)
+    asks no config section, ability or SystemInfo twice: the first settings read takes what
+    connect read (DVRIP has one request in flight per connection: each question is a round
+    trip)."""
+    camera = await start_simulator("dvrip", **options)
+    entry = await add_entry(camera, **extra)
+    assert entry.state is ConfigEntryState.LOADED
+    await wait_for(hass, lambda: camera.vendor_state()["guarded"] >= 1)
+    questions = {
+        key: count
+        for key, count in camera.requests.items()
+        if key.split(" ")[0] in ("1020", "1042", "1048", "1360")
+    }
+    assert questions and all(count == 1 for count in questions.values()), questions

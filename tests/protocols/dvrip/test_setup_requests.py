@@ -110,3 +110,99 @@ async def test_connect_asks_less_and_learns_the_same(start_simulator: Start, pro
             assert (capability in everything[(0, False, device.Scope.CAMERA)]) == bool(present)
     finally:
         await client.close()
+
+
+# --- set-up: connect, then the first settings read ------------------------------------------------
+
+
+async def _set_up(client: Client) -> list[Any]:
+    """What the integration does at set-up: connect, then read the settings (a recorder's
+    and each channel's)."""
+    await client.connect()
+    return await _read_settings(client)
+
+
+async def _read_settings(client: Client) -> list[Any]:
+    read = [await client.read_settings()]
+    if client.channel is None and client.channel_count > 1:
+        for channel in range(client.channel_count):
+            read.append(await client.channel_client(channel).read_settings())
+    return read
+
+
+@pytest.mark.parametrize(
+    ("profile", "questions"),
+    [
+        # login + SystemInfo + 8 answers at connect; Alarm.AlarmOut and the two detectors
+        # read (Simplify.Encode, Camera.WhiteLight and Alarm.LocalAlarm connect read).
+        ("default", 1 + 9 + 3),
+        ("bare", 1 + 6 + 3),
+        # + ChannelTitle at connect; then each of 4 channels' two detectors.
+        ("recorder", 1 + 10 + 1 + 4 * 2),
+    ],
+)
+async def test_set_up_asks_each_question_once(
+    start_simulator: Start, profile: str, questions: int
+) -> None:
+    options = PROFILES[profile]
+    camera = await start_simulator("dvrip", **options)
+    assert isinstance(camera, DvripCamera)
+    recorder = options.get("channels", 1) > 1
+    client = _client(camera, channel=None if recorder else 0)
+    try:
+        fresh = await _set_up(client)
+        asked = _asked(camera)
+        assert all(count == 1 for count in asked.values()), asked
+        assert camera.logins + sum(asked.values()) == questions
+        # What connect's answers gave is what the camera says when asked.
+        client._recent.forget()
+        assert await _read_settings(client) == fresh
+        assert camera.requests["1042 Simplify.Encode"] == 1 + (4 if recorder else 1)
+    finally:
+        await client.close()
+
+
+async def test_a_write_or_time_makes_the_settings_read_ask_again(
+    start_simulator: Start, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from custom_components.ipcam.protocols.base import SettingKey
+    from custom_components.ipcam.protocols.dvrip import model
+
+    camera = await start_simulator("dvrip")
+    assert isinstance(camera, DvripCamera)
+    client = _client(camera)
+    try:
+        await client.connect()
+        await client.write_setting(SettingKey.WHITE_LIGHT, "on")
+        settings = await client.read_settings()
+        assert settings.values[SettingKey.WHITE_LIGHT] == "on"
+        # connect, the write's current value, the read after the write
+        assert camera.requests["1042 Camera.WhiteLight"] == 3
+        assert camera.requests["1042 Simplify.Encode"] == 2  # every answer is forgotten
+        monkeypatch.setattr(model, "FRESH_SECONDS", 0.0)  # connect's answers are stale at once
+        await client.close()
+        await client.connect()
+        await client.read_settings()
+        assert camera.requests["1042 Simplify.Encode"] == 4
+    finally:
+        await client.close()
+
+
+async def test_a_write_through_one_channel_forgets_the_recorders_answers(
+    start_simulator: Start,
+) -> None:
+    from custom_components.ipcam.protocols.base import SettingKey
+
+    camera = await start_simulator("dvrip", channels=3)
+    assert isinstance(camera, DvripCamera)
+    client = _client(camera, channel=None)
+    try:
+        await client.connect()
+        one, two = client.channel_client(1), client.channel_client(2)
+        await one.write_setting(SettingKey.WHITE_LIGHT, "off")
+        assert camera.requests["1042 Camera.WhiteLight"] == 2  # connect, the write's current
+        assert (await one.read_settings()).values[SettingKey.WHITE_LIGHT] == "off"
+        await two.read_settings()
+        assert camera.requests["1042 Camera.WhiteLight"] == 4  # each read asked the camera
+    finally:
+        await client.close()

@@ -212,6 +212,7 @@ class Client(model.ClientModel):
         closes every connection to the device and ends every ``events()`` of its clients."""
         hub, everything = self._hub, not self._shared
         hub.closed = hub.closed or everything
+        self._recent.forget()
         hub.end(CannotConnect("the client was closed"), None if everything else self)
         for conn in hub.owned(self, everything):
             await self._drop(conn)

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import time
 from abc import abstractmethod
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Mapping
 from typing import Any
 
 from .. import base
@@ -24,6 +25,36 @@ from .profile import PROFILE
 from .views import LoginReply, SystemInfo
 
 DEFAULT_TIMEOUT = 10.0
+# How long the config sections connect read serve the settings reads after it (set-up reads
+# the settings at once; a poll comes much later and asks the camera again).
+FRESH_SECONDS = 5.0
+
+
+class RecentAnswers:
+    """The config sections a device answered at connect, served to settings reads for
+    ``FRESH_SECONDS`` after it so that set-up does not ask them twice; forgotten at any
+    write by any client of the device (a recorder's channel clients share them)."""
+
+    __slots__ = ("_answers", "_until")
+
+    def __init__(self) -> None:
+        self._answers: dict[str, object] = {}
+        self._until = 0.0
+
+    def keep(self, answers: Mapping[str, object], now: float) -> None:
+        """Keep the answers given (None: not given) to serve until ``now + FRESH_SECONDS``."""
+        self._answers = {name: value for name, value in answers.items() if value is not None}
+        self._until = now + FRESH_SECONDS
+
+    def get(self, name: str, now: float) -> object | None:
+        """The section's answer while fresh; None when not kept or stale."""
+        if now >= self._until:
+            self.forget()
+            return None
+        return self._answers.get(name)
+
+    def forget(self) -> None:
+        self._answers, self._until = {}, 0.0
 
 
 class ClientModel(base.CameraClient):
@@ -66,13 +97,20 @@ class ClientModel(base.CameraClient):
         self._channels: dict[int, ClientModel] = {}
         self._ptz = commands.PtzMoves()
         self._snapshot_supported = True
+        self._recent = RecentAnswers()
 
     def __repr__(self) -> str:  # never the credentials
         return f"<dvrip.Client {self.host}:{self.port} channel={self.channel}>"
 
-    def learn(self, facts: device.DeviceFacts, abilities: dict[str, Any]) -> None:
+    def learn(
+        self,
+        facts: device.DeviceFacts,
+        abilities: dict[str, Any],
+        recent: RecentAnswers | None = None,
+    ) -> None:
         """Who and what the device is (its answers at connect), for this client and a
-        recorder's channel clients."""
+        recorder's channel clients (which share its ``recent`` answers: one device)."""
+        self._recent = recent or self._recent
         self._facts, self.channel_count, self.abilities = facts, facts.channel_count, abilities
         self.system_info, self.device_type = facts.info.raw, facts.login.device_type
         self._scope = device.scope(self.channel, self._shared, facts.channel_count)
@@ -81,7 +119,7 @@ class ClientModel(base.CameraClient):
         self.ptz_confirmed = facts.function.ptz_confirmed
         self._stream = device.stream_settings(facts, self._stream)
         for child in self._channels.values():
-            child.learn(facts, abilities)
+            child.learn(facts, abilities, self._recent)
 
     @property
     def alarm_channel(self) -> int | None:
@@ -106,7 +144,7 @@ class ClientModel(base.CameraClient):
             raise InvalidValue(f"channel {channel} does not exist on this recorder")
         if channel not in self._channels:
             child = self._channels[channel] = self._channel_client(channel)
-            child.learn(self._facts, self.abilities)
+            child.learn(self._facts, self.abilities, self._recent)
         return self._channels[channel]
 
     @abstractmethod
@@ -166,6 +204,8 @@ class ClientModel(base.CameraClient):
         facts = device.DeviceFacts.from_answers(login, info, answers)
         abilities = {name: answers.get(name) for name in device.ABILITIES}
         self.learn(facts, {name: value for name, value in abilities.items() if value is not None})
+        configs = {name: answers.get(name) for name in device.CONFIGS}
+        self._recent.keep(configs, time.monotonic())
         return facts
 
     async def get_config(self, name: str) -> Any:
@@ -177,6 +217,7 @@ class ClientModel(base.CameraClient):
 
     async def set_config(self, name: str, value: object) -> None:
         """Write (merge) a config section by dotted path."""
+        self._recent.forget()  # even a write that fails may have changed something
         await self._command(MsgId.CONFIG_SET, name, value)
 
     async def get_ability(self, name: str, msg_id: int = MsgId.ABILITY) -> Any:
@@ -205,9 +246,15 @@ class ClientModel(base.CameraClient):
 
     async def read_settings(self) -> base.Settings:
         """The settings of this client's capabilities; a section the camera does not give
-        is left out."""
+        is left out. Right after connect, the sections connect read are not asked again
+        (``RecentAnswers``)."""
         sections = settings.sections_to_read(self.capabilities, self._stream)
-        answers = {name: await self._unless_unsupported(self.get_config(name)) for name in sections}
+        answers: dict[str, object] = {}
+        for name in sections:
+            answer = self._recent.get(name, time.monotonic())
+            if answer is None:
+                answer = await self._unless_unsupported(self.get_config(name))
+            answers[name] = answer
         return settings.read(answers, self._stream)
 
     async def write_setting(self, key: str, value: bool | int | str) -> None:
