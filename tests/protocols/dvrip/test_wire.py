@@ -189,6 +189,39 @@ def test_request_body_shape_matches_capture() -> None:
     )
 
 
+def test_request_payloads_kept_are_the_bytes_encoded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A request asked again takes its payload around the session id from the templates:
+    the same bytes as encoding it, for every session, name and value; those not kept (a
+    nested value, the mark in a name, a full table) are encoded."""
+    hypothesis = pytest.importorskip("hypothesis")
+    st = pytest.importorskip("hypothesis.strategies")
+    scalars = st.integers(-(2**40), 2**40) | st.text(max_size=12)
+    values = (
+        st.none()
+        | st.dictionaries(st.text(max_size=8), scalars, max_size=5)
+        | st.dictionaries(st.text(max_size=4), st.lists(scalars, max_size=2), max_size=2)
+        | st.dictionaries(st.sampled_from(["On", "Off"]), st.booleans(), max_size=2)
+        | st.just({"Channel": 0})
+    )
+    names = st.sampled_from(["OPSNAP", "KeepAlive", "", "General.General", "@@SessionID@@"])
+
+    @hypothesis.settings(max_examples=400, deadline=None)
+    @hypothesis.given(names | st.text(max_size=20), values, st.integers(0, 0xFFFFFFFF))
+    def same(name: str, value: object, session: int) -> None:
+        expected = wire.encode_json_body(wire.request_body(name, session, value))
+        assert wire.request_payload(name, session, value) == expected
+        assert wire.request_payload(name, session ^ 1, value) == wire.encode_json_body(
+            wire.request_body(name, session ^ 1, value)
+        )
+
+    same()
+    assert wire._request_templates  # some were kept
+    monkeypatch.setattr(wire, "REQUEST_TEMPLATES_KEPT", len(wire._request_templates))
+    body = wire.encode_json_body(wire.request_body("Not.Kept", 5))
+    assert wire.request_payload("Not.Kept", 5) == body
+    assert ("Not.Kept",) not in wire._request_templates
+
+
 # --- fragmentation -------------------------------------------------------------------------------
 
 STREAM = b"".join(entry[0] for entry in SEED_TABLE)

@@ -34,7 +34,7 @@ from __future__ import annotations
 import collections
 import enum
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 from ..base import AudioChunk, CameraEvent, VideoFrame
 from ..errors import CameraError, CannotConnect, ProtocolError
@@ -49,9 +49,10 @@ from .wire import (
     JsonMessage,
     Message,
     PacketDecoder,
-    encode_json,
+    encode_json_body,
     encode_packet,
-    request_body,
+    json_packets,
+    request_payload,
     sofia_hash,
 )
 
@@ -240,7 +241,7 @@ class DvripSession:
             self._enqueue(
                 _KEEPALIVE_TOKEN,
                 MsgId.KEEPALIVE,
-                self._body("KeepAlive"),
+                self._payload("KeepAlive"),
                 now,
                 min(self.timeout, interval),
             )
@@ -265,7 +266,7 @@ class DvripSession:
         }
         self.state = State.LOGIN_SENT
         self._login_sent_at = now
-        self._enqueue(_LOGIN_TOKEN, MsgId.LOGIN, body, now, self.timeout)
+        self._enqueue(_LOGIN_TOKEN, MsgId.LOGIN, encode_json_body(body), now, self.timeout)
 
     def request(
         self,
@@ -288,7 +289,7 @@ class DvripSession:
         self._enqueue(
             self._tokens,
             msg_id,
-            self._body(name, value),
+            self._payload(name, value),
             now,
             timeout if optional else self.timeout,
             optional=optional,
@@ -299,7 +300,7 @@ class DvripSession:
     def send(self, msg_id: int, name: str, value: object = None) -> None:
         """Send a message no reply is waited for (Guard, Monitor Start/Stop, Talk Start/Stop)."""
         self._check_ready()
-        self._out.write(self._packet(msg_id, self._body(name, value)))
+        self._out.write(self._packet(msg_id, self._payload(name, value)))
 
     def send_binary(self, msg_id: int, payload: bytes, *, channel: int = 0) -> None:
         """Send a binary message (talk audio); ``channel`` goes into the Total byte."""
@@ -329,8 +330,8 @@ class DvripSession:
         if self.state is State.READY and self._error is None:
             if self.goodbye is not None:
                 msg_id, name, value = self.goodbye
-                self._out.write(self._packet(msg_id, self._body(name, value)))
-            self._out.write(self._packet(MsgId.LOGOUT, self._body("")))
+                self._out.write(self._packet(msg_id, self._payload(name, value)))
+            self._out.write(self._packet(MsgId.LOGOUT, self._payload("")))
         self._fail(CannotConnect("the session was closed"))
 
     def close(self) -> None:
@@ -360,17 +361,19 @@ class DvripSession:
         self._sequence = (sequence + 1) & 0xFFFFFFFF
         return sequence
 
-    def _body(self, name: str, value: object = None) -> dict[str, Any]:
-        return request_body(name, self.session_id, value)
+    def _payload(self, name: str, value: object = None) -> bytes:
+        """A request's JSON payload (``{"Name": name, "SessionID": ..., name: value}``)."""
+        return request_payload(name, self.session_id, value)
 
-    def _packet(self, msg_id: int, body: dict[str, Any]) -> bytes:
-        return encode_json(msg_id, body, session=self.session_id, sequence=self._next_sequence())
+    def _packet(self, msg_id: int, payload: bytes) -> bytes:
+        sequence = self._next_sequence()
+        return json_packets(msg_id, payload, session=self.session_id, sequence=sequence)
 
     def _enqueue(
         self,
         token: int,
         msg_id: int,
-        body: dict[str, Any],
+        payload: bytes,
         now: float,
         timeout: float,
         *,
@@ -381,7 +384,8 @@ class DvripSession:
         # A queued request waits for those before it: its reply is due after theirs.
         deadline = (max(now, self._tail_deadline) if busy else now) + timeout
         self._tail_deadline = deadline
-        request = _Request(token, msg_id, self._packet(msg_id, body), deadline, optional, snapshot)
+        packet = self._packet(msg_id, payload)
+        request = _Request(token, msg_id, packet, deadline, optional, snapshot)
         if busy:
             self._queue.append(request)
         else:

@@ -45,8 +45,10 @@ __all__ = [
     "encode_json",
     "encode_json_body",
     "encode_packet",
+    "json_packets",
     "parse_session",
     "request_body",
+    "request_payload",
     "session_hex",
     "sofia_hash",
 ]
@@ -64,6 +66,7 @@ MAX_PENDING_MESSAGES = 8  # multi-packet JSON messages being reassembled at once
 FRAGMENT_SIZE = 16 * 1024  # vendor: a multi-packet payload is split into 16 KiB pieces
 
 JSON_TRAILER = b"\n\x00"
+_JSON_DECODER = json.JSONDecoder(strict=False)  # control characters inside strings accepted
 
 _SOFIA_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
@@ -152,8 +155,21 @@ def encode_packet(
     current: int = 0,
 ) -> bytes:
     """One packet: header + payload."""
-    header = Header(msg_id, len(payload), session, sequence, version, total, current)
-    return header.pack() + payload
+    return (
+        HEADER.pack(
+            HEAD_FLAG,
+            version & 0xFF,
+            0,
+            0,
+            session & 0xFFFFFFFF,
+            sequence & 0xFFFFFFFF,
+            total & 0xFF,
+            current & 0xFF,
+            msg_id & 0xFFFF,
+            len(payload),
+        )
+        + payload
+    )
 
 
 # --- JSON ---------------------------------------------------------------------------------------
@@ -193,7 +209,7 @@ def decode_json_body(payload: bytes) -> dict[str, Any]:
     except UnicodeDecodeError:
         decoded = bytes(b for b in text if b >= 0x20 or b in b"\t\r\n").decode("latin-1")
     try:
-        body = json.loads(decoded, strict=False)
+        body = _JSON_DECODER.decode(decoded)  # json.loads(..., strict=False), built once
     except (ValueError, RecursionError) as err:
         raise ProtocolError(f"malformed JSON payload: {type(err).__name__}") from None
     if not isinstance(body, dict):
@@ -212,6 +228,19 @@ def encode_json(
 ) -> bytes:
     """A JSON message; payloads over 16 KiB are split into Total/Current packets."""
     payload = encode_json_body(body, trailer)
+    return json_packets(msg_id, payload, session=session, sequence=sequence, version=version)
+
+
+def json_packets(
+    msg_id: int,
+    payload: bytes,
+    *,
+    session: int = 0,
+    sequence: int = 0,
+    version: int = CLIENT_VERSION,
+) -> bytes:
+    """A JSON message from its encoded payload (``encode_json_body``); payloads over 16 KiB
+    are split into Total/Current packets."""
     if len(payload) <= FRAGMENT_SIZE:
         return encode_packet(msg_id, payload, session=session, sequence=sequence, version=version)
     pieces = [payload[i : i + FRAGMENT_SIZE] for i in range(0, len(payload), FRAGMENT_SIZE)]
@@ -237,6 +266,43 @@ def request_body(name: str, session: int, value: object = None) -> dict[str, Any
     if value is not None:
         body[name] = value
     return body
+
+
+# Encoded requests without a value, or with a small flat one, by (name, value): the payload
+# around the session id, so that asking again (on any session) encodes nothing.
+REQUEST_TEMPLATES_KEPT = 256
+_SESSION_MARK = "@@SessionID@@"
+_request_templates: dict[tuple[object, ...], tuple[bytes, bytes]] = {}
+
+
+def _template_key(name: str, value: object) -> tuple[object, ...] | None:
+    """What makes a request's payload when it is worth keeping: no value, or an object of
+    at most four integers and strings (OPSNAP's ``{"Channel": 0}``); None otherwise."""
+    if value is None:
+        return (name,)
+    if type(value) is dict and len(value) <= 4:
+        items = tuple(value.items())
+        if all(type(key) is str and type(item) in (int, str) for key, item in items):
+            return (name, dict, *items)  # not (name,): {} is sent, None is not
+    return None
+
+
+def request_payload(name: str, session: int, value: object = None) -> bytes:
+    """``encode_json_body(request_body(name, session, value))``, the same bytes; requests
+    asked before (``_template_key``) are not encoded again."""
+    key = _template_key(name, value)
+    template = _request_templates.get(key) if key is not None else None
+    if template is None:
+        body = request_body(name, session, value)
+        if key is None or len(_request_templates) >= REQUEST_TEMPLATES_KEPT:
+            return encode_json_body(body)
+        body["SessionID"] = _SESSION_MARK
+        parts = encode_json_body(body).split(_SESSION_MARK.encode())
+        if len(parts) != 2:  # the mark is in the name or the value: never kept
+            return encode_json_body(request_body(name, session, value))
+        template = _request_templates[key] = (parts[0], parts[1])
+    head, tail = template
+    return head + session_hex(session).encode() + tail
 
 
 # --- messages and the decoder -----------------------------------------------------------------
