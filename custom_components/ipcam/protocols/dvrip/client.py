@@ -176,7 +176,11 @@ class Client(model.ClientModel):
     async def _shared_connection(self, purpose: Literal["control", "alarm"]) -> _Connection:
         """The device's command or alarm connection, (re-)opened when needed."""
         hub = self._hub
-        async with hub.locks[purpose]:
+        conn, lock = hub.links.get(purpose), hub.locks[purpose]
+        if conn is not None and not conn.link.closed and not lock.locked():
+            hub.check_open()
+            return conn  # open and nobody opening one: no need to wait for the lock
+        async with lock:
             hub.check_open()
             conn = hub.links.get(purpose)
             if conn is None or conn.link.closed:

@@ -150,10 +150,11 @@ class DeviceFacts:
     def from_answers(
         cls, login: LoginReply, info: object, answers: Mapping[str, object]
     ) -> DeviceFacts:
-        """The facts from the answers to ``queries`` by name (missing: None)."""
+        """The facts from SystemInfo (as sent, or read: ``SystemInfo``) and the answers to
+        ``next_query`` by name (missing: None)."""
         return cls(
             login,
-            SystemInfo.from_json(info),
+            info if isinstance(info, SystemInfo) else SystemInfo.from_json(info),
             SystemFunction.from_json(answers.get("SystemFunction")),
             EncodeCapability.from_json(answers.get("EncodeCapability")),
             TalkAudioFormat.from_json(answers.get("TalkAudioFormat")),
@@ -182,12 +183,19 @@ class DeviceFacts:
         )
 
 
-def check_channel(login: LoginReply, info: object, channel: int | None) -> int:
-    """The device's channel count; an error unless ``info`` is a SystemInfo with ``channel``
-    (None: the whole device)."""
+def system_info(info: object) -> SystemInfo:
+    """SystemInfo as sent, read; ``ProtocolError`` when it is no object."""
+    if isinstance(info, SystemInfo):
+        return info
     if not isinstance(info, dict):
         raise ProtocolError("SystemInfo reply without SystemInfo")
-    count = DeviceFacts(login, SystemInfo.from_json(info)).channel_count
+    return SystemInfo.from_json(info)
+
+
+def check_channel(login: LoginReply, info: object, channel: int | None) -> int:
+    """The device's channel count; an error unless ``info`` is a SystemInfo (as sent, or
+    read: ``system_info``) with ``channel`` (None: the whole device)."""
+    count = DeviceFacts(login, system_info(info)).channel_count
     if channel is not None and channel >= count:
         raise InvalidValue(f"channel {channel} does not exist (the device has {count})")
     return count

@@ -22,7 +22,7 @@ from ..errors import InvalidValue, NotSupported, ProtocolError
 from . import commands, device, settings
 from .codes import MsgId
 from .profile import PROFILE
-from .views import LoginReply, SystemInfo
+from .views import LoginReply
 
 DEFAULT_TIMEOUT = 10.0
 # How long the config sections connect read serve the settings reads after it (set-up reads
@@ -196,12 +196,13 @@ class ClientModel(base.CameraClient):
         """Ask what the device is (SystemInfo, then only the answers something will use:
         ``device.next_query``), one question at a time, and learn it."""
         info = (await self._command(MsgId.SYSINFO, "SystemInfo")).get("SystemInfo")
-        count = device.check_channel(login, info, self.channel)
-        system, answers = SystemInfo.from_json(info), dict[str, Any]()
+        system = device.system_info(info)
+        count = device.check_channel(login, system, self.channel)
+        answers: dict[str, Any] = {}
         while (query := device.next_query(self.channel, count, system, answers)) is not None:
             msg_id, name = query
             answers[name] = await self._unless_unsupported(self.get_ability(name, msg_id))
-        facts = device.DeviceFacts.from_answers(login, info, answers)
+        facts = device.DeviceFacts.from_answers(login, system, answers)
         abilities = {name: answers.get(name) for name in device.ABILITIES}
         self.learn(facts, {name: value for name, value in abilities.items() if value is not None})
         configs = {name: answers.get(name) for name in device.CONFIGS}

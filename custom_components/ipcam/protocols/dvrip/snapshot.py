@@ -45,9 +45,11 @@ class SnapshotCollector:
             if self._demuxer.skipped > MAX_SNAPSHOT:
                 raise ProtocolError("snapshot reply without a picture")
             return None
+        if not self._buffer and len(payload) <= MAX_SNAPSHOT and payload.endswith(b"\xff\xd9"):
+            return bytes(payload)  # the usual reply: the whole JPEG in one packet, not copied
         self._buffer += payload
         if len(self._buffer) > MAX_SNAPSHOT:
             raise ProtocolError("snapshot too large")
-        if self._buffer.rstrip(b"\x00").endswith(b"\xff\xd9"):
+        if self._buffer.endswith(b"\xff\xd9") or self._buffer.rstrip(b"\x00").endswith(b"\xff\xd9"):
             return bytes(self._buffer)
         return None
