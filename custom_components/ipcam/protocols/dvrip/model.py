@@ -110,7 +110,8 @@ class ClientModel(base.CameraClient):
     ) -> None:
         """Who and what the device is (its answers at connect), for this client and a
         recorder's channel clients (which share its ``recent`` answers: one device)."""
-        self._recent = recent or self._recent
+        if recent is not None:
+            self._recent = recent
         self._facts, self.channel_count, self.abilities = facts, facts.channel_count, abilities
         self.system_info, self.device_type = facts.info.raw, facts.login.device_type
         self._scope = device.scope(self.channel, self._shared, facts.channel_count)
