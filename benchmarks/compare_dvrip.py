@@ -53,6 +53,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from hass_bench import cpu_seconds, median
 from simfarm import SimFarm
 
+from custom_components.ipcam.coordinator import CODED_READ_EVERY
 from custom_components.ipcam.protocols.base import SettingKey
 from custom_components.ipcam.protocols.dvrip.client import Client
 
@@ -60,6 +61,9 @@ USERNAME = "admin"
 PASSWORD = "bench"
 RESOLUTION = "1280x720"
 FPS = 25
+# How far apart the live stream's socket reads may be batched (the integration's value for
+# coded video; --read-every overrides it, 0 reads each packet as it comes).
+READ_EVERY = {"seconds": CODED_READ_EVERY}
 HERE = Path(__file__).resolve()
 
 
@@ -280,7 +284,7 @@ async def ours_demux(port: int, warmup: int, frames: int) -> float:
         elif state["count"] == warmup + frames and not done.done():
             done.set_result(time.process_time() - state["cpu"])
 
-    stream = asyncio.create_task(client.stream_media(on_frame))
+    stream = asyncio.create_task(client.stream_media(on_frame, read_every=READ_EVERY["seconds"]))
     try:
         await asyncio.wait((done, stream), return_when=asyncio.FIRST_COMPLETED)
         if not done.done():
@@ -322,7 +326,10 @@ def dvr_demux(port: int, warmup: int, frames: int) -> float:
 def relay_run(which: str, port: int, warmup: float, seconds: float) -> dict[str, float]:
     """Start the relay child; its answer: CPU seconds of the processes counted, frames."""
     child = subprocess.run(
-        [sys.executable, str(HERE), "--relay-child", which, str(port), str(warmup), str(seconds)],
+        [
+            *(sys.executable, str(HERE), "--relay-child", which, str(port), str(warmup)),
+            *(str(seconds), "--read-every", str(READ_EVERY["seconds"])),
+        ],
         capture_output=True,
         text=True,
         timeout=warmup + seconds + 60,
@@ -350,7 +357,7 @@ def _relay_child_ours(port: int, warmup: float, seconds: float) -> dict[str, flo
     async def run() -> dict[str, float]:
         client = Client("127.0.0.1", port, USERNAME, PASSWORD)
         await client.connect()
-        hub = VideoHub(client)
+        hub = VideoHub(client, read_every=READ_EVERY["seconds"])
         server = mpegts_relay.LiveStreamServer()
         url = await server.async_register(hub)
         consumer = await asyncio.create_subprocess_exec(
@@ -455,9 +462,16 @@ def main() -> None:
         help="the camera sends G.711 with the video (--no-audio: video alone)",
     )
     parser.add_argument("--relay-seconds", type=float, default=10.0)
+    parser.add_argument(
+        "--read-every",
+        type=float,
+        default=CODED_READ_EVERY,
+        help="seconds between batched live-stream reads (default: the integration's)",
+    )
     parser.add_argument("--only", help="comma-separated: connect,snapshot,first,alarm,demux,relay")
     parser.add_argument("--relay-child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    READ_EVERY["seconds"] = args.read_every
     if args.relay_child:
         which, port, warmup, seconds = args.relay_child
         child = _relay_child_ours if which == "ipcam" else _relay_child_dvr

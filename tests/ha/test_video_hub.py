@@ -304,6 +304,8 @@ class _ClientWithSound(FakeClient):
         self,
         on_video: Callable[[VideoFrame], None],
         on_audio: Callable[[AudioChunk], None] | None = None,
+        *,
+        read_every: float = 0.0,
     ) -> None:
         self.video_iterations += 1
         async for item in self._script(self.frames_script):
