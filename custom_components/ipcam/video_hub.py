@@ -70,7 +70,7 @@ class VideoHub:
     ) -> None:
         self._client = client
         self._queue_frames = queue_frames
-        self._read_every = read_every  # see CameraClient.stream_media
+        self.read_every = read_every  # see CameraClient.stream_media
         self._guard = guard or CredentialGuard(1, lambda: None)
         self._guard.add_listener(self._end_all)
         self._backoff = Backoff(RETRY_MIN_SECONDS, RETRY_MAX_SECONDS)
@@ -256,7 +256,7 @@ class VideoHub:
                     # Frames (and audio) come to _on_frame (_deliver_audio) as the client
                     # cuts them (see CameraClient.stream_media).
                     await self._client.stream_media(
-                        self._on_frame, self._deliver_audio, read_every=self._read_every
+                        self._on_frame, self._deliver_audio, read_every=self.read_every
                     )
                     self.last_error = "video stream ended"
                 except AuthError as err:
