@@ -65,9 +65,10 @@ _INPUT_SETTINGS = {1: SettingKey.INPUT_1, 2: SettingKey.INPUT_2}
 JPEG_QUEUE_FRAMES = 4
 CODED_QUEUE_FRAMES = 64
 # Coded video is remuxed for HLS (segments of seconds): its frames may wait this long in the
-# kernel between socket reads, a few frames per wake-up instead of one wake-up per packet.
-# JPEG pictures go straight to the viewers' browsers, each as it comes.
-CODED_READ_EVERY = 0.1
+# kernel between socket reads, ten frames per wake-up instead of one wake-up per packet (about
+# two thirds of the stream's CPU; docs/PERFORMANCE.md). JPEG pictures go straight to the
+# viewers' browsers, each as it comes.
+CODED_READ_EVERY = 0.4
 
 
 class IpcamCoordinator(DataUpdateCoordinator[Settings]):
