@@ -28,7 +28,9 @@ the ratio is ipcam / python-dvr (below 1: ipcam is faster or cheaper).
   HTTP to ``curl -o /dev/null`` (curl not counted: it stands for Home
   Assistant's stream worker) against python-dvr's frames written to
   ``ffmpeg -f h264 -i pipe: -c copy -f mpegts /dev/null`` (python-dvr's process
-  and ffmpeg's counted).
+  and ffmpeg's counted). With the camera's audio on (the default), both sides carry
+  it as AAC at 16 kHz: ipcam's relay encodes it, and python-dvr's G.711 goes
+  through a FIFO to the same ffmpeg (``-f alaw -i FIFO -c:a aac -ar 16000 -b:a 32k``).
 
 Run: ``.venv/bin/python benchmarks/compare_dvrip.py [--rounds 5] [--frames 500]``.
 """
@@ -39,8 +41,10 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -63,7 +67,7 @@ RESOLUTION = "1280x720"
 FPS = 25
 # How far apart the live stream's socket reads may be batched (the integration's value for
 # coded video; --read-every overrides it, 0 reads each packet as it comes).
-READ_EVERY = {"seconds": CODED_READ_EVERY}
+READ_EVERY = {"seconds": CODED_READ_EVERY, "audio": 1.0}
 HERE = Path(__file__).resolve()
 
 
@@ -329,6 +333,7 @@ def relay_run(which: str, port: int, warmup: float, seconds: float) -> dict[str,
         [
             *(sys.executable, str(HERE), "--relay-child", which, str(port), str(warmup)),
             *(str(seconds), "--read-every", str(READ_EVERY["seconds"])),
+            "--audio" if READ_EVERY["audio"] else "--no-audio",
         ],
         capture_output=True,
         text=True,
@@ -338,6 +343,8 @@ def relay_run(which: str, port: int, warmup: float, seconds: float) -> dict[str,
     if child.returncode != 0:
         raise RuntimeError(f"relay child {which} failed: {child.stderr[-2000:]}")
     answer: dict[str, float] = json.loads(child.stdout.strip().splitlines()[-1])
+    if answer.get("audio_dropped"):
+        print(f"  {which}: {answer['audio_dropped']:.0f} audio frames dropped (the FIFO was full)")
     return answer
 
 
@@ -383,27 +390,22 @@ def _relay_child_ours(port: int, warmup: float, seconds: float) -> dict[str, flo
 
 
 def _relay_child_dvr(port: int, warmup: float, seconds: float) -> dict[str, float]:
-    ffmpeg = subprocess.Popen(
-        [
-            "ffmpeg",
-            "-loglevel",
-            "error",
-            "-f",
-            "h264",
-            "-framerate",
-            str(FPS),
-            "-i",
-            "pipe:0",
-            "-c",
-            "copy",
-            "-f",
-            "mpegts",
-            "-y",
-            "/dev/null",
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-    )
+    # With the camera's audio on, ffmpeg does what ipcam's relay does with it: G.711 A-law
+    # from a FIFO (written without blocking: a full FIFO drops, counted) to AAC at 16 kHz.
+    audio = READ_EVERY["audio"] > 0
+    fifo = Path(tempfile.mkdtemp()) / "audio.alaw"
+    os.mkfifo(fifo)
+    audio_fd = os.open(fifo, os.O_RDWR | os.O_NONBLOCK)  # ffmpeg opens it to read
+    command = ["ffmpeg", "-loglevel", "error", "-f", "h264", "-framerate", str(FPS)]
+    command += ["-i", "pipe:0"]
+    if audio:
+        command += ["-f", "alaw", "-ar", "8000", "-ac", "1", "-i", str(fifo)]
+        command += ["-map", "0:v", "-map", "1:a", "-c:v", "copy", "-c:a", "aac", "-ar", "16000"]
+        command += ["-ac", "1", "-b:a", "32k"]  # as ipcam encodes it
+    else:
+        command += ["-c", "copy"]
+    command += ["-f", "mpegts", "-y", "/dev/null"]
+    ffmpeg = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
     assert ffmpeg.stdin is not None
     pipe = ffmpeg.stdin
     cam = dvr_cam(port)
@@ -416,6 +418,12 @@ def _relay_child_dvr(port: int, warmup: float, seconds: float) -> dict[str, floa
         return time.process_time() + cpu_seconds(ffmpeg.pid)
 
     def on_frame(data: bytes, meta: dict[str, Any], _user: object) -> None:
+        if audio and meta.get("type") == "g711a":
+            try:
+                os.write(audio_fd, data)
+            except BlockingIOError:
+                state["audio_dropped"] = state.get("audio_dropped", 0) + 1
+            return
         if meta.get("frame") not in ("I", "P"):
             return
         pipe.write(data)
@@ -432,11 +440,15 @@ def _relay_child_dvr(port: int, warmup: float, seconds: float) -> dict[str, floa
     finally:
         dvr_close(cam)
         pipe.close()
+        os.close(audio_fd)
         ffmpeg.wait(10)
+        fifo.unlink()
+        fifo.parent.rmdir()
     return {
         "cpu": state["cpu_end"] - state["cpu"],
         "frames": state["frames"] - state["at_frames"],
         "seconds": seconds,
+        "audio_dropped": state.get("audio_dropped", 0),
     }
 
 
@@ -472,6 +484,7 @@ def main() -> None:
     parser.add_argument("--relay-child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     READ_EVERY["seconds"] = args.read_every
+    READ_EVERY["audio"] = 1.0 if args.audio else 0.0
     if args.relay_child:
         which, port, warmup, seconds = args.relay_child
         child = _relay_child_ours if which == "ipcam" else _relay_child_dvr
