@@ -28,7 +28,9 @@ the ratio is ipcam / python-dvr (below 1: ipcam is faster or cheaper).
   HTTP to ``curl -o /dev/null`` (curl not counted: it stands for Home
   Assistant's stream worker) against python-dvr's frames written to
   ``ffmpeg -f h264 -i pipe: -c copy -f mpegts /dev/null`` (python-dvr's process
-  and ffmpeg's counted).
+  and ffmpeg's counted). With the camera's audio on (the default), both sides carry
+  it as AAC at 16 kHz: ipcam's relay encodes it, and python-dvr's G.711 goes
+  through a FIFO to the same ffmpeg (``-f alaw -i FIFO -c:a aac -ar 16000 -b:a 32k``).
 
 Run: ``.venv/bin/python benchmarks/compare_dvrip.py [--rounds 5] [--frames 500]``.
 """
@@ -39,8 +41,10 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -53,6 +57,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from hass_bench import cpu_seconds, median
 from simfarm import SimFarm
 
+from custom_components.ipcam.coordinator import CODED_READ_EVERY
 from custom_components.ipcam.protocols.base import SettingKey
 from custom_components.ipcam.protocols.dvrip.client import Client
 
@@ -60,6 +65,9 @@ USERNAME = "admin"
 PASSWORD = "bench"
 RESOLUTION = "1280x720"
 FPS = 25
+# How far apart the live stream's socket reads may be batched (the integration's value for
+# coded video; --read-every overrides it, 0 reads each packet as it comes).
+READ_EVERY = {"seconds": CODED_READ_EVERY, "audio": 1.0}
 HERE = Path(__file__).resolve()
 
 
@@ -280,7 +288,7 @@ async def ours_demux(port: int, warmup: int, frames: int) -> float:
         elif state["count"] == warmup + frames and not done.done():
             done.set_result(time.process_time() - state["cpu"])
 
-    stream = asyncio.create_task(client.stream_media(on_frame))
+    stream = asyncio.create_task(client.stream_media(on_frame, read_every=READ_EVERY["seconds"]))
     try:
         await asyncio.wait((done, stream), return_when=asyncio.FIRST_COMPLETED)
         if not done.done():
@@ -322,7 +330,11 @@ def dvr_demux(port: int, warmup: int, frames: int) -> float:
 def relay_run(which: str, port: int, warmup: float, seconds: float) -> dict[str, float]:
     """Start the relay child; its answer: CPU seconds of the processes counted, frames."""
     child = subprocess.run(
-        [sys.executable, str(HERE), "--relay-child", which, str(port), str(warmup), str(seconds)],
+        [
+            *(sys.executable, str(HERE), "--relay-child", which, str(port), str(warmup)),
+            *(str(seconds), "--read-every", str(READ_EVERY["seconds"])),
+            "--audio" if READ_EVERY["audio"] else "--no-audio",
+        ],
         capture_output=True,
         text=True,
         timeout=warmup + seconds + 60,
@@ -331,6 +343,8 @@ def relay_run(which: str, port: int, warmup: float, seconds: float) -> dict[str,
     if child.returncode != 0:
         raise RuntimeError(f"relay child {which} failed: {child.stderr[-2000:]}")
     answer: dict[str, float] = json.loads(child.stdout.strip().splitlines()[-1])
+    if answer.get("audio_dropped"):
+        print(f"  {which}: {answer['audio_dropped']:.0f} audio frames dropped (the FIFO was full)")
     return answer
 
 
@@ -350,7 +364,7 @@ def _relay_child_ours(port: int, warmup: float, seconds: float) -> dict[str, flo
     async def run() -> dict[str, float]:
         client = Client("127.0.0.1", port, USERNAME, PASSWORD)
         await client.connect()
-        hub = VideoHub(client)
+        hub = VideoHub(client, read_every=READ_EVERY["seconds"])
         server = mpegts_relay.LiveStreamServer()
         url = await server.async_register(hub)
         consumer = await asyncio.create_subprocess_exec(
@@ -376,27 +390,22 @@ def _relay_child_ours(port: int, warmup: float, seconds: float) -> dict[str, flo
 
 
 def _relay_child_dvr(port: int, warmup: float, seconds: float) -> dict[str, float]:
-    ffmpeg = subprocess.Popen(
-        [
-            "ffmpeg",
-            "-loglevel",
-            "error",
-            "-f",
-            "h264",
-            "-framerate",
-            str(FPS),
-            "-i",
-            "pipe:0",
-            "-c",
-            "copy",
-            "-f",
-            "mpegts",
-            "-y",
-            "/dev/null",
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-    )
+    # With the camera's audio on, ffmpeg does what ipcam's relay does with it: G.711 A-law
+    # from a FIFO (written without blocking: a full FIFO drops, counted) to AAC at 16 kHz.
+    audio = READ_EVERY["audio"] > 0
+    fifo = Path(tempfile.mkdtemp()) / "audio.alaw"
+    os.mkfifo(fifo)
+    audio_fd = os.open(fifo, os.O_RDWR | os.O_NONBLOCK)  # ffmpeg opens it to read
+    command = ["ffmpeg", "-loglevel", "error", "-f", "h264", "-framerate", str(FPS)]
+    command += ["-i", "pipe:0"]
+    if audio:
+        command += ["-f", "alaw", "-ar", "8000", "-ac", "1", "-i", str(fifo)]
+        command += ["-map", "0:v", "-map", "1:a", "-c:v", "copy", "-c:a", "aac", "-ar", "16000"]
+        command += ["-ac", "1", "-b:a", "32k"]  # as ipcam encodes it
+    else:
+        command += ["-c", "copy"]
+    command += ["-f", "mpegts", "-y", "/dev/null"]
+    ffmpeg = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
     assert ffmpeg.stdin is not None
     pipe = ffmpeg.stdin
     cam = dvr_cam(port)
@@ -409,6 +418,12 @@ def _relay_child_dvr(port: int, warmup: float, seconds: float) -> dict[str, floa
         return time.process_time() + cpu_seconds(ffmpeg.pid)
 
     def on_frame(data: bytes, meta: dict[str, Any], _user: object) -> None:
+        if audio and meta.get("type") == "g711a":
+            try:
+                os.write(audio_fd, data)
+            except BlockingIOError:
+                state["audio_dropped"] = state.get("audio_dropped", 0) + 1
+            return
         if meta.get("frame") not in ("I", "P"):
             return
         pipe.write(data)
@@ -425,11 +440,15 @@ def _relay_child_dvr(port: int, warmup: float, seconds: float) -> dict[str, floa
     finally:
         dvr_close(cam)
         pipe.close()
+        os.close(audio_fd)
         ffmpeg.wait(10)
+        fifo.unlink()
+        fifo.parent.rmdir()
     return {
         "cpu": state["cpu_end"] - state["cpu"],
         "frames": state["frames"] - state["at_frames"],
         "seconds": seconds,
+        "audio_dropped": state.get("audio_dropped", 0),
     }
 
 
@@ -455,9 +474,17 @@ def main() -> None:
         help="the camera sends G.711 with the video (--no-audio: video alone)",
     )
     parser.add_argument("--relay-seconds", type=float, default=10.0)
+    parser.add_argument(
+        "--read-every",
+        type=float,
+        default=CODED_READ_EVERY,
+        help="seconds between batched live-stream reads (default: the integration's)",
+    )
     parser.add_argument("--only", help="comma-separated: connect,snapshot,first,alarm,demux,relay")
     parser.add_argument("--relay-child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    READ_EVERY["seconds"] = args.read_every
+    READ_EVERY["audio"] = 1.0 if args.audio else 0.0
     if args.relay_child:
         which, port, warmup, seconds = args.relay_child
         child = _relay_child_ours if which == "ipcam" else _relay_child_dvr

@@ -64,6 +64,11 @@ _INPUT_SETTINGS = {1: SettingKey.INPUT_1, 2: SettingKey.INPUT_2}
 # drops old pictures; H.264/H.265 need ~2 s so that brief stalls lose nothing.
 JPEG_QUEUE_FRAMES = 4
 CODED_QUEUE_FRAMES = 64
+# Coded video is remuxed for HLS (segments of seconds): its frames may wait this long in the
+# kernel between socket reads, ten frames per wake-up instead of one wake-up per packet (about
+# two thirds of the stream's CPU; docs/PERFORMANCE.md). JPEG pictures go straight to the
+# viewers' browsers, each as it comes.
+CODED_READ_EVERY = 0.4
 
 
 class IpcamCoordinator(DataUpdateCoordinator[Settings]):
@@ -160,6 +165,7 @@ class IpcamCoordinator(DataUpdateCoordinator[Settings]):
                 client,
                 queue_frames=CODED_QUEUE_FRAMES if coded else JPEG_QUEUE_FRAMES,
                 guard=self.guard,
+                read_every=CODED_READ_EVERY if coded else 0.0,
             )
             hub.add_codec_listener(self._codec_seen)
         return hub

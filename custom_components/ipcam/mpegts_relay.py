@@ -8,7 +8,8 @@ its ``auth`` query parameter, which is the authentication: only Home Assistant
 learns it, through ``stream_source()``, and Home Assistant's stream worker
 redacts that parameter from every log line. One camera connection feeds every
 consumer (VideoHub); each consumer is a sink of the hub, so a frame is remuxed
-and written as it arrives, with no queue or task hop per frame.
+as it arrives, with no queue or task hop per frame, and what one socket read of
+the camera brought is written to the consumer in one go.
 
 A consumer gets 503 (never an empty 200) when there is nothing to serve — the
 camera is offline or rejected the credentials — so FFmpeg reports a clear error;
@@ -175,6 +176,11 @@ class _Consumer:
         self._audio_anchor: int | None = None  # the video PTS the first audio chunk came at
         self._aac_frames = 0  # AAC frames written (or dropped as ahead) since the anchor
         self.audio_frames = 0
+        # What one batch of the upstream's frames made, written in one go once the batch
+        # is handed over (one send, one wake-up of the consumer, per batch).
+        self._out: list[bytes] = []
+        self._flush_handle: asyncio.Handle | None = None
+        self.writes = 0
 
     async def wait_first_keyframe(self, seconds: float) -> bool:
         """Whether an H.264/H.265 key frame came within ``seconds`` (False: the stream
@@ -234,6 +240,9 @@ class _Consumer:
         pending, self._pending = self._pending, []
         for frame in pending:
             self.deliver(frame)
+        if self._flush_handle is not None:  # the frames kept so far go out at once
+            self._flush_handle.cancel()
+            self._flush()
         await self._done
 
     def deliver(self, frame: VideoFrame | None) -> None:
@@ -264,6 +273,18 @@ class _Consumer:
         self._write(transport, data)
 
     def _write(self, transport: asyncio.Transport, data: bytes) -> None:
+        self._out.append(data)
+        if self._flush_handle is None:
+            self._flush_handle = asyncio.get_running_loop().call_soon(self._flush)
+
+    def _flush(self) -> None:
+        self._flush_handle = None
+        out, self._out = self._out, []
+        transport = self._transport
+        if not out or transport is None or transport.is_closing():
+            return
+        data = out[0] if len(out) == 1 else b"".join(out)
+        self.writes += 1
         if self._chunked:
             transport.writelines((b"%x\r\n" % len(data), data, b"\r\n"))
         else:
@@ -296,6 +317,9 @@ class _Consumer:
         return muxer.mux(frame.data, pts + CLOCK_HZ, frame.keyframe)
 
     def _end(self) -> None:
+        if self._flush_handle is not None:
+            self._flush_handle.cancel()
+            self._flush()  # what the last batch made still goes out
         if not self._first.done():
             self._first.set_result(None)
         if not self._done.done():

@@ -66,9 +66,11 @@ class VideoHub:
         *,
         queue_frames: int = 4,
         guard: CredentialGuard | None = None,
+        read_every: float = 0.0,
     ) -> None:
         self._client = client
         self._queue_frames = queue_frames
+        self.read_every = read_every  # see CameraClient.stream_media
         self._guard = guard or CredentialGuard(1, lambda: None)
         self._guard.add_listener(self._end_all)
         self._backoff = Backoff(RETRY_MIN_SECONDS, RETRY_MAX_SECONDS)
@@ -253,7 +255,9 @@ class VideoHub:
                     self.audio_at = 0.0
                     # Frames (and audio) come to _on_frame (_deliver_audio) as the client
                     # cuts them (see CameraClient.stream_media).
-                    await self._client.stream_media(self._on_frame, self._deliver_audio)
+                    await self._client.stream_media(
+                        self._on_frame, self._deliver_audio, read_every=self.read_every
+                    )
                     self.last_error = "video stream ended"
                 except AuthError as err:
                     # Never retry a rejected login: the camera may lock the account.

@@ -114,11 +114,17 @@ class FakeTransport:
 def _units(chunks: list[bytes]) -> list[int]:
     """The fake access units (4-byte numbers) in HTTP chunks of TS packets."""
     numbers = []
-    for chunk in chunks:
+    for chunk in chunks:  # a chunk holds what one batch of frames made
         body = chunk.split(b"\r\n", 1)[1][:-2]
         packets = [body[i : i + TS_PACKET] for i in range(0, len(body), TS_PACKET)]
-        video = packets[2:] if len(packets) > 2 else packets  # after PAT + PMT on key frames
-        numbers.append(int.from_bytes(video[-1][-4:], "big"))
+        units: list[list[bytes]] = []
+        for packet in packets:
+            if (packet[1] & 0x1F) << 8 | packet[2] != 0x100:
+                continue  # PAT, PMT (before key frames), audio
+            if packet[1] & 0x40:  # payload unit start: a new access unit
+                units.append([])
+            units[-1].append(packet)
+        numbers += [int.from_bytes(unit[-1][-4:], "big") for unit in units]
     return numbers
 
 
@@ -136,11 +142,34 @@ async def test_a_consumer_behind_skips_to_the_next_key_frame() -> None:
     transport.buffered = 0
     for index in range(6, 12):
         consumer.deliver(frame(index, keyframe=index == 9))
+    await asyncio.sleep(0)  # what one batch of frames made goes out in one write
     assert _units(transport.written) == [2, 3, 4, 9, 10, 11]
     assert consumer.skipped == 4  # 5 (buffer full), then 6-8 up to the key frame
     transport.closing = True
     consumer.deliver(frame(12))
     await asyncio.wait_for(streaming, 1)
+
+
+async def test_a_batch_of_frames_goes_out_in_one_write() -> None:
+    """Frames handed over in one callback (one batched socket read) are one write to the
+    consumer; the next batch another."""
+    consumer = mpegts_relay._Consumer()
+    transport = FakeTransport()
+    consumer.deliver(frame(0, keyframe=True))
+    assert await consumer.wait_first_keyframe(1)
+    streaming = asyncio.create_task(consumer.stream(transport, True))  # type: ignore[arg-type]
+    await asyncio.sleep(0)
+    assert len(transport.written) == 1
+    for batch in range(2):
+        for index in range(1 + 5 * batch, 6 + 5 * batch):
+            consumer.deliver(frame(index))
+        await asyncio.sleep(0)
+    assert len(transport.written) == 3
+    assert _units(transport.written) == list(range(11))
+    consumer.deliver(frame(11))
+    consumer.deliver(None)  # the end still sends what the last batch made
+    await asyncio.wait_for(streaming, 1)
+    assert _units(transport.written)[-1] == 11
 
 
 async def test_a_consumer_ends_when_the_camera_switches_codec() -> None:
@@ -200,18 +229,21 @@ async def test_audio_follows_the_video_clock_and_drift_is_bounded() -> None:
     for index in range(1, 26):  # a second of video and of audio, in step
         consumer.deliver(_timed(index, index / 25))
         consumer.deliver_audio(_tone(0.04))
+    await asyncio.sleep(0)
     first = _audio_pts(transport.written)
     assert first and first[0] == pytest.approx(1 / 25, abs=0.05)  # anchored to the video
     assert all(b > a for a, b in itertools.pairwise(first))
     # The video runs 10 s ahead of the audio (a drifting camera clock): the audio jumps.
     consumer.deliver(_timed(26, 11.0))
     consumer.deliver_audio(_tone(0.2))
+    await asyncio.sleep(0)
     caught_up = _audio_pts(transport.written)[len(first) :]
     assert caught_up[0] == pytest.approx(11.0, abs=0.01)
     assert caught_up == pytest.approx([11.0 + n * 0.064 for n in range(len(caught_up))])
     # The audio runs ahead (5 s in one go): what is more than 0.5 s ahead is dropped.
     before = consumer.audio_frames
     consumer.deliver_audio(_tone(5.0))
+    await asyncio.sleep(0)
     ahead = _audio_pts(transport.written)[-1]
     assert ahead <= 11.0 + 0.5 + 0.01
     assert consumer.audio_frames - before < 5 * 16000 / 1024 / 2
@@ -228,6 +260,7 @@ async def test_no_audio_before_the_stream_starts_means_no_audio_track() -> None:
     streaming = asyncio.create_task(consumer.stream(transport, False))  # type: ignore[arg-type]
     await asyncio.sleep(0)
     consumer.deliver_audio(_tone(1.0))  # too late: the stream was announced without audio
+    await asyncio.sleep(0)
     assert b"\x0f\xe1\x01" not in transport.written[0]
     assert _audio_pts(transport.written) == []
     assert consumer.audio_frames == 0

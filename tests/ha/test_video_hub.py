@@ -304,7 +304,10 @@ class _ClientWithSound(FakeClient):
         self,
         on_video: Callable[[VideoFrame], None],
         on_audio: Callable[[AudioChunk], None] | None = None,
+        *,
+        read_every: float = 0.0,
     ) -> None:
+        self.read_every = read_every
         self.video_iterations += 1
         async for item in self._script(self.frames_script):
             if isinstance(item, VideoFrame):
@@ -315,7 +318,7 @@ class _ClientWithSound(FakeClient):
 
 async def test_audio_reaches_the_sinks_that_take_it_and_no_one_else() -> None:
     client = _ClientWithSound()
-    hub = VideoHub(client, queue_frames=64)
+    hub = VideoHub(client, queue_frames=64, read_every=0.4)
     assert hub.carries_audio
     with_sound: list[object] = []
     without: list[object] = []
@@ -331,6 +334,7 @@ async def test_audio_reaches_the_sinks_that_take_it_and_no_one_else() -> None:
     assert all(isinstance(item, VideoFrame) for item in without) and len(without) == 3
     assert hub.audio_at > 0
     assert client.video_iterations == 1  # one upstream for all
+    assert client.read_every == 0.4  # how far apart its reads may be, as the hub was told
     detach_sound()
     detach_plain()
     await viewer.aclose()

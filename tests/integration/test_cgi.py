@@ -226,6 +226,7 @@ async def test_mjpeg_relay_two_viewers_share_one_upstream(
         assert len(set(frames)) > 1  # the picture changes over time
     assert camera.vendor_state()["mjpeg_streams"] == 1
     assert coordinator(entry).video.subscriber_count == 2
+    assert coordinator(entry).video.read_every == 0  # JPEG: each picture as it comes
     # While a viewer watches, a still comes from the live stream, not a new request.
     requests_before = camera.vendor_state()["requests"].get("/image.jpg", 0)
     image = await async_get_image(hass, cam)

@@ -21,6 +21,7 @@ from custom_components.ipcam.const import (
     CONF_STREAM_SOURCE,
     DOMAIN,
 )
+from custom_components.ipcam.coordinator import CODED_READ_EVERY
 from custom_components.ipcam.protocols.audio.pcm import dominant_frequency
 from custom_components.ipcam.protocols.base import StreamSource
 from custom_components.ipcam.protocols.jpeg import jpeg_size
@@ -134,6 +135,7 @@ async def test_live_view_from_the_dvrip_stream(
         size = camera.vendor_state()["settings"]["encode"][0]["size"]
         assert [width, height] == size
     assert camera.vendor_state()["streams_started"] == 1
+    assert coordinator(entry).video.read_every == CODED_READ_EVERY  # batched reads, end to end
     await wait_for(hass, lambda: coordinator(entry).video.subscriber_count == 0)
     # A wrong token gets nothing.
     bad = url.replace("/live.ts", "x/live.ts")

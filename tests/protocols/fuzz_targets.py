@@ -1094,7 +1094,7 @@ DVRIP_SMALL_FRAME = 8192
 
 @target("dvrip-media", "dvrip", _dvrip_media_seeds, max_len=12288)
 def run_dvrip_media(data: bytes) -> None:
-    """DVRIP media frames (I/P video, audio, picture, info): demuxer, live video and audio."""
+    """DVRIP media frames (I/P video, audio, picture, info): demuxer, live video, audio, both."""
     from custom_components.ipcam.protocols.dvrip import live as dlive
     from custom_components.ipcam.protocols.dvrip import media as dmedia
 
@@ -1102,6 +1102,7 @@ def run_dvrip_media(data: bytes) -> None:
     demuxer = dmedia.MediaDemuxer(max_frame=DVRIP_SMALL_FRAME)
     video = dlive.LiveVideo(max_skipped=4 * DVRIP_SMALL_FRAME)
     audio = dlive.LiveAudio()
+    both = dlive.LiveMedia(max_skipped=4 * DVRIP_SMALL_FRAME)
     bound = DVRIP_SMALL_FRAME + 16
     for piece in plan.fed():
         demuxer.feed(piece)
@@ -1109,6 +1110,7 @@ def run_dvrip_media(data: bytes) -> None:
         view = [memoryview(piece)]
         attempt(video.feed, view)
         attempt(audio.feed, view)
+        attempt(both.feed, view)
     if plan.end_of_stream:
         demuxer.close()
     attempt(dmedia.parse_frame, plan.payload)

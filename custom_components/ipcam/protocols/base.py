@@ -353,10 +353,17 @@ class CameraClient(ABC):
         self,
         on_video: Callable[[VideoFrame], None],
         on_audio: Callable[[AudioChunk], None] | None = None,
+        *,
+        read_every: float = 0.0,
     ) -> None:
         """Hand every live video frame to ``on_video`` as it arrives (and, where the camera
         sends its microphone in the same stream, every audio chunk to ``on_audio``), until
         the stream ends.
+
+        ``read_every``: how long the frames after the first may wait in the kernel before
+        they are read, for a consumer that tolerates that delay (a remux for HLS, whose
+        segments last seconds): a client that can batches its socket reads that far apart,
+        one wake-up per batch instead of one per packet. 0 reads as the bytes come.
 
         The push form of ``video()``, for a host that fans frames out (the callbacks must
         not block). It ends as ``video()`` does: returns when the stream ends, raises the

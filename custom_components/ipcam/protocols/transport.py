@@ -3,7 +3,9 @@
 - ``TcpConnection`` (an ``asyncio.Protocol``) opens with a timeout, hands every
   chunk the kernel delivers to a callback, bounds silence with one idle deadline
   per connection (a timer re-armed only when it fires, never per read), maps OS
-  errors to the library's errors once, and closes cleanly.
+  errors to the library's errors once, and closes cleanly. A stream that tolerates
+  a little delay has its reads batched (``read_in_batches``): one wake-up per
+  interval, not one per packet.
 - ``SessionLink`` feeds a sans-I/O session (``sansio.Session``) from a
   ``TcpConnection``: bytes in, events out to a handler, the session's bytes
   written, its deadlines honoured with one timer.
@@ -36,6 +38,8 @@ E = TypeVar("E")
 DataHandler = Callable[[bytes], None]
 LostHandler = Callable[[CameraError], None]
 EofHandler = Callable[[], None]
+# What one read of asyncio's socket transport takes at most (its ``max_size``).
+_READ_SIZE = 256 * 1024
 
 
 def connect_error(err: BaseException, what: str) -> CannotConnect:
@@ -72,11 +76,15 @@ class TcpConnection(asyncio.Protocol):
         self._writable: asyncio.Future[None] | None = None
         self.close_error: CameraError | None = None
         self.bytes_received = 0
+        self.reads = 0  # socket reads handed to on_data
         # Idle bound: the time of the last byte is noted per read; one timer checks it.
         self._idle_timeout = idle_timeout
         self._last_rx = self._loop.time()
         self._idle_timer: asyncio.TimerHandle | None = None
         self._reading_paused = False  # we stopped listening: the camera is not silent
+        # Batched reads (``read_in_batches``): after a read, the socket rests this long.
+        self._batch_interval = 0.0
+        self._batch_timer: asyncio.TimerHandle | None = None
 
     @classmethod
     async def open(
@@ -131,6 +139,24 @@ class TcpConnection(asyncio.Protocol):
             return default
         return self._transport.get_extra_info(name, default)
 
+    def read_in_batches(self, interval: float) -> None:
+        """Let the camera's bytes gather in the kernel for up to ``interval`` seconds after
+        each read (0: read them as they come).
+
+        A stream whose consumer tolerates that much delay (video remuxed for HLS) then
+        costs one wake-up and one ``recv`` per interval instead of one per packet the
+        camera writes: the event loop's cost per read is most of a live stream's CPU. A
+        read that filled the transport's buffer is followed at once (more is waiting).
+        """
+        self._batch_interval = max(0.0, interval)
+        if not self._batch_interval:
+            self._end_rest()
+
+    @property
+    def resting(self) -> bool:
+        """Whether the socket rests between two batched reads (``read_in_batches``)."""
+        return self._batch_timer is not None
+
     def set_idle_timeout(self, seconds: float | None) -> None:
         """Change how long the camera may stay silent before the connection is dropped."""
         self._idle_timeout = seconds
@@ -148,6 +174,7 @@ class TcpConnection(asyncio.Protocol):
             return
         self._last_rx = self._loop.time()
         self.bytes_received += len(data)
+        self.reads += 1
         try:
             self._on_data(data)
         except CameraError as err:
@@ -158,6 +185,8 @@ class TcpConnection(asyncio.Protocol):
                 "Unexpected error handling data from the %s", self._label, exc_info=True
             )
             self.close(ProtocolError(f"unexpected {type(err).__name__} while decoding"))
+        if self._batch_interval and self._batch_timer is None and not self._closed:
+            self._rest(len(data))
 
     def eof_received(self) -> bool | None:
         if self._on_eof is not None and not self._closed:
@@ -222,6 +251,44 @@ class TcpConnection(asyncio.Protocol):
         if self._transport is not None and not self._closed:
             self._reading_paused = False
             self._last_rx = self._loop.time()  # silence counts from when we listen again
+            if self._batch_timer is None:
+                self._transport.resume_reading()
+
+    def _rest(self, read: int) -> None:
+        """Pause the socket until the next tick of the batch interval, unless the read was
+        large: a stream faster than the kernel's buffer holds in one interval is read as it
+        comes (resting then would slow the camera down and cap its bitrate).
+
+        The ticks are multiples of the interval on the loop's clock, so every batched
+        stream of the process wakes at the same moments: one wake-up serves them all.
+        """
+        transport = self._transport
+        if transport is None or read >= self._large_read(transport):
+            return
+        transport.pause_reading()
+        interval = self._batch_interval
+        tick = (self._loop.time() // interval + 1) * interval
+        self._batch_timer = self._loop.call_at(tick, self._end_rest)
+
+    def _large_read(self, transport: asyncio.Transport) -> int:
+        """A quarter of the socket's receive buffer (which the kernel resizes), at most what
+        one read of the transport takes."""
+        limit = getattr(transport, "max_size", _READ_SIZE)
+        sock = transport.get_extra_info("socket")
+        if sock is None:
+            return int(limit)
+        try:
+            buffer = int(sock.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF))
+        except OSError:
+            return int(limit)
+        return min(int(limit), buffer // 4)
+
+    def _end_rest(self) -> None:
+        timer, self._batch_timer = self._batch_timer, None
+        if timer is None:
+            return
+        timer.cancel()
+        if self._transport is not None and not self._closed and not self._reading_paused:
             self._transport.resume_reading()
 
     # --- closing -------------------------------------------------------------------------------
@@ -235,6 +302,9 @@ class TcpConnection(asyncio.Protocol):
         if self._idle_timer is not None:
             self._idle_timer.cancel()
             self._idle_timer = None
+        if self._batch_timer is not None:
+            self._batch_timer.cancel()
+            self._batch_timer = None
         if self._transport is not None:
             if error is None:
                 self._transport.close()

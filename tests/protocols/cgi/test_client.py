@@ -50,6 +50,7 @@ from custom_components.ipcam.protocols.errors import (
     NotSupported,
     ProtocolError,
 )
+from custom_components.ipcam.protocols.transport import TcpConnection
 from simulator.base import FaultError
 from simulator.cgi import CgiCamera
 from simulator.cgi.answers import format_part
@@ -510,6 +511,33 @@ async def test_stream_media_hands_over_frames_until_the_stream_ends(
     with pytest.raises(AuthError):
         await wrong.stream_media(frames.append)  # 401 on the stream itself
     await wrong.close()
+
+
+async def test_stream_media_batches_its_reads_when_asked(
+    cam: CgiCamera, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``read_every``: after the first frame the stream's pictures come several to a read."""
+    reads: list[int] = []
+    receive = TcpConnection.data_received
+
+    def counted(conn: TcpConnection, data: bytes) -> None:
+        reads.append(len(data))
+        receive(conn, data)
+
+    monkeypatch.setattr(TcpConnection, "data_received", counted)
+    frames: list[VideoFrame] = []
+    task = asyncio.create_task(client.stream_media(frames.append, read_every=0.5))
+    try:
+        await wait_for(lambda: len(frames) >= 3)
+        reads.clear()
+        first = len(frames)
+        await wait_for(lambda: len(frames) >= first + 12)
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    assert len(reads) <= (len(frames) - first) // 2
+    assert all(frame.codec == "jpeg" for frame in frames)
 
 
 async def test_a_stream_whose_answer_ends_keeps_its_last_whole_part(fake_camera: Any) -> None:

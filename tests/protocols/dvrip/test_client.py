@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -1084,3 +1085,41 @@ async def test_stream_media_pushes_frames_and_audio_until_the_stream_ends(
     with contextlib.suppress(asyncio.CancelledError):
         await task
     await _until(lambda: "monitor" not in client.diagnostics()["open_connections"])
+
+
+async def test_stream_media_batches_its_reads_after_the_first_frame(
+    client: Client, camera: DvripCamera
+) -> None:
+    """With ``read_every`` the stream's reads are a quarter second apart once the first frame
+    came: several frames per read, none lost (the camera's timestamps have no gap), audio
+    still interleaved."""
+    frames: list[VideoFrame] = []
+    chunks: list[object] = []
+    order: list[str] = []
+
+    def on_video(frame: VideoFrame) -> None:
+        frames.append(frame)
+        order.append("v")
+
+    def on_audio(chunk: object) -> None:
+        chunks.append(chunk)
+        order.append("a")
+
+    task = asyncio.create_task(client.stream_media(on_video, on_audio, read_every=0.25))
+    try:
+        await _until(lambda: len(frames) >= 40, timeout=10)
+        (monitor,) = [conn for conn in client._hub.owners if conn.purpose == "monitor"]
+        reads = monitor.link.connection.reads
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    assert reads <= len(frames) // 2  # unbatched, every frame takes at least one read
+    steps = [b.timestamp - a.timestamp for a, b in itertools.pairwise(frames)]
+    fps = frames[0].fps or 25.0
+    assert all(0 < step < 1.5 / fps for step in steps)
+    assert len(chunks) >= 20
+    # Each read's sound comes beside its pictures, as the camera sent them (one audio frame
+    # after each video frame), not all after the read's last picture.
+    steady = "".join(order[order.index("a") :])
+    assert "vvv" not in steady

@@ -14,7 +14,7 @@ import pytest
 from custom_components.ipcam.protocols.dvrip import wire
 from custom_components.ipcam.protocols.dvrip.codes import MsgId
 from custom_components.ipcam.protocols.dvrip.discovery import DiscoveryDecoder
-from custom_components.ipcam.protocols.dvrip.live import LiveAudio, LiveVideo
+from custom_components.ipcam.protocols.dvrip.live import LiveAudio, LiveMedia, LiveVideo
 from custom_components.ipcam.protocols.dvrip.media import MediaDemuxer
 from custom_components.ipcam.protocols.dvrip.session import DvripSession
 from custom_components.ipcam.protocols.dvrip.snapshot import SnapshotCollector
@@ -96,7 +96,7 @@ def test_media_demuxer(data: Any, kinds: frozenset[str] | None) -> None:
 @given(st.data())
 def test_live_streams(data: Any) -> None:
     raw = mutated(MEDIA * 2, data)
-    for live in (LiveVideo(max_skipped=4096), LiveAudio()):
+    for live in (LiveVideo(max_skipped=4096), LiveAudio(), LiveMedia(max_skipped=4096)):
         try:
             for piece in pieces(raw, data):
                 live.feed([memoryview(piece)])

@@ -498,13 +498,28 @@ def test_audio_session_takes_only_audio() -> None:
     assert [chunk.timestamp for chunk in batch.chunks] == [0.0, 0.04]
 
 
-def test_a_session_for_both_takes_video_and_audio_from_one_read() -> None:
+def test_a_session_for_both_takes_video_and_audio_from_one_read_in_order() -> None:
+    """One read holding I, audio, P, audio, P: the events keep the camera's order (the relay
+    places each sound beside the pictures it came with)."""
     session = logged_in(media="both")
     session.receive_data(media_packets(gop()))
-    video, audio = events(session)
-    assert isinstance(video, VideoFrames) and isinstance(audio, AudioChunks)
-    assert [f.keyframe for f in video.frames] == [True, False, False]
-    assert [len(chunk.pcm) for chunk in audio.chunks] == [640, 640]
+    got = events(session)
+    assert [type(event) for event in got] == [
+        VideoFrames,
+        AudioChunks,
+        VideoFrames,
+        AudioChunks,
+        VideoFrames,
+    ]
+    frames = [f for event in got if isinstance(event, VideoFrames) for f in event.frames]
+    chunks = [c for event in got if isinstance(event, AudioChunks) for c in event.chunks]
+    assert [f.keyframe for f in frames] == [True, False, False]
+    assert [len(chunk.pcm) for chunk in chunks] == [640, 640]
+    # Two of each in a row stay one event each.
+    session.receive_data(media_packets(gop(audio=False) + encode_audio_frame(bytes(320)) * 2))
+    run_video, run_audio = events(session)
+    assert isinstance(run_video, VideoFrames) and len(run_video.frames) == 3
+    assert isinstance(run_audio, AudioChunks) and len(run_audio.chunks) == 2
 
 
 def test_media_watch() -> None:

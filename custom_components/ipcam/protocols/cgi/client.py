@@ -195,12 +195,21 @@ class Client(ClientModel):
         self,
         on_video: Callable[[VideoFrame], None],
         on_audio: Callable[[AudioChunk], None] | None = None,
+        *,
+        read_every: float = 0.0,
     ) -> None:
         """Each frame to ``on_video`` in the callback of the socket read that completed it
-        (the stream has no audio)."""
+        (the stream has no audio); after the first, reads ``read_every`` seconds apart."""
         clock = FrameClock(time.monotonic())
+        batching: list[TcpConnection] = []  # the connection, until its reads are batched
+
+        def on_part(part: MjpegPart) -> None:
+            on_video(clock.frame(part, time.monotonic()))
+            if batching:
+                batching.pop().read_in_batches(read_every)
+
         async with self._stream(
-            lambda part: on_video(clock.frame(part, time.monotonic())), lambda _conn: None
+            on_part, lambda conn: batching.append(conn) if read_every > 0 else None
         ) as ended:
             raise await ended
 

@@ -281,18 +281,26 @@ class Client(model.ClientModel):
         self,
         on_video: Callable[[VideoFrame], None],
         on_audio: Callable[[base.AudioChunk], None] | None = None,
+        *,
+        read_every: float = 0.0,
     ) -> None:
         """Each socket read's frames (and audio, when the stream carries it and ``on_audio``
-        takes it: one connection for both) handed over in the read's own callback, no inbox."""
+        takes it: one connection for both) handed over in the read's own callback, no inbox;
+        after the first frame, reads batched ``read_every`` seconds apart."""
         ended: asyncio.Future[CameraError] = asyncio.get_running_loop().create_future()
+        batching = read_every > 0
 
         def deliver(item: session.Event | CameraError) -> None:
+            nonlocal batching
             if isinstance(item, CameraError):
                 if not ended.done():
                     ended.set_result(item)
             elif isinstance(item, session.VideoFrames):
                 for frame in item.frames:
                     on_video(frame)
+                if batching:  # the first frame came as fast as it could; now batch
+                    batching = False
+                    conn.link.connection.read_in_batches(read_every)
             elif isinstance(item, session.AudioChunks) and on_audio is not None:
                 for chunk in item.chunks:
                     on_audio(chunk)

@@ -34,14 +34,14 @@ from __future__ import annotations
 import collections
 import enum
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, cast
 
 from ..base import AudioChunk, CameraEvent, VideoFrame
 from ..errors import CameraError, CannotConnect, ProtocolError
 from ..sansio import OutBuffer, earliest
 from .alarms import parse_alarm
 from .codes import OK_CODES, MsgId, login_error, ret_error
-from .live import LiveAudio, LiveVideo
+from .live import LiveAudio, LiveMedia, LiveVideo
 from .snapshot import SnapshotCollector
 from .views import LoginReply
 from .wire import (
@@ -169,8 +169,9 @@ class DvripSession:
         self._tail_deadline = 0.0  # when the last queued request is due at the latest
         self._login_sent_at = 0.0
         self._keepalive_at: float | None = None
-        self._video = LiveVideo() if media in ("video", "both") else None
-        self._audio = LiveAudio() if media in ("audio", "both") else None
+        self._video = LiveVideo() if media == "video" else None
+        self._audio = LiveAudio() if media == "audio" else None
+        self._both = LiveMedia() if media == "both" else None
         self._media_silence: float | None = None
         self._media_check_at: float | None = None
         self._media_seen = False
@@ -197,7 +198,7 @@ class DvripSession:
         try:
             for message in self._decoder.feed(data):
                 self._dispatch(message)
-            if self._video is not None or self._audio is not None:
+            if self.media is not None:
                 stream = self._decoder.take_stream()  # taken even when dropped: never kept
                 if stream and self.state is State.READY:
                     self._media(stream)
@@ -456,12 +457,17 @@ class DvripSession:
 
     def _media(self, stream: list[memoryview]) -> None:
         self._media_seen = True
-        # "both": each of the two steps over the other's frames by their length alone.
         if self._video is not None:
             frames = self._video.feed(stream)
             if frames:
                 self._events.append(VideoFrames(frames))
-        if self._audio is not None:
+        elif self._audio is not None:
             chunks = self._audio.feed(stream)
             if chunks:
                 self._events.append(AudioChunks(chunks))
+        elif self._both is not None:  # in the camera's order: sound beside its pictures
+            for run in self._both.feed(stream):
+                if isinstance(run[0], VideoFrame):
+                    self._events.append(VideoFrames(cast(list[VideoFrame], run)))
+                else:
+                    self._events.append(AudioChunks(cast(list[AudioChunk], run)))
