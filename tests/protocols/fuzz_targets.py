@@ -625,6 +625,51 @@ def run_cgi_mjpeg_response(data: bytes) -> None:
         response.closed()
 
 
+def _call_response_seeds() -> list[bytes]:
+    from simulator.cgi.answers import io_status_line
+
+    body = io_status_line(
+        {"trigger1": 1, "trigger2": 0, "image_upload": 0, "image_email": 1},
+        {1: 1, 2: 0},
+        "2008-10-01 15:37:53",
+    )
+    head = b"HTTP/1.0 200 OK\r\nContent-Type: text/html\r\n"
+    return [
+        head + b"Content-Length: %d\r\n\r\n" % len(body) + body,
+        head + b"\r\n" + body,
+        head.replace(b"1.0", b"1.1") + b"Transfer-Encoding: chunked\r\n\r\n" + _chunked(body, 20),
+        b"HTTP/1.0 204 No Content\r\n\r\n",
+        b'HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm="DCS-930L"\r\n'
+        b"Content-Length: 18\r\n\r\n401 Unauthorized\r\n",
+    ]
+
+
+CALL_SMALL_LIMIT = 1024
+
+
+@target("cgi-call-response", "cgi", _call_response_seeds)
+def run_cgi_call_response(data: bytes) -> None:
+    """An IPCamCGI call's answer read off its connection: HTTP head, a whole bounded body."""
+    plan = Plan.of(data)
+    answer = httpstream.WholeResponse(CALL_SMALL_LIMIT, calls.IOCONTROL)
+    head_bound = httpstream.MAX_HEAD + httpstream.MAX_CHUNK_LINE
+    whole = False
+    for piece in plan.fed():
+        whole = answer.feed(piece)
+        bounded(len(answer._http._buf), head_bound, "WholeResponse")
+        bounded(sum(map(len, answer._chunks)), CALL_SMALL_LIMIT, "WholeResponse body")
+        if whole:
+            break
+    if not whole:
+        if not plan.end_of_stream:
+            return
+        answer.close()
+    if answer.status is None or not answer.complete:
+        raise Broken("WholeResponse ended without a whole answer")
+    calls.check_status(answer.status, calls.IOCONTROL, answer.body)
+    calls.io_status().read(answer.body)
+
+
 def _cgi_answer_seeds() -> list[bytes]:
     from simulator.cgi.answers import format_params, io_status_line, to_pairs
 

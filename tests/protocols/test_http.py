@@ -1,6 +1,10 @@
-"""The shared HTTP exchange: bounded answers, errors without URLs, a session closed under us."""
+"""The shared HTTP exchange: bounded answers, errors without URLs, a session closed under us;
+``exchange()`` on a raw connection refused or given up (its answers: ``cgi/test_exchange.py``)."""
 
 from __future__ import annotations
+
+import asyncio
+import contextlib
 
 import aiohttp
 import pytest
@@ -8,7 +12,7 @@ from aiohttp import web
 from yarl import URL
 
 from custom_components.ipcam.protocols.errors import CannotConnect, ProtocolError
-from custom_components.ipcam.protocols.http import HttpShell, lost
+from custom_components.ipcam.protocols.http import HttpShell, exchange, lost
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 
@@ -72,3 +76,37 @@ async def test_nobody_listening_is_cannot_connect() -> None:
     with pytest.raises(CannotConnect):
         await shell.request(URL("http://127.0.0.1:9/x"), limit=10, what="/x")
     await shell.close()
+
+
+async def test_an_exchange_with_nobody_listening_is_cannot_connect() -> None:
+    with pytest.raises(CannotConnect, match=r"\(/x\.cgi\): connection refused"):
+        await exchange(
+            "127.0.0.1", 9, b"GET /x HTTP/1.0\r\n\r\n", limit=10, timeout=2, what="/x.cgi"
+        )
+
+
+async def test_an_exchange_given_up_closes_its_connection() -> None:
+    """Cancelled while the server thinks: the connection is closed, not left behind."""
+    asked = asyncio.Event()
+    gone = asyncio.Event()
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        asked.set()
+        with contextlib.suppress(OSError):
+            await reader.read()  # b"" (or a reset) once the client is gone
+        gone.set()
+        writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    task = asyncio.create_task(
+        exchange("127.0.0.1", port, b"GET / HTTP/1.0\r\n\r\n", limit=10, timeout=30, what="/")
+    )
+    async with asyncio.timeout(10):
+        await asked.wait()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        await gone.wait()
+    server.close()

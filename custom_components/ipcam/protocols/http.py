@@ -1,11 +1,18 @@
-"""The HTTP exchange the HTTP-speaking families share (IPCamCGI, Foscam's CGIs), over aiohttp.
+"""The HTTP exchange the HTTP-speaking families share (IPCamCGI, Foscam's CGIs).
 
 One place bounds every answer before it is kept, bounds every exchange in time,
-and turns whatever aiohttp or the OS raises (including ``RuntimeError`` from a
-session closed under us) into the library's ``CannotConnect``. The host
-application's shared session is used when given; otherwise one is made on demand
-and closed with the client. URLs (they may carry credentials) never reach an
-error text.
+and turns whatever the transport raises into the library's ``CannotConnect``.
+Two ways to run one:
+
+- ``exchange()``: one HTTP/1.0 request on a ``transport.TcpConnection`` of its own
+  (the server closes it after answering), the answer read sans-I/O by
+  ``httpstream.WholeResponse``: no HTTP client library, a few callbacks per
+  exchange (IPCamCGI's calls, its inputs polled every second);
+- ``HttpShell``: aiohttp, with the host application's shared session when given,
+  otherwise one made on demand and closed with the client (``RuntimeError`` from a
+  session closed under us is ``CannotConnect`` too).
+
+URLs (they may carry credentials) never reach an error text.
 """
 
 from __future__ import annotations
@@ -18,7 +25,9 @@ from dataclasses import dataclass
 import aiohttp
 from yarl import URL
 
-from .errors import CannotConnect, ProtocolError
+from .errors import CameraError, CannotConnect, ProtocolError
+from .httpstream import WholeResponse
+from .transport import TcpConnection
 
 READ_SIZE = 64 * 1024
 
@@ -29,6 +38,52 @@ class HttpAnswer:
 
     status: int
     body: bytes
+
+
+async def exchange(
+    host: str, port: int, request: bytes, *, limit: int, timeout: float, what: str
+) -> HttpAnswer:
+    """Send ``request`` (``httpstream.request``) on a connection of its own; the status and
+    the whole body (at most ``limit`` bytes) within ``timeout`` seconds from connect to the
+    last byte.
+
+    ``CannotConnect`` for a refused or reset connection, broken HTTP framing or no whole
+    answer in time (``httpstream.NoAnswer`` when the server hung up without answering);
+    ``ProtocolError`` for a body over ``limit``.
+    """
+    answer = WholeResponse(limit, what)
+    ended: asyncio.Future[CameraError | None] = asyncio.get_running_loop().create_future()
+
+    def end(error: CameraError | None) -> None:
+        if not ended.done():
+            ended.set_result(error)
+
+    def on_data(data: bytes) -> None:
+        if answer.feed(data):
+            end(None)
+
+    def on_eof() -> None:
+        answer.close()
+        end(None)
+
+    try:
+        async with asyncio.timeout(timeout):
+            conn = await TcpConnection.open(
+                host, port, on_data, end, timeout=timeout, label=f"camera ({what})", on_eof=on_eof
+            )
+            try:
+                conn.write(request)
+                error = await ended
+            finally:
+                # A whole answer: a clean close; otherwise (timed out, cancelled) an abort.
+                conn.close(None if ended.done() else CannotConnect(f"{what}: abandoned"))
+    except TimeoutError:
+        raise CannotConnect(f"{what}: no answer within {timeout:g} s") from None
+    await conn.wait_closed()
+    if error is not None:
+        raise error
+    assert answer.status is not None  # a whole answer has a head
+    return HttpAnswer(answer.status, answer.body)
 
 
 class HttpShell:

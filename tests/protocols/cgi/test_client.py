@@ -278,30 +278,27 @@ async def test_camera_without_inputs_in_iocontrol(fake_camera: Any) -> None:
     await camera_client.close()
 
 
-async def test_external_session_is_used_and_left_open(cam: CgiCamera) -> None:
+async def test_a_session_given_is_not_needed_and_left_open(cam: CgiCamera) -> None:
+    """Home Assistant hands its shared aiohttp session to HTTP clients; this one has its own
+    connection per request and leaves the session alone."""
     async with aiohttp.ClientSession() as session:
         camera_client = make_client(cam, session=session)
         await camera_client.connect()
         await camera_client.close()
         assert not session.closed
-        with pytest.raises(CannotConnect):
-            await camera_client.read_group(SystemConfig)  # a closed client refuses politely
-        await camera_client.connect()  # ...until connect() reopens it, on the same session
-        assert camera_client._http.session() is session
-        await camera_client.close()
-        assert not session.closed
 
 
-async def test_close_then_connect_with_own_session(cam: CgiCamera) -> None:
+async def test_close_then_connect(cam: CgiCamera) -> None:
     camera_client = make_client(cam)
     await camera_client.connect()
-    first = camera_client._http.session()
     await camera_client.close()
     await camera_client.close()  # twice is fine
-    assert first is not None
-    assert first.closed
-    await camera_client.connect()
+    with pytest.raises(CannotConnect):
+        await camera_client.read_group(SystemConfig)  # a closed client refuses politely
+    await camera_client.connect()  # ...until connect() reopens it
+    before = camera_client.diagnostics()["requests"]
     assert (await camera_client.read_group(SystemConfig)).camera_name == "DCS-930L"
+    assert camera_client.diagnostics()["requests"] == before + 1
     await camera_client.close()
 
 
@@ -1000,13 +997,13 @@ async def test_access_control_disabled_opens_viewing(cam: CgiCamera, client: Cli
 
 async def test_upper_case_paths_and_jplug_post(cam: CgiCamera, client: Client) -> None:
     """JPLUG's upper-case paths and its CRLF-terminated form body."""
-    session = await client._get_session()
     url = f"http://127.0.0.1:{cam.ports['http']}/IOCONTROL.CGI"
     body = b"Trigger1=1&Trigger2=0&ImageUpload=0&ImageEmail=1\r\n\r\n"
-    async with session.post(
-        url, data=body, auth=aiohttp.BasicAuth(SIM_USERNAME, SIM_PASSWORD)
-    ) as response:
-        assert response.status == 204
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(url, data=body, auth=aiohttp.BasicAuth(SIM_USERNAME, SIM_PASSWORD)) as answer,
+    ):
+        assert answer.status == 204
     assert cam.io == {"trigger1": 1, "trigger2": 0, "image_upload": 0, "image_email": 1}
 
 

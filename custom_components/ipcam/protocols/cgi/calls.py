@@ -4,7 +4,7 @@ A ``Call`` is one HTTP exchange described without doing it: the path, the
 parameters (a GET query, or a POST form body for the control CGIs), the
 largest answer accepted, how to read the answer, and the CGI to ask instead
 when a firmware answers 404 for the document's name. The client runs a call
-with one aiohttp request (``Client.call``); everything the protocol decides
+with one HTTP/1.0 request (``Client.call``); everything the protocol decides
 lives here. Reads are ``GET /<name>.cgi``; configuration writes are GET
 queries with ``ConfigReboot`` (as D-Link's SDK sends them); control writes (I/O,
 pan/tilt, COM port) are POST form bodies answered by 204 No Content.

@@ -3,9 +3,11 @@
 The protocol lives in sans-I/O modules (``calls``: which CGI answers what;
 ``mjpeg`` and ``stream``: the live stream; ``iostate``: the ``Date:`` I/O digits;
 ``host``: identity, capabilities, settings; ``model``: the operations composed of
-exchanges). This module runs the exchanges with aiohttp (Basic auth, Home
-Assistant's shared session when given), the MJPEG stream on a socket of its own,
-and the input polling, and maps transport failures.
+exchanges). This module runs each exchange as one HTTP/1.0 request on a connection
+of its own (``http.exchange``: Basic auth, the answer read sans-I/O and bounded),
+the MJPEG stream on a socket of its own, and the input polling, and maps transport
+failures. No HTTP client library: a ``session`` option (Home Assistant passes its
+shared aiohttp session to every client that speaks HTTP) is not needed and ignored.
 """
 
 from __future__ import annotations
@@ -16,9 +18,6 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any, Final
-
-import aiohttp
-from yarl import URL
 
 from ..base import (
     AudioChunk,
@@ -31,7 +30,8 @@ from ..errors import (
     NotSupported,
     ProtocolError,
 )
-from ..http import HttpShell
+from ..http import exchange
+from ..httpstream import NoAnswer, basic_auth, request
 from ..transport import Inbox, TcpConnection
 from . import calls, stream
 from .calls import MJPEG, Call, check_status
@@ -45,8 +45,7 @@ STREAM_QUEUE: Final = 8  # frames a video() consumer may lag by before the socke
 
 
 class Client(ClientModel):
-    """IPCamCGI camera client: ``ClientModel``'s options, and ``session`` (an
-    ``aiohttp.ClientSession`` to use; otherwise the client creates and owns one)."""
+    """IPCamCGI camera client: ``ClientModel``'s options (others are ignored)."""
 
     def __init__(
         self,
@@ -54,23 +53,17 @@ class Client(ClientModel):
         port: int | None = 80,
         username: str = "admin",
         password: str = "",
-        *,
-        session: aiohttp.ClientSession | None = None,
         **options: Any,
     ) -> None:
         known = ("timeout", "io_order", "poll_interval", "max_frame", "ptz")
         super().__init__(
             host, port, username, password, **{k: options[k] for k in known if k in options}
         )
-        self._auth = aiohttp.BasicAuth(username, password)
-        self._http = HttpShell(session, self._timeout)
+        self._authorization = basic_auth(username, password)
+        self._host_header = self._base.removeprefix("http://")
+        self._requests = 0
 
     # --- HTTP ----------------------------------------------------------------------------------
-
-    async def _get_session(self) -> aiohttp.ClientSession:
-        if self._closed:
-            raise CannotConnect("client is closed")
-        return self._http.session()
 
     async def call[T](self, call: Call[T]) -> T:
         """Run one exchange (see ``calls``); its fallback CGI when the camera answers 404."""
@@ -83,16 +76,25 @@ class Client(ClientModel):
         return call.read(body)
 
     async def _exchange(self, call: Call[Any]) -> bytes:
-        await self._get_session()
+        if self._closed:
+            raise CannotConnect("client is closed")
+        headers = {
+            "Authorization": self._authorization,
+            "User-Agent": stream.USER_AGENT,
+            "Connection": "close",
+            **(call.headers or {}),
+        }
+        wire = request(
+            "POST" if call.post else "GET",
+            call.target,
+            self._host_header,
+            headers,
+            call.body or b"",
+        )
+        self._requests += 1
         try:
-            answer = await self._http.request(
-                URL(self._base + call.target, encoded=True),
-                limit=call.limit,
-                what=call.path,
-                post=call.post,
-                data=call.body,
-                headers=call.headers,
-                auth=self._auth,
+            answer = await exchange(
+                self.host, self.port, wire, limit=call.limit, timeout=self._timeout, what=call.path
             )
         except CannotConnect as err:
             self._last_error = str(err)
@@ -150,7 +152,7 @@ class Client(ClientModel):
             on_eof=on_eof,
         )
         try:
-            conn.write(stream.request(self._base.removeprefix("http://"), self._auth.encode()))
+            conn.write(stream.request(self._host_header, self._authorization))
             on_open(conn)
             yield ended
         finally:
@@ -162,15 +164,14 @@ class Client(ClientModel):
     # --- CameraClient --------------------------------------------------------------------------
 
     async def close(self) -> None:
-        """Close the session we own (a caller's session stays open); ``connect()`` reopens."""
+        """Refuse further requests until ``connect()`` (each request has its own connection)."""
         self._closed = True
-        await self._http.close()
 
     def diagnostics(self) -> Mapping[str, object]:
         return {
             "host": self.host,
             "port": self.port,
-            "requests": self._http.requests,
+            "requests": self._requests,
             "last_error": self._last_error,
             **self.io.diagnostics(),
         }
@@ -216,12 +217,9 @@ class Client(ClientModel):
     async def reset(self, *, factory: bool = False) -> None:
         """Restart (``factory``: every setting back to default first); the camera answers
         204 or just goes away."""
-        try:
+        with contextlib.suppress(NoAnswer):
+            # A camera restarting at once may hang up instead of answering.
             await self.call(calls.reset(factory=factory))
-        except CannotConnect as err:
-            # A camera restarting at once may drop the connection instead of answering.
-            if not isinstance(err.__cause__, aiohttp.ServerDisconnectedError):
-                raise
 
     async def events(self) -> AsyncIterator[CameraEvent]:
         """Alarm-input changes, polled every ``poll_interval`` seconds; each input first.

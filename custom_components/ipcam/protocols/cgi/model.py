@@ -4,7 +4,7 @@ and the exchanges that read and write settings, composed over one abstract ``cal
 ``ClientModel`` holds the client's options and what it learnt at connect (identity,
 capabilities, the order of the ``Date:`` I/O digits: ``iostate``) and builds every
 operation from CGI exchanges (``calls``) and the stream's state; ``Client``
-(``client.py``) runs the exchanges over HTTP and the MJPEG stream on a socket.
+(``client.py``) runs each exchange and the MJPEG stream on a socket of its own.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ class ClientModel(CameraClient):
     camera proves another order; ``"document"`` or ``"jplug"`` fix it),
     ``poll_interval`` (seconds between input polls in ``events()``, default 1),
     ``max_frame`` (bytes, default 4 MiB), ``ptz`` (False for cameras without
-    pan/tilt, default True); ``Client`` adds ``session``.
+    pan/tilt, default True).
     """
 
     profile = PROFILE

@@ -6,7 +6,8 @@ from ..base import CameraProfile, ConnectionSpec, Vendor, VideoDelivery
 
 PROFILE = CameraProfile(
     vendor=Vendor.CGI,
-    connection=ConnectionSpec(default_port=80, http=True),
+    # Plain HTTP, but each exchange on a socket of its own: no aiohttp session wanted.
+    connection=ConnectionSpec(default_port=80),
     # Inputs are levels the camera reports when asked (input sensors), not pushed alarms.
     event_kinds=(),
     video=VideoDelivery.JPEG,

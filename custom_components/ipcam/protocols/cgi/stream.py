@@ -15,11 +15,12 @@ from .calls import MJPEG, check_status
 from .mjpeg import MjpegParser, MjpegPart
 
 ERROR_BODY = 1024  # bytes of an error answer kept for its message
+USER_AGENT = "user"  # what D-Link's applet sends
 
 
 def request(host: str, authorization: str) -> bytes:
     """The stream's request to ``host`` (``name:port`` as in a URL)."""
-    return get_request(MJPEG, host, {"Authorization": authorization, "User-Agent": "user"})
+    return get_request(MJPEG, host, {"Authorization": authorization, "User-Agent": USER_AGENT})
 
 
 class MjpegResponse:
