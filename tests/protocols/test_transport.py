@@ -159,3 +159,25 @@ async def test_closing_while_resting_leaves_no_timer(serve) -> None:
     conn.close()
     assert not conn.resting
     await conn.wait_closed()
+
+
+async def test_batching_may_start_later_and_closing_cancels_it(serve) -> None:
+    """``start_in``: reads come as the bytes do until then, batched after; a connection
+    closed before the start leaves no timer behind."""
+    port = await serve(lambda writer: _paced(writer, 60, 100, 0.01))
+    got = _Received()
+    conn = await TcpConnection.open("127.0.0.1", port, got.on_data, got.on_lost, timeout=5)
+    conn.read_in_batches(0.25, start_in=0.3)
+    await asyncio.sleep(0.25)
+    assert not conn.resting and conn.reads >= 10  # not yet: read as they come
+    early = conn.reads
+    await asyncio.wait_for(got.lost, 10)
+    assert len(got.data) == 60 * 100
+    assert conn.reads - early <= 12  # the other ~35 writes: a few unbatched, then few reads
+    idle = await serve(lambda writer: _paced(writer, 1, 10, 0.0))
+    other = _Received()
+    late = await TcpConnection.open("127.0.0.1", idle, other.on_data, other.on_lost, timeout=5)
+    late.read_in_batches(0.25, start_in=30.0)
+    late.close()
+    assert late._batch_start is None
+    await late.wait_closed()

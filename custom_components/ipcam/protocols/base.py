@@ -16,6 +16,11 @@ from typing import ClassVar
 
 from .errors import InvalidValue, NotSupported
 
+# A live stream's first seconds are read as the bytes come even when its consumer tolerates
+# batched reads (``CameraClient.stream_media``): a live view that starts cold needs its first
+# HLS segment (a key frame, 2 s or more of stream, the next key frame) as soon as it can be had.
+BATCHED_READS_AFTER = 8.0
+
 
 class Vendor(enum.StrEnum):
     """The camera families this library speaks to."""
@@ -360,10 +365,11 @@ class CameraClient(ABC):
         sends its microphone in the same stream, every audio chunk to ``on_audio``), until
         the stream ends.
 
-        ``read_every``: how long the frames after the first may wait in the kernel before
-        they are read, for a consumer that tolerates that delay (a remux for HLS, whose
-        segments last seconds): a client that can batches its socket reads that far apart,
-        one wake-up per batch instead of one per packet. 0 reads as the bytes come.
+        ``read_every``: how long frames may wait in the kernel before they are read, once the
+        stream has run ``BATCHED_READS_AFTER`` seconds, for a consumer that tolerates that
+        delay (a remux for HLS, whose segments last seconds): a client that can batches its
+        socket reads that far apart, one wake-up per batch instead of one per packet. 0
+        reads as the bytes come.
 
         The push form of ``video()``, for a host that fans frames out (the callbacks must
         not block). It ends as ``video()`` does: returns when the stream ends, raises the

@@ -85,6 +85,7 @@ class TcpConnection(asyncio.Protocol):
         # Batched reads (``read_in_batches``): after a read, the socket rests this long.
         self._batch_interval = 0.0
         self._batch_timer: asyncio.TimerHandle | None = None
+        self._batch_start: asyncio.TimerHandle | None = None  # when batching begins
 
     @classmethod
     async def open(
@@ -139,15 +140,21 @@ class TcpConnection(asyncio.Protocol):
             return default
         return self._transport.get_extra_info(name, default)
 
-    def read_in_batches(self, interval: float) -> None:
+    def read_in_batches(self, interval: float, *, start_in: float = 0.0) -> None:
         """Let the camera's bytes gather in the kernel for up to ``interval`` seconds after
-        each read (0: read them as they come).
+        each read (0: read them as they come), from ``start_in`` seconds on.
 
         A stream whose consumer tolerates that much delay (video remuxed for HLS) then
         costs one wake-up and one ``recv`` per interval instead of one per packet the
         camera writes: the event loop's cost per read is most of a live stream's CPU. A
         read that filled the transport's buffer is followed at once (more is waiting).
         """
+        if self._batch_start is not None:
+            self._batch_start.cancel()
+            self._batch_start = None
+        if start_in > 0 and interval > 0 and not self._closed:
+            self._batch_start = self._loop.call_later(start_in, self.read_in_batches, interval)
+            return
         self._batch_interval = max(0.0, interval)
         if not self._batch_interval:
             self._end_rest()
@@ -302,9 +309,10 @@ class TcpConnection(asyncio.Protocol):
         if self._idle_timer is not None:
             self._idle_timer.cancel()
             self._idle_timer = None
-        if self._batch_timer is not None:
-            self._batch_timer.cancel()
-            self._batch_timer = None
+        for timer in (self._batch_timer, self._batch_start):
+            if timer is not None:
+                timer.cancel()
+        self._batch_timer = self._batch_start = None
         if self._transport is not None:
             if error is None:
                 self._transport.close()

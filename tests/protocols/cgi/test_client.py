@@ -23,6 +23,7 @@ from custom_components.ipcam.protocols.base import (
     VideoFrame,
 )
 from custom_components.ipcam.protocols.cgi import calls, ptz
+from custom_components.ipcam.protocols.cgi import client as cgi_client
 from custom_components.ipcam.protocols.cgi.client import Client
 from custom_components.ipcam.protocols.cgi.groups import (
     DateTimeConfig,
@@ -513,7 +514,7 @@ async def test_stream_media_hands_over_frames_until_the_stream_ends(
 async def test_stream_media_batches_its_reads_when_asked(
     cam: CgiCamera, client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """``read_every``: after the first frame the stream's pictures come several to a read."""
+    """``read_every``: once the stream has run a while its pictures come several to a read."""
     reads: list[int] = []
     receive = TcpConnection.data_received
 
@@ -522,10 +523,12 @@ async def test_stream_media_batches_its_reads_when_asked(
         receive(conn, data)
 
     monkeypatch.setattr(TcpConnection, "data_received", counted)
+    monkeypatch.setattr(cgi_client, "BATCHED_READS_AFTER", 0.3)
     frames: list[VideoFrame] = []
     task = asyncio.create_task(client.stream_media(frames.append, read_every=0.5))
     try:
         await wait_for(lambda: len(frames) >= 3)
+        await asyncio.sleep(0.5)  # batching has begun
         reads.clear()
         first = len(frames)
         await wait_for(lambda: len(frames) >= first + 12)

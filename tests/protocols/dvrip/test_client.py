@@ -11,7 +11,7 @@ from typing import Any
 import av
 import pytest
 
-from custom_components.ipcam.protocols import open_client
+from custom_components.ipcam.protocols import base, open_client
 from custom_components.ipcam.protocols.audio.pacing import pcm_chunks
 from custom_components.ipcam.protocols.audio.pcm import dominant_frequency, tone_pcm
 from custom_components.ipcam.protocols.base import (
@@ -1087,12 +1087,13 @@ async def test_stream_media_pushes_frames_and_audio_until_the_stream_ends(
     await _until(lambda: "monitor" not in client.diagnostics()["open_connections"])
 
 
-async def test_stream_media_batches_its_reads_after_the_first_frame(
-    client: Client, camera: DvripCamera
+async def test_stream_media_batches_its_reads_once_the_stream_has_started(
+    client: Client, camera: DvripCamera, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """With ``read_every`` the stream's reads are a quarter second apart once the first frame
-    came: several frames per read, none lost (the camera's timestamps have no gap), audio
-    still interleaved."""
+    """With ``read_every`` the stream's first moments are read as they come (a live view
+    starting cold), then its reads are a quarter second apart: several frames per read, none
+    lost (the camera's timestamps have no gap), audio still beside its pictures."""
+    monkeypatch.setattr(base, "BATCHED_READS_AFTER", 0.6)
     frames: list[VideoFrame] = []
     chunks: list[object] = []
     order: list[str] = []
@@ -1107,14 +1108,21 @@ async def test_stream_media_batches_its_reads_after_the_first_frame(
 
     task = asyncio.create_task(client.stream_media(on_video, on_audio, read_every=0.25))
     try:
-        await _until(lambda: len(frames) >= 40, timeout=10)
+        await _until(lambda: len(frames) >= 8)  # within the first 0.6 s
         (monitor,) = [conn for conn in client._hub.owners if conn.purpose == "monitor"]
-        reads = monitor.link.connection.reads
+        connection = monitor.link.connection
+        early_frames, early_reads = len(frames), connection.reads
+        await asyncio.sleep(0.8)  # batching has begun
+        later_frames, later_reads = len(frames), connection.reads
+        await _until(lambda: len(frames) >= later_frames + 30, timeout=10)
+        batched_reads = connection.reads - later_reads
+        batched_frames = len(frames) - later_frames
     finally:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
-    assert reads <= len(frames) // 2  # unbatched, every frame takes at least one read
+    assert early_reads >= early_frames - 2  # at the start: a read (or more) per frame
+    assert batched_reads <= batched_frames // 2  # then several frames per read
     steps = [b.timestamp - a.timestamp for a, b in itertools.pairwise(frames)]
     fps = frames[0].fps or 25.0
     assert all(0 < step < 1.5 / fps for step in steps)

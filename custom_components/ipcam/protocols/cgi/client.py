@@ -20,6 +20,7 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any, Final
 
 from ..base import (
+    BATCHED_READS_AFTER,
     AudioChunk,
     CameraEvent,
     VideoFrame,
@@ -200,17 +201,14 @@ class Client(ClientModel):
         read_every: float = 0.0,
     ) -> None:
         """Each frame to ``on_video`` in the callback of the socket read that completed it
-        (the stream has no audio); after the first, reads ``read_every`` seconds apart."""
+        (the stream has no audio); reads ``read_every`` seconds apart once it has run a while."""
         clock = FrameClock(time.monotonic())
-        batching: list[TcpConnection] = []  # the connection, until its reads are batched
 
-        def on_part(part: MjpegPart) -> None:
-            on_video(clock.frame(part, time.monotonic()))
-            if batching:
-                batching.pop().read_in_batches(read_every)
+        def on_open(conn: TcpConnection) -> None:
+            conn.read_in_batches(read_every, start_in=BATCHED_READS_AFTER)
 
         async with self._stream(
-            on_part, lambda conn: batching.append(conn) if read_every > 0 else None
+            lambda part: on_video(clock.frame(part, time.monotonic())), on_open
         ) as ended:
             raise await ended
 

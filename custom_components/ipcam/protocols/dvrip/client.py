@@ -286,7 +286,7 @@ class Client(model.ClientModel):
     ) -> None:
         """Each socket read's frames (and audio, when the stream carries it and ``on_audio``
         takes it: one connection for both) handed over in the read's own callback, no inbox;
-        after the first frame, reads batched ``read_every`` seconds apart."""
+        reads batched ``read_every`` seconds apart once the stream has run a few seconds."""
         ended: asyncio.Future[CameraError] = asyncio.get_running_loop().create_future()
         batching = read_every > 0
 
@@ -298,9 +298,10 @@ class Client(model.ClientModel):
             elif isinstance(item, session.VideoFrames):
                 for frame in item.frames:
                     on_video(frame)
-                if batching:  # the first frame came as fast as it could; now batch
+                if batching:  # the stream's start comes as fast as it can; then batch
                     batching = False
-                    conn.link.connection.read_in_batches(read_every)
+                    connection = conn.link.connection
+                    connection.read_in_batches(read_every, start_in=base.BATCHED_READS_AFTER)
             elif isinstance(item, session.AudioChunks) and on_audio is not None:
                 for chunk in item.chunks:
                     on_audio(chunk)
