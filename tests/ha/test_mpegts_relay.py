@@ -150,15 +150,23 @@ async def test_a_consumer_behind_skips_to_the_next_key_frame() -> None:
     await asyncio.wait_for(streaming, 1)
 
 
-async def test_a_batch_of_frames_goes_out_in_one_write() -> None:
-    """Frames handed over in one callback (one batched socket read) are one write to the
-    consumer; the next batch another."""
+async def _streaming_from_a_key_frame(
+    *, chunked: bool
+) -> tuple[mpegts_relay._Consumer, FakeTransport, asyncio.Task[None]]:
+    """A consumer streaming to a fake socket, its first key frame (0) written."""
     consumer = mpegts_relay._Consumer()
     transport = FakeTransport()
     consumer.deliver(frame(0, keyframe=True))
     assert await consumer.wait_first_keyframe(1)
-    streaming = asyncio.create_task(consumer.stream(transport, True))  # type: ignore[arg-type]
+    streaming = asyncio.create_task(consumer.stream(transport, chunked))  # type: ignore[arg-type]
     await asyncio.sleep(0)
+    return consumer, transport, streaming
+
+
+async def test_a_batch_of_frames_goes_out_in_one_write() -> None:
+    """Frames handed over in one callback (one batched socket read) are one write to the
+    consumer; the next batch another."""
+    consumer, transport, streaming = await _streaming_from_a_key_frame(chunked=True)
     assert len(transport.written) == 1
     for batch in range(2):
         for index in range(1 + 5 * batch, 6 + 5 * batch):
@@ -173,12 +181,7 @@ async def test_a_batch_of_frames_goes_out_in_one_write() -> None:
 
 
 async def test_a_consumer_ends_when_the_camera_switches_codec() -> None:
-    consumer = mpegts_relay._Consumer()
-    transport = FakeTransport()
-    consumer.deliver(frame(0, keyframe=True))
-    assert await consumer.wait_first_keyframe(1)
-    streaming = asyncio.create_task(consumer.stream(transport, False))  # type: ignore[arg-type]
-    await asyncio.sleep(0)
+    consumer, transport, streaming = await _streaming_from_a_key_frame(chunked=False)
     consumer.deliver(frame(1, keyframe=True, codec="h265"))
     await asyncio.wait_for(streaming, 1)
     assert len(transport.written) == 1

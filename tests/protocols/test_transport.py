@@ -60,6 +60,20 @@ async def _paced(writer: asyncio.StreamWriter, pieces: int, size: int, every: fl
         await asyncio.sleep(every)
 
 
+async def _first_bytes(
+    serve: Callable[[Writer], Awaitable[int]], pieces: int, size: int, every: float, rest: float
+) -> tuple[TcpConnection, _Received]:
+    """A connection batching its reads ``rest`` apart to a server writing ``pieces`` paced
+    writes, once its first bytes are in."""
+    port = await serve(lambda writer: _paced(writer, pieces, size, every))
+    got = _Received()
+    conn = await TcpConnection.open("127.0.0.1", port, got.on_data, got.on_lost, timeout=5)
+    conn.read_in_batches(rest)
+    while not got.data:
+        await asyncio.sleep(0.01)
+    return conn, got
+
+
 async def test_batched_reads_gather_many_writes_and_lose_nothing(serve) -> None:
     """30 writes 10 ms apart reach a connection batching at 0.2 s in a handful of reads,
     every byte in order (reads cannot come before the ticks, however loaded the machine)."""
@@ -116,12 +130,7 @@ async def test_a_large_read_is_followed_at_once(serve) -> None:
 
 
 async def test_a_small_read_rests_and_zero_interval_resumes(serve) -> None:
-    port = await serve(lambda writer: _paced(writer, 3, 10, 0.3))
-    got = _Received()
-    conn = await TcpConnection.open("127.0.0.1", port, got.on_data, got.on_lost, timeout=5)
-    conn.read_in_batches(10.0)
-    while not got.data:
-        await asyncio.sleep(0.01)
+    conn, got = await _first_bytes(serve, 3, 10, 0.3, rest=10.0)
     assert conn.resting
     conn.read_in_batches(0)
     assert not conn.resting
@@ -130,14 +139,9 @@ async def test_a_small_read_rests_and_zero_interval_resumes(serve) -> None:
 
 
 async def test_a_consumer_pause_outlasts_a_rest(serve) -> None:
-    """A consumer that paused the socket (it lags) keeps it paused when a rest ends; its
-    resume during a rest does not end the rest early."""
-    port = await serve(lambda writer: _paced(writer, 20, 10, 0.02))
-    got = _Received()
-    conn = await TcpConnection.open("127.0.0.1", port, got.on_data, got.on_lost, timeout=5)
-    conn.read_in_batches(0.1)
-    while not got.data:
-        await asyncio.sleep(0.01)
+    """A consumer that paused the socket (it lags) keeps it paused when rests end, and its
+    resume brings the rest of the stream."""
+    conn, got = await _first_bytes(serve, 20, 10, 0.02, rest=0.1)
     conn.pause_reading()
     received = len(got.data)
     await asyncio.sleep(0.5)  # several ticks pass
@@ -149,12 +153,7 @@ async def test_a_consumer_pause_outlasts_a_rest(serve) -> None:
 
 
 async def test_closing_while_resting_leaves_no_timer(serve) -> None:
-    port = await serve(lambda writer: _paced(writer, 2, 10, 1.0))
-    got = _Received()
-    conn = await TcpConnection.open("127.0.0.1", port, got.on_data, got.on_lost, timeout=5)
-    conn.read_in_batches(30.0)
-    while not got.data:
-        await asyncio.sleep(0.01)
+    conn, _got = await _first_bytes(serve, 2, 10, 1.0, rest=30.0)
     assert conn.resting
     conn.close()
     assert not conn.resting

@@ -46,6 +46,15 @@ def _client(camera: DvripCamera, **options: Any) -> Client:
     )
 
 
+async def _profile_camera(start_simulator: Start, profile: str) -> tuple[DvripCamera, Client]:
+    """A simulated camera of ``profile`` and a client of it (a recorder's as one device)."""
+    options = PROFILES[profile]
+    camera = await start_simulator("dvrip", **options)
+    assert isinstance(camera, DvripCamera)
+    recorder = options.get("channels", 1) > 1
+    return camera, _client(camera, channel=None if recorder else 0)
+
+
 def _asked(camera: DvripCamera) -> dict[str, int]:
     """The requests the camera has answered (login and logout are not counted)."""
     return {key: count for key, count in camera.requests.items() if count}
@@ -73,11 +82,9 @@ async def _capabilities_when_asking_everything(
 
 @pytest.mark.parametrize("profile", sorted(PROFILES))
 async def test_connect_asks_less_and_learns_the_same(start_simulator: Start, profile: str) -> None:
+    camera, client = await _profile_camera(start_simulator, profile)
     options = PROFILES[profile]
-    camera = await start_simulator("dvrip", **options)
-    assert isinstance(camera, DvripCamera)
     recorder = options.get("channels", 1) > 1
-    client = _client(camera, channel=None if recorder else 0)
     try:
         await client.connect()
         asked = _asked(camera)
@@ -144,11 +151,9 @@ async def _read_settings(client: Client) -> list[Any]:
 async def test_set_up_asks_each_question_once(
     start_simulator: Start, profile: str, questions: int
 ) -> None:
+    camera, client = await _profile_camera(start_simulator, profile)
     options = PROFILES[profile]
-    camera = await start_simulator("dvrip", **options)
-    assert isinstance(camera, DvripCamera)
     recorder = options.get("channels", 1) > 1
-    client = _client(camera, channel=None if recorder else 0)
     try:
         fresh = await _set_up(client)
         asked = _asked(camera)
