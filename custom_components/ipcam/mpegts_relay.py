@@ -162,7 +162,10 @@ class _Consumer:
         loop = asyncio.get_running_loop()
         self._first: asyncio.Future[None] = loop.create_future()
         self._done: asyncio.Future[None] = loop.create_future()
-        self._pending: list[VideoFrame] = []  # from the first key frame until streaming
+        # From the first key frame until streaming: the frames, and the camera's sound between
+        # them (so the stream's audio starts with its first picture, not some frames later).
+        self._pending: list[VideoFrame | AudioChunk] = []
+        self._pending_frames = 0
         self._transport: asyncio.Transport | None = None
         self._chunked = True
         self._muxer: TsMuxer | None = None
@@ -207,7 +210,11 @@ class _Consumer:
         if not self._audio_heard.done():
             self._audio_heard.set_result(None)
         transport, encoder = self._transport, self._aac
-        if transport is None or encoder is None or self._muxer is None or self._done.done():
+        if transport is None:  # not streaming yet: kept beside the frames it came with
+            if self._pending and self._pending_frames < MAX_PENDING_FRAMES:
+                self._pending.append(chunk)
+            return
+        if encoder is None or self._muxer is None or self._done.done():
             return
         if self._awaiting_keyframe or transport.is_closing():
             return
@@ -238,8 +245,11 @@ class _Consumer:
         """Write what arrived so far, then every frame as it comes, until the end."""
         self._transport, self._chunked = transport, chunked
         pending, self._pending = self._pending, []
-        for frame in pending:
-            self.deliver(frame)
+        for item in pending:  # in the order they came
+            if isinstance(item, VideoFrame):
+                self.deliver(item)
+            else:
+                self.deliver_audio(item)
         if self._flush_handle is not None:  # the frames kept so far go out at once
             self._flush_handle.cancel()
             self._flush()
@@ -254,10 +264,12 @@ class _Consumer:
         transport = self._transport
         if transport is None:  # not streaming yet
             if self._pending:
-                if len(self._pending) < MAX_PENDING_FRAMES:
+                if self._pending_frames < MAX_PENDING_FRAMES:
                     self._pending.append(frame)
+                    self._pending_frames += 1
             elif frame.codec in ("h264", "h265") and frame.keyframe:
                 self._pending.append(frame)
+                self._pending_frames = 1
                 self._first.set_result(None)
             return
         if transport.is_closing():

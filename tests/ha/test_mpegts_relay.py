@@ -254,6 +254,30 @@ async def test_audio_follows_the_video_clock_and_drift_is_bounded() -> None:
     await asyncio.wait_for(streaming, 1)
 
 
+async def test_sound_before_the_stream_starts_keeps_its_place() -> None:
+    """The camera's sound that came with the frames kept while the response starts is kept
+    too: the stream's audio starts with its first picture, not with the frame at which the
+    consumer began to stream."""
+    consumer = mpegts_relay._Consumer()
+    transport = FakeTransport()
+    for index in range(10):  # 0.4 s of frames and their sound before the response starts
+        consumer.deliver(_timed(index, index / 25))
+        consumer.deliver_audio(_tone(0.04))
+    assert await consumer.wait_first_keyframe(1)
+    await consumer.wait_first_audio(0.01)
+    streaming = asyncio.create_task(consumer.stream(transport, False))  # type: ignore[arg-type]
+    await asyncio.sleep(0)
+    for index in range(10, 20):
+        consumer.deliver(_timed(index, index / 25))
+        consumer.deliver_audio(_tone(0.04))
+    await asyncio.sleep(0)
+    found = _audio_pts(transport.written)
+    assert found and found[0] == pytest.approx(0.0, abs=0.01)  # with the key frame
+    assert all(b - a == pytest.approx(0.064, abs=0.001) for a, b in itertools.pairwise(found))
+    consumer.deliver(None)
+    await asyncio.wait_for(streaming, 1)
+
+
 async def test_no_audio_before_the_stream_starts_means_no_audio_track() -> None:
     consumer = mpegts_relay._Consumer()
     transport = FakeTransport()
