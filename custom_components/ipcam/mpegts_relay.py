@@ -17,7 +17,9 @@ HEAD is answered without taking a viewer slot.
 
 Where the camera sends its microphone in the same stream (G.711), the relay adds
 it as AAC (encoded here: Home Assistant's HLS keeps only AAC or MP3 audio), its
-clock anchored to the video's.
+clock anchored to the video's. Where this Home Assistant's PyAV would misplace that
+track's timestamps in its HLS (``hls_audio``), its stream worker gets the picture
+alone; other consumers keep the sound.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from homeassistant.util.hass_dict import HassKey
 from yarl import URL
 
 from .const import DOMAIN
+from .hls_audio import misplacing_agent
 from .protocols.audio.aac import FRAME_SAMPLES, OUTPUT_RATE, AacEncoder
 from .protocols.base import AudioChunk, VideoFrame
 from .protocols.errors import CameraError
@@ -74,11 +77,16 @@ class _Source:
 class LiveStreamServer:
     """One small HTTP server for all cameras; started with the first, stopped with the last."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, silent_agent: str | None = None, ask_pyav: bool = True) -> None:
         self._sources: dict[str, _Source] = {}
         self._runner: web.AppRunner | None = None
         self._start_lock = asyncio.Lock()
         self.port = 0
+        # Consumers introducing themselves so get the picture without the camera's sound:
+        # Home Assistant's stream worker where its PyAV would misplace the sound in HLS
+        # (asked of PyAV when the server starts, with ``ask_pyav``).
+        self.silent_agent = silent_agent
+        self._ask_pyav = ask_pyav
 
     async def async_register(self, hub: VideoHub) -> str:
         """Serve ``hub``; return its URL (stable for the life of the registration)."""
@@ -98,6 +106,16 @@ class LiveStreamServer:
                 await self.async_stop()
 
     async def _async_start(self) -> None:
+        if self._ask_pyav:
+            self._ask_pyav = False
+            loop = asyncio.get_running_loop()
+            self.silent_agent = await loop.run_in_executor(None, misplacing_agent)
+            if self.silent_agent:
+                _LOGGER.info(
+                    "HLS live views of cameras relayed by ipcam play without sound: this "
+                    "Home Assistant's PyAV misplaces the timestamps of AAC from MPEG-TS in "
+                    "HLS (PyAV 14 and later keep them); WebRTC through go2rtc keeps the sound"
+                )
         app = web.Application()
         app.router.add_get("/{slot}/live.ts", self._handle)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
@@ -124,11 +142,14 @@ class LiveStreamServer:
             raise web.HTTPServiceUnavailable(text="too many viewers")
         source.clients += 1
         consumer = _Consumer()
-        detach = source.hub.attach(consumer.deliver, consumer.deliver_audio)
+        audio = source.hub.carries_audio and (
+            self.silent_agent is None or request.headers.get("User-Agent") != self.silent_agent
+        )
+        detach = source.hub.attach(consumer.deliver, consumer.deliver_audio if audio else None)
         try:
             if not await consumer.wait_first_keyframe(FIRST_FRAME_SECONDS):
                 raise web.HTTPServiceUnavailable(text="the camera sends no video")
-            if source.hub.carries_audio:
+            if audio:
                 await consumer.wait_first_audio(FIRST_AUDIO_SECONDS)
             response = web.StreamResponse(headers=headers)
             response.content_type = CONTENT_TYPE

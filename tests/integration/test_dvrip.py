@@ -14,6 +14,7 @@ from homeassistant.const import ATTR_ENTITY_ID, STATE_OFF, STATE_ON, STATE_UNAVA
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from yarl import URL
 
 from custom_components.ipcam.const import (
@@ -22,6 +23,8 @@ from custom_components.ipcam.const import (
     DOMAIN,
 )
 from custom_components.ipcam.coordinator import CODED_READ_EVERY
+from custom_components.ipcam.hls_audio import adts_timing_survives
+from custom_components.ipcam.mpegts_relay import DATA_LIVE_SERVER, LiveStreamServer
 from custom_components.ipcam.protocols.audio.pcm import dominant_frequency
 from custom_components.ipcam.protocols.base import StreamSource
 from custom_components.ipcam.protocols.jpeg import jpeg_size
@@ -147,7 +150,9 @@ async def test_the_relay_carries_the_cameras_audio_as_aac(
     hass: HomeAssistant, start_simulator: StartSimulator, add_entry: AddEntry
 ) -> None:
     """The camera's G.711 (a 1 kHz tone on channel 0) reaches FFmpeg as an AAC track of the
-    relay, beside the copied H.264, on the one camera stream."""
+    relay, beside the copied H.264, on the one camera stream (a relay whose Home Assistant
+    keeps the track's timing in HLS, whatever this PyAV does: test_hls_audio.py)."""
+    hass.data[DATA_LIVE_SERVER] = LiveStreamServer(ask_pyav=False)
     camera = await start_simulator("dvrip")
     entry = await add_entry(camera, **{CONF_CHANNEL: 0})
     url = await async_get_stream_source(hass, entity_id(hass, entry, "camera", "camera"))
@@ -162,6 +167,27 @@ async def test_the_relay_carries_the_cameras_audio_as_aac(
     assert camera.vendor_state()["streams_started"] == 1
 
 
+async def test_a_relay_whose_hls_would_misplace_the_sound_leaves_it_out(
+    hass: HomeAssistant, start_simulator: StartSimulator, add_entry: AddEntry
+) -> None:
+    """Where this PyAV would put the sound seconds after the picture in HLS, the relay
+    serves the picture alone to Home Assistant's stream worker (this process's FFmpeg),
+    although the camera sends sound; another consumer (go2rtc) still gets the sound."""
+    major, minor, micro = av.library_versions["libavformat"]
+    agent = f"Lavf/{major}.{minor}.{micro}"
+    hass.data[DATA_LIVE_SERVER] = LiveStreamServer(silent_agent=agent, ask_pyav=False)
+    camera = await start_simulator("dvrip")
+    entry = await add_entry(camera, **{CONF_CHANNEL: 0})
+    url = await async_get_stream_source(hass, entity_id(hass, entry, "camera", "camera"))
+    assert url is not None
+    assert camera.vendor_state()["settings"]["encode"][0]["audio"]
+    assert await asyncio.to_thread(count_tracks, url) == (1, 0)
+    session = async_get_clientsession(hass)
+    async with session.get(url, headers={"User-Agent": "go2rtc/1.9.9"}) as response:
+        head = await response.content.readexactly(64 * 1024)
+    assert await asyncio.to_thread(count_tracks, io.BytesIO(head)) == (1, 1)
+
+
 async def test_without_audio_the_relay_has_no_audio_track(
     hass: HomeAssistant, start_simulator: StartSimulator, add_entry: AddEntry
 ) -> None:
@@ -173,7 +199,7 @@ async def test_without_audio_the_relay_has_no_audio_track(
     assert await asyncio.to_thread(count_tracks, url) == (1, 0)
 
 
-def count_tracks(url: str) -> tuple[int, int]:
+def count_tracks(url: str | io.BytesIO) -> tuple[int, int]:
     with av.open(url, timeout=10) as container:
         return len(container.streams.video), len(container.streams.audio)
 
@@ -225,11 +251,19 @@ async def test_hls_stream_produces_segments(
     assert response.status == 200
     media = await response.read()
     assert len(media) > 1000
-    # The segment holds the copied H.264 and the camera's sound (AAC from the relay).
+    # The segment holds the copied H.264 and, where this PyAV keeps its place, the camera's
+    # sound (AAC from the relay) alongside the picture.
     init = await (await client.get(f"{base}/init.mp4")).read()
     with av.open(io.BytesIO(init + media)) as fragment:
         assert fragment.streams.video[0].codec_context.name == "h264"
-        assert [track.codec_context.name for track in fragment.streams.audio] == ["aac"]
+        tracks = [track.codec_context.name for track in fragment.streams.audio]
+        assert tracks == (["aac"] if adts_timing_survives() else [])
+        starts: dict[str, float] = {}
+        for packet in fragment.demux():
+            if packet.dts is not None and packet.time_base is not None:
+                starts.setdefault(packet.stream.type, float(packet.dts * packet.time_base))
+    if tracks:
+        assert abs(starts["audio"] - starts["video"]) < 0.2
     stream = camera_entity.stream
     for provider in list(stream.outputs().values()):
         await stream.remove_provider(provider)  # clears the provider's idle timer
