@@ -365,7 +365,7 @@ def _relay_child_ours(port: int, warmup: float, seconds: float) -> dict[str, flo
         client = Client("127.0.0.1", port, USERNAME, PASSWORD)
         await client.connect()
         hub = VideoHub(client, read_every=READ_EVERY["seconds"])
-        server = mpegts_relay.LiveStreamServer()
+        server = mpegts_relay.LiveStreamServer(ask_pyav=False)  # curl gets the sound anyway
         url = await server.async_register(hub)
         consumer = await asyncio.create_subprocess_exec(
             "curl", "-s", "-o", "/dev/null", url, stdout=asyncio.subprocess.DEVNULL
