@@ -271,20 +271,43 @@ def request_body(name: str, session: int, value: object = None) -> dict[str, Any
 # Encoded requests without a value, or with a small flat one, by (name, value): the payload
 # around the session id, so that asking again (on any session) encodes nothing.
 REQUEST_TEMPLATES_KEPT = 256
+# Nested values kept as templates: how deep, and how long their JSON may be.
+MAX_TEMPLATE_DEPTH = 4
+MAX_TEMPLATE_VALUE = 512
 _SESSION_MARK = "@@SessionID@@"
 _request_templates: dict[tuple[object, ...], tuple[bytes, bytes]] = {}
 
 
 def _template_key(name: str, value: object) -> tuple[object, ...] | None:
-    """What makes a request's payload when it is worth keeping: no value, or an object of
-    at most four integers and strings (OPSNAP's ``{"Channel": 0}``); None otherwise."""
+    """What makes a request's payload when it is worth keeping: no value, or a small object
+    of strings, integers, booleans and None, nested in objects with string keys and in
+    lists (OPSNAP's ``{"Channel": 0}``, OPMonitor's claim); None otherwise."""
     if value is None:
         return (name,)
-    if type(value) is dict and len(value) <= 4:
-        items = tuple(value.items())
-        if all(type(key) is str and type(item) in (int, str) for key, item in items):
-            return (name, dict, *items)  # not (name,): {} is sent, None is not
+    if type(value) is dict:
+        if len(value) <= 4 and all(
+            type(key) is str and type(item) in (int, str) for key, item in value.items()
+        ):
+            return (name, dict, *value.items())  # not (name,): {} is sent, None is not
+        if _plain(value, MAX_TEMPLATE_DEPTH):
+            text = json.dumps(value, sort_keys=True, ensure_ascii=False)
+            if len(text) <= MAX_TEMPLATE_VALUE:
+                return (name, str, text)
     return None
+
+
+def _plain(value: object, depth: int) -> bool:
+    """Whether ``value`` is JSON that ``dumps`` and ``json.dumps`` spell alike: string keys,
+    no floats (so equal keys mean equal payloads)."""
+    if type(value) in (str, int, bool) or value is None:
+        return True
+    if depth <= 0:
+        return False
+    if type(value) is dict:
+        return all(type(key) is str and _plain(item, depth - 1) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return all(_plain(item, depth - 1) for item in value)
+    return False
 
 
 def request_payload(name: str, session: int, value: object = None) -> bytes:
