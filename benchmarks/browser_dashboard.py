@@ -58,12 +58,20 @@ def _control(home: DemoHome, family: str, method: str, path: str) -> Any:
 
 
 def talk_runs(home: DemoHome, page: Any, family: str, presses: int, hold: float) -> dict[str, Any]:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     camera = home.camera_entities()[family]["camera"][0]
     latencies: list[float] = []
     stalls: list[float] = []
     ratios: list[float] = []
     for _ in range(presses):
-        card = deep_element(page, "ipcam-talk-card", camera)
+        try:
+            card = deep_element(page, "ipcam-talk-card", camera)
+        except PlaywrightTimeout:
+            # A loaded machine can leave the dashboard unrendered (its bundles still loading):
+            # look once more, as the browser test does.
+            page.reload()
+            card = deep_element(page, "ipcam-talk-card", camera, timeout=45.0)
         card.scroll_into_view_if_needed()
         button = card.evaluate_handle(
             "(el) => el.shadowRoot.querySelector('button[aria-label=Talk]')"
