@@ -14,6 +14,7 @@ from homeassistant.core import HomeAssistant
 
 from .const import CONF_CHANNEL, CONF_FAMILY, CONF_STREAM
 from .data import IpcamConfigEntry
+from .mpegts_relay import DATA_LIVE_SERVER
 
 REDACTED = "**REDACTED**"
 TO_REDACT = {
@@ -79,6 +80,12 @@ async def async_get_config_entry_diagnostics(
             ),
             "channels": coordinator.layout.channels(),
             "client": async_redact_data(dict(client.diagnostics()), TO_REDACT),
+        },
+        "live": {
+            "relayed": bool(coordinator.relay_urls),
+            "hls_sound": (
+                server.hls_keeps_sound if (server := hass.data.get(DATA_LIVE_SERVER)) else None
+            ),
         },
         "talk": {
             "supported": coordinator.talk.supported,

@@ -88,6 +88,12 @@ class LiveStreamServer:
         self.silent_agent = silent_agent
         self._ask_pyav = ask_pyav
 
+    @property
+    def hls_keeps_sound(self) -> bool | None:
+        """Whether Home Assistant's stream worker gets the camera's sound (None until the
+        server has started and asked PyAV)."""
+        return None if self._ask_pyav else self.silent_agent is None
+
     async def async_register(self, hub: VideoHub) -> str:
         """Serve ``hub``; return its URL (stable for the life of the registration)."""
         async with self._start_lock:

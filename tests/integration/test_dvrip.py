@@ -15,6 +15,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from yarl import URL
 
 from custom_components.ipcam.const import (
@@ -186,6 +187,28 @@ async def test_a_relay_whose_hls_would_misplace_the_sound_leaves_it_out(
     async with session.get(url, headers={"User-Agent": "go2rtc/1.9.9"}) as response:
         head = await response.content.readexactly(64 * 1024)
     assert await asyncio.to_thread(count_tracks, io.BytesIO(head)) == (1, 1)
+
+
+async def test_diagnostics_tell_whether_hls_gets_the_relays_sound(
+    hass: HomeAssistant,
+    start_simulator: StartSimulator,
+    add_entry: AddEntry,
+    hass_client: ClientSessionGenerator,
+) -> None:
+    """Whether this installation's HLS has the camera's sound, without the relay's URL."""
+    from pytest_homeassistant_custom_component.components.diagnostics import (
+        get_diagnostics_for_config_entry,
+    )
+
+    camera = await start_simulator("dvrip")
+    entry = await add_entry(camera, **{CONF_CHANNEL: 0})
+    url = await async_get_stream_source(hass, entity_id(hass, entry, "camera", "camera"))
+    assert url is not None
+    after = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+    assert after["live"] == {"relayed": True, "hls_sound": adts_timing_survives()}
+    token = URL(url).query["auth"]
+    assert token not in repr(after)
+    assert "live.ts" not in repr(after)
 
 
 async def test_without_audio_the_relay_has_no_audio_track(
