@@ -15,6 +15,9 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from yarl import URL
 
@@ -196,10 +199,6 @@ async def test_diagnostics_tell_whether_hls_gets_the_relays_sound(
     hass_client: ClientSessionGenerator,
 ) -> None:
     """Whether this installation's HLS has the camera's sound, without the relay's URL."""
-    from pytest_homeassistant_custom_component.components.diagnostics import (
-        get_diagnostics_for_config_entry,
-    )
-
     camera = await start_simulator("dvrip")
     entry = await add_entry(camera, **{CONF_CHANNEL: 0})
     url = await async_get_stream_source(hass, entity_id(hass, entry, "camera", "camera"))
