@@ -419,12 +419,14 @@ def _random_part(rnd: random.Random) -> bytes:
         b"Date: 2026-01-01 10:00:%02d IO_%08d_PT_001_002\r\n"
         % (rnd.randrange(3), rnd.randrange(2)),
         b"Content-type: image/jpeg\r\n",
+        # Values that are no (or not only) UTF-8: each is read the same way in a block.
+        rnd.choice((b"X-Name: caf\xc3\xa9\r\n", b"X-Name: \xe2\x82\r\n", b"X-Name: \xff\xfe \r\n")),
     ]
     rnd.shuffle(headers)
     return (
         rnd.choice((b"", b"\r\n"))
         + b"--video boundary--\r\n"
-        + b"".join(headers[: rnd.randrange(1, 4)])
+        + b"".join(headers[: rnd.randrange(1, 5)])
         + b"\r\n"
         + body
         + rnd.choice((b"\r\n", b"", b"\r\n\r\n"))

@@ -138,11 +138,13 @@ class MjpegParser:
             match = _WHOLE_HEAD.match(data, position)
             if match is None or match.end() - match.start(1) > MAX_HEADER_BYTES:
                 return position
+            # One decode for the block (its lines end in ASCII, so a bad sequence cannot
+            # straddle two values): each of the camera's parts passes here.
+            block = match.group(1).decode("utf-8", errors="replace")
             headers = {
-                name.decode("ascii").lower(): value.decode("utf-8", errors="replace").strip()
-                for name, value in _WHOLE_HEADER.findall(match.group(1))
+                name.lower(): value.strip() for name, value in _WHOLE_HEADER_TEXT.findall(block)
             }
-            length_text = headers.get("content-length", "").strip()
+            length_text = headers.get("content-length", "")
             if not _LENGTH.fullmatch(length_text):
                 return position
             start = match.end()
@@ -155,8 +157,7 @@ class MjpegParser:
                 or data[end - 2 : end] != EOI
             ):
                 return position
-            self._headers = headers
-            parts.append(self._finish(data[start:end]))
+            parts.append(self._whole(data[start:end], headers))
             position = end
 
     # --- states ------------------------------------------------------------------------------
@@ -289,21 +290,30 @@ class MjpegParser:
         self._scan_from = max(2, len(buf) - 32)
         return None
 
+    def _whole(self, jpeg: bytes, headers: dict[str, str]) -> MjpegPart:
+        """``_finish`` for a part ``_whole_parts`` cut: the parser is between parts already
+        (and the size was checked)."""
+        self.frames += 1
+        return MjpegPart(jpeg, headers, self._date_of(headers))
+
+    def _date_of(self, headers: Mapping[str, str]) -> MjpegState | None:
+        """The state in the part's ``Date:`` header (parsed once per distinct header)."""
+        date = headers.get("date")
+        if date is None:
+            return None
+        if date != self._date:  # else the same second as the part before: the same state
+            try:
+                state = parse_date_header(date)
+            except ProtocolError:
+                state = None
+            self._date, self._date_state = date, state
+        return self._date_state
+
     def _finish(self, jpeg: bytes) -> MjpegPart:
         if len(jpeg) > self.max_frame:
             raise ProtocolError(f"MJPEG frame exceeds {self.max_frame} bytes")
         headers = self._headers
-        state = None
-        date = headers.get("date")
-        if date is not None:
-            if date == self._date:  # the same second as the part before: the same state
-                state = self._date_state
-            else:
-                try:
-                    state = parse_date_header(date)
-                except ProtocolError:
-                    state = None
-                self._date, self._date_state = date, state
+        state = self._date_of(headers)
         self._state = self._SYNC
         self._headers = {}
         self._length = None
@@ -321,7 +331,9 @@ _VALUE = rb"[^\x00-\x08\x0a-\x1f]*"
 _WHOLE_HEAD = re.compile(
     rb"(?:\r?\n){0,8}--[^\r\n]*\r?\n((?:" + _NAME + rb"[ \t]*:" + _VALUE + rb"\r?\n){1,32})\r?\n"
 )
-_WHOLE_HEADER = re.compile(rb"(" + _NAME + rb")[ \t]*:[ \t]?(" + _VALUE + rb")\r?\n")
+_WHOLE_HEADER_TEXT = re.compile(
+    "(" + _NAME.decode() + ")[ \t]*:[ \t]?(" + _VALUE.decode() + ")\r?\n"
+)
 
 
 def _header_line(line: bytes) -> tuple[str, str] | None:
@@ -388,12 +400,4 @@ class FrameClock:
         elapsed = now - self._start
         self.count += 1
         fps = round((self.count - 1) / elapsed, 2) if self.count > 1 and elapsed > 0 else 0.0
-        return VideoFrame(
-            codec="jpeg",
-            data=part.jpeg,
-            keyframe=True,
-            width=width,
-            height=height,
-            timestamp=elapsed,
-            fps=fps,
-        )
+        return VideoFrame("jpeg", part.jpeg, True, width, height, elapsed, fps)
