@@ -82,9 +82,9 @@ class LiveStreamServer:
         self._runner: web.AppRunner | None = None
         self._start_lock = asyncio.Lock()
         self.port = 0
-        # Consumers introducing themselves so get the picture without the camera's sound:
-        # Home Assistant's stream worker where its PyAV would misplace the sound in HLS
-        # (asked of PyAV when the server starts, with ``ask_pyav``).
+        # Requests with this User-Agent get the picture without the camera's sound: Home
+        # Assistant's stream worker, where its PyAV would misplace the sound in HLS (asked
+        # of PyAV when the server starts, with ``ask_pyav``).
         self.silent_agent = silent_agent
         self._ask_pyav = ask_pyav
 
