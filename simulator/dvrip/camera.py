@@ -52,7 +52,9 @@ SystemFunction says no pan/tilt although the head moves; ``"absent"``: neither
 that flag nor the RS485 hint), ``white_light`` (False: SystemFunction says no
 white light and there is no ``Camera.WhiteLight``), ``talk`` (False:
 TalkOutChannel 0), ``alarm_inputs`` (AlarmInChannel and ``Alarm.LocalAlarm``
-entries; 1 on a camera, 4 on a recorder by default), ``discovery_port``.
+entries; 1 on a camera, 4 on a recorder by default), ``discovery_port``,
+``discovery_answer_port`` (answer a search at this port of the asker, not at the
+probe's source port).
 
 Live video, snapshots and talk: see ``streams.py``; the data: ``config.py``.
 """

@@ -56,6 +56,7 @@ class DvripCameraCore(SimulatedCamera):
         offline_channels: Iterable[int] = (),
         serial: str | None = None,
         discovery_port: int = 0,
+        discovery_answer_port: int | None = None,
         white_light: bool = True,
         talk: bool = True,
         alarm_inputs: int | None = None,
@@ -111,6 +112,9 @@ class DvripCameraCore(SimulatedCamera):
         self._server: asyncio.Server | None = None
         self._udp: asyncio.DatagramTransport | None = None
         self.discovery_port = discovery_port
+        # Firmware that answers a search at this port of the asker (34569 on both sides, as
+        # the vendor's document draws it) instead of at the port the probe came from.
+        self.discovery_answer_port = discovery_answer_port
 
     # --- lifecycle -------------------------------------------------------------------------------
 

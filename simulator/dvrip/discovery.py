@@ -57,4 +57,6 @@ class DiscoveryResponder(asyncio.DatagramProtocol):
             return
         if header.msg_id != MsgId.DISCOVERY:
             return
-        self.transport.sendto(discovery_reply(self.camera, str(addr[0])), addr)
+        peer, source_port = str(addr[0]), int(addr[1])
+        answer_port = self.camera.discovery_answer_port or source_port
+        self.transport.sendto(discovery_reply(self.camera, peer), (peer, answer_port))

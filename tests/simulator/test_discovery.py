@@ -49,6 +49,26 @@ async def test_search_finds_a_dvrip_and_a_foscam_camera_by_unicast(
             await client.close()
 
 
+async def test_search_hears_a_dvrip_device_that_answers_at_a_fixed_port(
+    start_simulator: StartSimulator,
+) -> None:
+    """The DVRIP search goes out from the family's answer port (34569; a free one here), so
+    firmware answering there is found; a search sent from any port misses it."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("0.0.0.0", 0))
+        answer_port = int(sock.getsockname()[1])
+    dvrip = await start_simulator("dvrip", discovery_answer_port=answer_port)
+    target = [_search_ports(dvrip)]
+    missed = await search(target, seconds=0.3, answer_ports={Vendor.DVRIP: 0})
+    assert missed == []
+    found = await search(target, seconds=0.3, answer_ports={Vendor.DVRIP: answer_port})
+    assert [(camera.vendor, camera.port) for camera in found] == [
+        (Vendor.DVRIP, dvrip.ports["dvrip"])
+    ]
+
+
 async def test_nothing_answering_is_an_empty_list() -> None:
     assert await search([("127.0.0.1", 9)], seconds=0.2) == []
 

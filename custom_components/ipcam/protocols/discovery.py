@@ -14,11 +14,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ipaddress
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from .base import Vendor
-from .dvrip.discovery import DISCOVERY_PORT, PROBE, DiscoveryDecoder
+from .dvrip.discovery import ANSWER_PORTS, DISCOVERY_PORT, PROBE, DiscoveryDecoder
 from .errors import CameraError, ProtocolError
 from .foscam.identity import identity_for
 from .foscam.operation import camera_id_to_mac
@@ -113,10 +113,11 @@ def _colon_mac(value: str) -> str:
 
 
 Reader = Callable[[bytes, str], list[DiscoveredCamera]]
-# family -> (probe, its own port for broadcasts, answer reader)
-SEARCHES: dict[Vendor, tuple[bytes, int, Reader]] = {
-    Vendor.DVRIP: (PROBE, DISCOVERY_PORT, _dvrip),
-    Vendor.FOSCAM: (SearchReq().encode(), FOSCAM_SEARCH_PORT, _foscam),
+# family -> (probe, its own port for broadcasts, answer reader, local ports to send from
+# in order of preference: 0 is any free port)
+SEARCHES: dict[Vendor, tuple[bytes, int, Reader, tuple[int, ...]]] = {
+    Vendor.DVRIP: (PROBE, DISCOVERY_PORT, _dvrip, ANSWER_PORTS),
+    Vendor.FOSCAM: (SearchReq().encode(), FOSCAM_SEARCH_PORT, _foscam, (0,)),
 }
 
 
@@ -146,11 +147,15 @@ async def search(
     targets: Iterable[Target] = ("255.255.255.255",),
     *,
     seconds: float = DEFAULT_SECONDS,
+    answer_ports: Mapping[Vendor, int] | None = None,
 ) -> list[DiscoveredCamera]:
     """Send every family's search to every target; the cameras that answered in time.
 
     A camera that answers more than once (several targets, repeated probes) is
-    listed once. A socket that cannot be opened skips its target.
+    listed once. A socket that cannot be opened skips its target. A family whose
+    devices may answer to a fixed port sends from that port while it is free
+    (``answer_ports`` replaces it; one search's first probe takes it, the others
+    and a port in use fall back to any free port).
     """
     found: dict[tuple[Vendor, str], DiscoveredCamera] = {}
 
@@ -164,14 +169,20 @@ async def search(
 
         return on_datagram
 
-    async def probe(address: str, port: int, message: bytes, read: Reader) -> None:
+    async def probe(
+        address: str, port: int, message: bytes, read: Reader, local_ports: tuple[int, ...]
+    ) -> None:
         with contextlib.suppress(CameraError):
-            await broadcast(message, address, port, collector(read), seconds=seconds)
+            await broadcast(
+                message, address, port, collector(read), seconds=seconds, local_ports=local_ports
+            )
 
     probes = []
     for target in targets:
-        for message, family_port, read in SEARCHES.values():
+        for vendor, (message, family_port, read, preferred) in SEARCHES.items():
+            chosen = answer_ports.get(vendor) if answer_ports is not None else None
+            local_ports = preferred if chosen is None else (chosen, 0)
             address, port = (target, family_port) if isinstance(target, str) else target
-            probes.append(probe(address, port, message, read))
+            probes.append(probe(address, port, message, read, local_ports))
     await asyncio.gather(*probes)
     return sorted(found.values(), key=lambda camera: (camera.host, camera.vendor.value))

@@ -24,7 +24,7 @@ import asyncio
 import collections
 import logging
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
 from .errors import CameraError, CannotConnect, ProtocolError
@@ -507,21 +507,33 @@ async def broadcast(
     on_datagram: Callable[[bytes, str], None],
     *,
     seconds: float,
-    local_port: int = 0,
+    local_ports: Sequence[int] = (0,),
     repeat: int = 3,
     interval: float = 0.1,
 ) -> None:
     """Send a UDP ``probe`` ``repeat`` times (LAN discovery); hand each answer and its
-    sender's address to ``on_datagram`` for ``seconds`` in all."""
+    sender's address to ``on_datagram`` for ``seconds`` in all.
+
+    The probe goes out from the first of ``local_ports`` that can be bound (0: any free
+    port): some devices answer to a fixed port rather than to the sender's, so that one
+    comes first, and a port already taken (another search, a camera on this machine)
+    falls back to the next.
+    """
     loop = asyncio.get_running_loop()
-    try:
-        transport, _protocol = await loop.create_datagram_endpoint(
-            lambda: _Datagrams(on_datagram),
-            local_addr=("0.0.0.0", local_port),
-            family=socket.AF_INET,
-        )
-    except OSError as err:
-        raise connect_error(err, "cannot open a UDP socket") from None
+    transport: asyncio.DatagramTransport | None = None
+    error = OSError("no local port to bind")
+    for local_port in local_ports or (0,):
+        try:
+            transport, _protocol = await loop.create_datagram_endpoint(
+                lambda: _Datagrams(on_datagram),
+                local_addr=("0.0.0.0", local_port),
+                family=socket.AF_INET,
+            )
+            break
+        except OSError as err:
+            error = err
+    if transport is None:
+        raise connect_error(error, "cannot open a UDP socket") from None
     try:
         sock = transport.get_extra_info("socket")
         if sock is not None:

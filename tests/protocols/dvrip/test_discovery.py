@@ -114,3 +114,42 @@ async def test_discover_ignores_what_is_no_reply(start_simulator: object) -> Non
         assert [device.serial for device in devices] == [camera.serial]
     finally:
         transport.close()
+
+
+def _free_udp_port() -> int:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("0.0.0.0", 0))
+        return int(sock.getsockname()[1])
+
+
+async def test_a_device_answering_at_the_discovery_port_is_heard_there(
+    start_simulator: object,
+) -> None:
+    """Firmware that answers a search at a fixed port of the asker (34569 on both sides in
+    the vendor's document) is found by a search sent from that port, and only by it."""
+    from custom_components.ipcam.protocols.dvrip.discovery import ANSWER_PORTS, discover
+
+    assert ANSWER_PORTS == (34569, 0)  # the discovery port first, any port when it is taken
+    answer_port = _free_udp_port()  # stands in for 34569 (tests must not need that port)
+    camera = await start_simulator("dvrip", discovery_answer_port=answer_port)  # type: ignore[operator]
+    address, port = "127.0.0.1", camera.ports["dvrip_discovery"]
+    assert await discover(0.3, address=address, port=port, local_ports=(0,)) == []
+    devices = await discover(0.3, address=address, port=port, local_ports=(answer_port, 0))
+    assert [device.serial for device in devices] == [camera.serial]
+
+
+async def test_a_search_whose_port_is_taken_sends_from_any_port(start_simulator: object) -> None:
+    import socket
+
+    from custom_components.ipcam.protocols.dvrip.discovery import discover
+
+    camera = await start_simulator("dvrip")  # type: ignore[operator]
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as taken:
+        taken.bind(("0.0.0.0", 0))
+        busy = int(taken.getsockname()[1])
+        devices = await discover(
+            0.3, address="127.0.0.1", port=camera.ports["dvrip_discovery"], local_ports=(busy, 0)
+        )
+    assert [device.serial for device in devices] == [camera.serial]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..errors import ProtocolError
@@ -19,6 +20,9 @@ from .views import NetCommon
 from .wire import JsonMessage, PacketDecoder, encode_packet
 
 DISCOVERY_PORT = 34569
+# Where a search listens: the discovery port itself when free (the vendor's document has
+# both sides on it, and clients bind it), else any free port (most answer the sender).
+ANSWER_PORTS = (DISCOVERY_PORT, 0)
 PROBE = encode_packet(MsgId.DISCOVERY, b"")
 MAX_DEVICES = 256
 MAX_REPLY = 64 * 1024
@@ -87,13 +91,11 @@ async def discover(
     *,
     address: str = "255.255.255.255",
     port: int = DISCOVERY_PORT,
-    local_port: int = 0,
+    local_ports: Sequence[int] = ANSWER_PORTS,
 ) -> list[DiscoveredDevice]:
-    """Broadcast the probe three times (100 ms apart) and collect replies for ``timeout`` s.
-
-    Devices answer to port 34569 on some firmware: pass ``local_port=34569`` to
-    listen there (needs the port to be free).
-    """
+    """Broadcast the probe three times (100 ms apart) and collect replies for ``timeout`` s,
+    sent from port 34569 when it is free (some firmware answers there, whatever the probe's
+    source port), else from any port."""
     devices: dict[str, DiscoveredDevice] = {}
 
     def on_datagram(data: bytes, source: str) -> None:
@@ -101,5 +103,5 @@ async def discover(
             with contextlib.suppress(ProtocolError):
                 devices.setdefault(source, parse_discovery_reply(data, source))
 
-    await broadcast(PROBE, address, port, on_datagram, seconds=timeout, local_port=local_port)
+    await broadcast(PROBE, address, port, on_datagram, seconds=timeout, local_ports=local_ports)
     return sorted(devices.values(), key=lambda device: device.host)
