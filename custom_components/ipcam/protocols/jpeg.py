@@ -6,6 +6,8 @@ SOI = b"\xff\xd8"
 EOI = b"\xff\xd9"
 # Start-of-frame markers (baseline, extended, progressive, lossless, ...); not DHT/JPG/DAC.
 _SOF_MARKERS = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
+# Markers that stand alone, without a length: TEM and the restart markers.
+_BARE_MARKERS = frozenset((0x01, *range(0xD0, 0xD8)))
 
 
 def is_jpeg(data: bytes) -> bool:
@@ -15,7 +17,12 @@ def is_jpeg(data: bytes) -> bool:
 
 def jpeg_size(data: bytes) -> tuple[int, int]:
     """(width, height) from the first SOF segment, or (0, 0) when there is none."""
-    offset = sof_offset(data)
+    return size_at(data, sof_offset(data))
+
+
+def size_at(data: bytes, offset: int) -> tuple[int, int]:
+    """(width, height) from the SOF segment at ``offset`` (``sof_offset``'s answer), or
+    (0, 0) when there is none."""
     if offset < 0 or offset + 9 > len(data):
         return 0, 0
     height = int.from_bytes(data[offset + 5 : offset + 7], "big")
@@ -41,7 +48,7 @@ def sof_offset(data: bytes) -> int:
         if marker == 0xFF:  # fill byte
             offset += 1
             continue
-        if marker in (0x01, *range(0xD0, 0xD8)):  # markers without a length
+        if marker in _BARE_MARKERS:
             offset += 2
             continue
         length = int.from_bytes(data[offset + 2 : offset + 4], "big")

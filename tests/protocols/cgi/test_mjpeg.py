@@ -469,3 +469,23 @@ def test_the_frame_size_follows_pictures_whose_headers_change() -> None:
         frame = clock.frame(MjpegPart(jpeg=data), 1.0)
         sizes.append((frame.width, frame.height))
     assert sizes == [(160, 120), (160, 120), (320, 240), (640, 480), (640, 480), (0, 0), (160, 120)]
+
+
+def test_parts_each_read_whole_with_line_ends_after_them_never_count_as_garbage() -> None:
+    """A camera putting line ends after each JPEG, a part per read, for longer than the
+    garbage bound (4 bytes a part: ~14 h at 20 fps with the 4 MiB bound; here 1,000
+    bytes): the stream goes on, whole reads or not; line ends alone still end it."""
+    jpeg = b"\xff\xd8" + bytes(96) + b"\xff\xd9"
+    part = (
+        b"--video boundary--\r\nContent-length: %d\r\nContent-type: image/jpeg\r\n\r\n" % len(jpeg)
+        + jpeg
+        + b"\r\n\r\n"
+    )
+    for parser_class in (MjpegParser, _GeneralPathOnly):
+        parser = parser_class(max_frame=1000)
+        assert sum(len(parser.feed(part)) for _ in range(2000)) == 2000
+    parser = MjpegParser(max_frame=1000)
+    assert len(parser.feed(part)) == 1
+    with pytest.raises(ProtocolError, match="no JPEG"):
+        for _ in range(300):
+            parser.feed(b"\r\n\r\n")

@@ -42,6 +42,8 @@ from .iostate import MjpegState, parse_date_header
 MAX_FRAME: Final = 4 * 1024 * 1024
 MAX_HEADER_BYTES: Final = 4096
 MAX_HEADERS: Final = 32
+# Line ends after a part's JPEG taken with it (cameras put two or four there).
+MAX_TRAILING_LINE_ENDS: Final = 16
 
 SOI: Final = b"\xff\xd8"
 EOI: Final = b"\xff\xd9"
@@ -137,7 +139,7 @@ class MjpegParser:
         while True:
             match = _WHOLE_HEAD.match(data, position)
             if match is None or match.end() - match.start(1) > MAX_HEADER_BYTES:
-                return position
+                return self._trailing_line_ends(data, position)
             # One decode for the block (its lines end in ASCII, so a bad sequence cannot
             # straddle two values): each of the camera's parts passes here.
             block = match.group(1).decode("utf-8", errors="replace")
@@ -156,9 +158,19 @@ class MjpegParser:
                 or data[start : start + 2] != SOI
                 or data[end - 2 : end] != EOI
             ):
-                return position
+                return self._trailing_line_ends(data, position)
             parts.append(self._whole(data[start:end], headers))
             position = end
+
+    def _trailing_line_ends(self, data: bytes, position: int) -> int:
+        """``position``, or the end of ``data`` when a part was cut and only the line ends
+        cameras put after a JPEG follow it (``_sync`` would skip them the same way, counted
+        as what came after the frame)."""
+        rest = len(data) - position
+        if position and 0 < rest <= MAX_TRAILING_LINE_ENDS and not data[position:].strip(b"\r\n"):
+            self._discarded = rest
+            return len(data)
+        return position
 
     # --- states ------------------------------------------------------------------------------
 
@@ -293,6 +305,7 @@ class MjpegParser:
     def _whole(self, jpeg: bytes, headers: dict[str, str]) -> MjpegPart:
         """``_finish`` for a part ``_whole_parts`` cut: the parser is between parts already
         (and the size was checked)."""
+        self._discarded = 0  # a frame: what came before it was no endless garbage
         self.frames += 1
         return MjpegPart(jpeg, headers, self._date_of(headers))
 
@@ -388,11 +401,10 @@ class FrameClock:
     def _picture_size(self, data: bytes) -> tuple[int, int]:
         if self._header and data.startswith(self._header):
             return self._size
-        try:
-            size = jpeg_size(data)
-        except ProtocolError:
-            return 0, 0
-        self._header, self._size = data[: jpeg.sof_offset(data) + 9], size
+        offset = jpeg.sof_offset(data)  # one walk through the segments for offset and size
+        size = jpeg.size_at(data, offset)
+        if size != (0, 0):
+            self._header, self._size = data[: offset + 9], size
         return size
 
     def frame(self, part: MjpegPart, now: float) -> VideoFrame:
