@@ -486,6 +486,31 @@ async def test_ptz_when_the_flag_lies(start_simulator: Start, flag: str, confirm
         await client.close()
 
 
+async def test_a_frame_rate_changed_while_streaming_keeps_the_timestamps_going_forward(
+    client: Client,
+) -> None:
+    """25 → 10 fps written while the live stream runs (the camera applies it at its next key
+    frame): no frame's timestamp goes back or jumps ahead; after the change they step 0.1 s."""
+    video = client.video()
+    stamps: list[float] = []
+    rates: list[float] = []
+    try:
+        async with asyncio.timeout(15):
+            async for frame in video:
+                stamps.append(frame.timestamp)
+                rates.append(frame.fps)
+                if len(stamps) == 5:
+                    await client.write_setting(SettingKey.FRAME_RATE, "10")
+                if rates[-1] == 10 and rates.count(10) == 5:
+                    break
+    finally:
+        await video.aclose()
+    assert rates[0] == 25
+    steps = [later - earlier for earlier, later in itertools.pairwise(stamps)]
+    assert all(0 < step < 0.1 + 1e-9 for step in steps), steps
+    assert steps[-1] == pytest.approx(0.1)
+
+
 async def test_every_connection_logs_out_when_closed(client: Client, camera: DvripCamera) -> None:
     assert camera.vendor_state()["sessions"] == 1  # the command connection
     events = client.events()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from custom_components.ipcam.protocols.audio.g711 import alaw_decode, alaw_encode
@@ -76,3 +78,25 @@ def test_audio_as_pcm() -> None:
     assert [c.timestamp for c in chunks] == [0.0, 0.04, 0.06]
     assert chunks[0].pcm == alaw_decode(alaw[:320])
     assert chunks[1].pcm == bytes(320) or len(set(chunks[1].pcm)) <= 2
+
+
+def test_a_frame_rate_change_keeps_the_timeline_going_forward() -> None:
+    """The camera's frame rate changes mid-stream (a user's setting takes effect at the next
+    I-frame): the frames before keep their time, the new rate counts from there. Counting
+    all frames at the new rate put a 25 → 30 fps change seconds back in time (minutes after
+    an hour) and a 30 → 10 one seconds ahead."""
+    live = LiveVideo()
+    stamps: list[float] = []
+    for fps in (25, 30, 10, 0, 25):
+        for index in range(50):
+            unit = P_FRAME if index else IDR
+            frame = encode_video_frame(
+                "h264", unit, keyframe=not index, width=640, height=480, fps=fps
+            )
+            stamps += [f.timestamp for f in live.feed([memoryview(frame)])]
+    assert stamps[49:52] == pytest.approx([49 / 25, 2.0, 2.0 + 1 / 30])
+    assert stamps[99:102] == pytest.approx([2.0 + 49 / 30, 2.0 + 50 / 30, 2.0 + 50 / 30 + 0.1])
+    at_rest = 2.0 + 50 / 30 + 5.0  # no rate: the time stands still, then goes on from there
+    assert stamps[150:200] == pytest.approx([at_rest] * 50)
+    assert stamps[200:202] == pytest.approx([at_rest, at_rest + 1 / 25])
+    assert all(later >= earlier for earlier, later in itertools.pairwise(stamps))

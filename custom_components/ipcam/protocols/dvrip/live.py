@@ -44,7 +44,10 @@ class LiveVideo:
         self._codec = ""
         self._width = self._height = 0
         self._fps = 0
-        self._count = 0
+        # The timeline: where it stood when the frame rate last changed, and the frames
+        # passed on since (a rate change must not move the frames before it).
+        self._base = 0.0
+        self._since = 0
 
     def feed(self, payloads: list[memoryview]) -> list[VideoFrame]:
         frames: list[VideoFrame] = []
@@ -66,7 +69,9 @@ class LiveVideo:
             self._codec = VIDEO_CODECS.get(t_byte & 0x0F, "")
             self._width = ((t_byte >> 4 & 3) << 8 | w) * 8
             self._height = ((t_byte >> 6 & 3) << 8 | h) * 8
-            self._fps = fps & 0x1F
+            rate = fps & 0x1F
+            if rate != self._fps:  # the new rate counts from where the old one got to
+                self._base, self._since, self._fps = self._time(), 0, rate
         if self._codec not in PASSED_ON:
             return None
         fps = self._fps
@@ -76,11 +81,16 @@ class LiveVideo:
             frame_type == TYPE_VIDEO_I,
             self._width,
             self._height,
-            self._count / fps if fps > 0 else 0.0,
+            self._base + self._since / fps if fps > 0 else self._base,  # self._time(), inline
             float(fps),
         )
-        self._count += 1
+        self._since += 1
         return frame
+
+    def _time(self) -> float:
+        """The next frame's timestamp: seconds of the frames so far at their rates (no
+        rate: the time stands still, as it does from the start without one)."""
+        return self._base + self._since / self._fps if self._fps > 0 else self._base
 
     def account(self, skipped: int, any_frame: bool) -> None:
         """Bytes of one read that were not video passed on; ProtocolError past the bound.
