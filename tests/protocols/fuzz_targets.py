@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -33,7 +33,7 @@ from custom_components.ipcam.protocols import discovery as lan
 from custom_components.ipcam.protocols import httpstream
 from custom_components.ipcam.protocols import jpeg as shared_jpeg
 from custom_components.ipcam.protocols.audio import adpcm, g711
-from custom_components.ipcam.protocols.base import Vendor
+from custom_components.ipcam.protocols.base import Vendor, VideoFrame
 from custom_components.ipcam.protocols.cgi import (
     calls,
     fields,
@@ -92,6 +92,21 @@ class Broken(AssertionError):
 def bounded(size: int, limit: int, what: str) -> None:
     if size > limit:
         raise Unbounded(f"{what}: {size} bytes buffered, bound {limit}")
+
+
+class Forward:
+    """The timestamps one source hands out, which the frame and chunk contract says never go
+    back within an iteration (whatever the camera's clock or frame rate does)."""
+
+    def __init__(self, what: str) -> None:
+        self._what = what
+        self._last = float("-inf")
+
+    def check(self, items: Iterable[Any] | None) -> None:
+        for item in items or ():
+            if item.timestamp < self._last:
+                raise Broken(f"{self._what}: timestamp {item.timestamp} after {self._last}")
+            self._last = item.timestamp
 
 
 # --- the input layout ------------------------------------------------------------------------
@@ -389,13 +404,14 @@ def run_foscam_messages(data: bytes) -> None:
     magic = fframing.MAGIC_AV if plan.tempo & 64 else fframing.MAGIC_OPERATION
     decoder = fdecoder.MessageDecoder(magic)
     video, audio = fmedia.VideoTimeline(), fmedia.AudioTimeline()
+    video_clock, audio_clock = Forward("Foscam video"), Forward("Foscam audio")
     bound = fframing.HEADER_SIZE + fframing.DEFAULT_MAX_TEXT[magic]
     for piece in plan.fed():
         for message in decoder.feed(piece):
             if isinstance(message, fav.VideoData):
-                video.frame(message)
+                video_clock.check([video.frame(message)])
             elif isinstance(message, fav.AudioData):
-                audio.chunk(message)
+                audio_clock.check([audio.chunk(message)])
         bounded(decoder.buffered, bound, "foscam MessageDecoder")
 
 
@@ -1149,13 +1165,16 @@ def run_dvrip_media(data: bytes) -> None:
     audio = dlive.LiveAudio()
     both = dlive.LiveMedia(max_skipped=4 * DVRIP_SMALL_FRAME)
     bound = DVRIP_SMALL_FRAME + 16
+    video_clock, audio_clock = Forward("DVRIP video"), Forward("DVRIP audio")
+    both_video, both_audio = Forward("DVRIP media video"), Forward("DVRIP media audio")
     for piece in plan.fed():
         demuxer.feed(piece)
         bounded(demuxer.buffered, bound, "DVRIP MediaDemuxer")
         view = [memoryview(piece)]
-        attempt(video.feed, view)
-        attempt(audio.feed, view)
-        attempt(both.feed, view)
+        video_clock.check(attempt(video.feed, view))
+        audio_clock.check(attempt(audio.feed, view))
+        for run in attempt(both.feed, view) or ():
+            (both_video if run and isinstance(run[0], VideoFrame) else both_audio).check(run)
     if plan.end_of_stream:
         demuxer.close()
     attempt(dmedia.parse_frame, plan.payload)
@@ -1328,7 +1347,27 @@ def run_dvrip_discovery(data: bytes) -> None:
 
 # --- what the campaign found ------------------------------------------------------------------
 
+
 # Inputs that failed before a fix (target, input); test_fuzz_properties replays them all.
+def _dvrip_rate_change() -> bytes:
+    """Frames at 25 fps, then an I-frame at 30 (the old timeline went back)."""
+    from simulator.dvrip import frames
+
+    unit = h264_unit()
+    key = frames.encode_video_frame("h264", unit, keyframe=True, width=64, height=48, fps=25)
+    later = frames.encode_video_frame("h264", unit, keyframe=True, width=64, height=48, fps=30)
+    delta = frames.encode_video_frame("h264", unit[-100:], keyframe=False)
+    return key + delta * 20 + later
+
+
+def _foscam_tick_back() -> bytes:
+    """Video ticks 100, 110, then 105 (the old timeline leapt 497 days ahead)."""
+    from simulator.foscam import wire
+
+    ticks = (100, 110, 105)
+    return b"".join(wire.encode(fav.VideoData(tick, 0, small_jpeg())) for tick in ticks)
+
+
 FOUND: list[tuple[str, bytes]] = [
     # foscam/cgi.py resolution_of: int() of "3²" (str.isdigit() accepts superscripts).
     ("foscam-cgi", compose(b"var resolution=3\xb2;\n")),
@@ -1339,6 +1378,10 @@ FOUND: list[tuple[str, bytes]] = [
             b'{"Simplify.Encode": [{"MainFormat": {"Video": {}}}], "Value": "1280\xc2\xb2x720"}'
         ),
     ),
+    # dvrip/live.py LiveVideo: a frame-rate change re-timed the frames before it (backwards).
+    ("dvrip-media", compose(_dvrip_rate_change())),
+    # foscam/media.py VideoTimeline: a tick one step back read as a 32-bit wrap (497 days on).
+    ("foscam-messages", compose(_foscam_tick_back(), tempo=64)),
 ]
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 import struct
 
+import pytest
+
 from custom_components.ipcam.protocols.audio.adpcm import FoscamAdpcmDecoder
 from custom_components.ipcam.protocols.foscam import av, media
 from simulator.foscam import wire as sw
@@ -39,6 +41,24 @@ def test_video_timeline_size_timestamps_and_fps() -> None:
     wrapped = media.VideoTimeline()
     wrapped.frame(av.VideoData(0xFFFFFFFF, 0, jpeg))
     assert wrapped.frame(av.VideoData(9, 0, jpeg)).timestamp == 0.1  # the tick wraps
+
+
+def test_a_tick_that_steps_back_holds_the_time_instead_of_leaping_497_days() -> None:
+    """A camera clock stepping back (by a tick or by a reset) mid-stream: the timestamps
+    hold, then go on from there; a second wrap keeps counting (the first tick is no anchor)."""
+    jpeg = jpeg_cycle(320, 240)[0]
+    timeline = media.VideoTimeline()
+    ticks = [5000, 5010, 5020, 5015, 30, 40, 0xFFFFFFF0, 0xFFFFFFFA, 4]
+    stamps = [timeline.frame(av.VideoData(tick, 0, jpeg)).timestamp for tick in ticks]
+    assert stamps == pytest.approx([0.0, 0.1, 0.2, 0.2, 0.2, 0.3, 0.3, 0.4, 0.5])
+    assert timeline.frame(av.VideoData(14, 0, jpeg)).fps > 0  # the rate counts over the steps
+    audio = media.AudioTimeline()
+    data = bytes(160)
+    assert [audio.chunk(av.AudioData(t, 0, 0, data)).timestamp for t in (100, 96, 104)] == [
+        0.0,
+        0.0,
+        0.08,
+    ]
 
 
 def test_audio_timeline_decodes_with_carried_state() -> None:

@@ -29,19 +29,37 @@ def jpeg_dimensions(data: bytes) -> tuple[int, int] | None:
     return None if size == (0, 0) else size
 
 
+class TickClock:
+    """A camera's 32-bit 10 ms tick as a count that only goes forward: wraps (every 497 days)
+    are unwrapped, and a tick before the last one (a camera clock stepping back) leaves the
+    count where it was, so timestamps stay monotonic within one iteration."""
+
+    def __init__(self) -> None:
+        self._last: int | None = None
+        self.ticks = 0  # since the first tick seen
+
+    def advance(self, tick: int) -> int:
+        """The count at ``tick``."""
+        if self._last is not None:
+            delta = (tick - self._last) & 0xFFFFFFFF
+            if delta < 1 << 31:  # else it went back: hold
+                self.ticks += delta
+        self._last = tick
+        return self.ticks
+
+
 class VideoTimeline:
     """Frames of one ``video()`` iteration: timestamps from its first tick, fps over 25."""
 
     def __init__(self) -> None:
-        self._first_tick: int | None = None
+        self._clock = TickClock()
         self._ticks: deque[int] = deque(maxlen=25)
         self._size = (0, 0)
 
     def frame(self, packet: VideoData) -> VideoFrame:
-        if self._first_tick is None:
-            self._first_tick = packet.tick
+        elapsed = self._clock.advance(packet.tick)
         ticks = self._ticks
-        ticks.append(packet.tick)
+        ticks.append(elapsed)
         fps = 0.0
         if len(ticks) > 1 and ticks[-1] > ticks[0]:
             fps = round((len(ticks) - 1) * 100 / (ticks[-1] - ticks[0]), 2)
@@ -52,7 +70,7 @@ class VideoTimeline:
             keyframe=True,
             width=self._size[0],
             height=self._size[1],
-            timestamp=((packet.tick - self._first_tick) & 0xFFFFFFFF) / 100,
+            timestamp=elapsed / 100,
             fps=fps,
         )
 
@@ -62,12 +80,10 @@ class AudioTimeline:
 
     def __init__(self) -> None:
         self._decoder = FoscamAdpcmDecoder()
-        self._first_tick: int | None = None
+        self._clock = TickClock()
 
     def chunk(self, packet: AudioData) -> AudioChunk:
-        if self._first_tick is None:
-            self._first_tick = packet.tick
-        seconds = ((packet.tick - self._first_tick) & 0xFFFFFFFF) / 100
+        seconds = self._clock.advance(packet.tick) / 100
         return AudioChunk(self._decoder.decode(packet.data), 8000, seconds)
 
 
