@@ -634,7 +634,7 @@ def run_cgi_mjpeg_response(data: bytes) -> None:
         for part in response.feed(piece):
             _ = part.date
         bounded(len(http._buf), httpstream.MAX_HEAD + httpstream.MAX_CHUNK_LINE, "ResponseStream")
-        bounded(len(response._parser._buf), bound, "MjpegParser")
+        bounded(response.buffered, bound, "MjpegParser")
         if response.ended:
             return
     if plan.end_of_stream:

@@ -489,3 +489,11 @@ def test_parts_each_read_whole_with_line_ends_after_them_never_count_as_garbage(
     with pytest.raises(ProtocolError, match="no JPEG"):
         for _ in range(300):
             parser.feed(b"\r\n\r\n")
+
+
+def test_what_the_parser_holds_between_reads_is_told() -> None:
+    jpeg = b"\xff\xd8" + bytes(96) + b"\xff\xd9"
+    part = b"--video boundary--\r\nContent-length: %d\r\n\r\n" % len(jpeg) + jpeg + b"\r\n"
+    parser = MjpegParser()
+    assert parser.feed(part[:-30]) == [] and parser.buffered == len(jpeg) + 2 - 30
+    assert len(parser.feed(part[-30:])) == 1 and parser.buffered == 0

@@ -86,6 +86,11 @@ class MjpegParser:
 
     # --- public ------------------------------------------------------------------------------
 
+    @property
+    def buffered(self) -> int:
+        """Bytes held until the next read completes a part."""
+        return len(self._buf)
+
     def feed(self, data: bytes) -> list[MjpegPart]:
         """Add received bytes; return every part completed by them."""
         parts: list[MjpegPart] = []

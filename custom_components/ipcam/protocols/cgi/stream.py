@@ -54,6 +54,11 @@ class MjpegResponse:
         return parts
 
     @property
+    def buffered(self) -> int:
+        """Bytes of the body held until the next read completes a part."""
+        return self._parser.buffered
+
+    @property
     def ended(self) -> bool:
         return self._http.complete
 
