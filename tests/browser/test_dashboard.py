@@ -247,3 +247,44 @@ def test_insecure_origin_explains_the_microphone(playwright: Any, demo: DemoHome
         assert status.startswith("The microphone needs a secure connection"), status
     finally:
         context.close()
+
+
+def test_a_resolution_picked_while_watching_takes_over_the_live_view(
+    page: Any, demo: DemoHome, entities: dict[str, Any]
+) -> None:
+    """The XMEye camera's live view is open when its resolution select changes: the picture
+    comes at the new size (the camera applies it at its next key frame, the relayed stream
+    carries it on) and keeps playing; the old size is put back afterwards."""
+    camera = entities["dvrip"]["camera"][0]
+    (resolution,) = [e for e in entities["dvrip"]["select"] if e.endswith("_resolution")]
+    before = demo.request("GET", f"/api/states/{resolution}", token=demo.token)["state"]
+    width, height = (int(n) for n in before.split("x"))
+    video = """(root) => {
+      for (const r of window.__deepAll(root))
+        for (const v of window.__deepAll('video', r.shadowRoot || r))
+          return [v.videoWidth, v.videoHeight, v.currentTime, v.paused, v.error?.code ?? 0];
+      return null;
+    }"""
+    service = "/api/services/select/select_option"
+    open_more_info(page, camera)
+    try:
+        wait_for_moving_video(page, "ha-more-info-dialog", timeout=COLD_START_LIMIT)
+        assert page.evaluate(video, "ha-more-info-dialog")[:2] == [width, height]
+        pick = {"entity_id": resolution, "option": "320x240"}
+        demo.request("POST", service, pick, token=demo.token)
+        changed = page.wait_for_function(
+            f"""(root) => {{
+              const state = ({video})(root);
+              return state && state[0] === 320 && state[1] === 240 ? state : null;
+            }}""",
+            arg="ha-more-info-dialog",
+            timeout=20_000,
+            polling=100,
+        ).json_value()
+        page.wait_for_timeout(2000)
+        later = page.evaluate(video, "ha-more-info-dialog")
+        assert later[:2] == [320, 240] and later[4] == 0, later
+        assert later[2] >= changed[2] + 1.5 and not later[3], (changed, later)  # playing on
+    finally:
+        page.keyboard.press("Escape")
+        demo.request("POST", service, {"entity_id": resolution, "option": before}, token=demo.token)
