@@ -6,6 +6,8 @@ view's cold start before anything else opened a stream.
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import json
 import statistics
 import time
@@ -16,7 +18,7 @@ from typing import Any
 import pytest
 
 from custom_components.ipcam.protocols.audio.pcm import dominant_frequency
-from devenv.home import DemoHome
+from devenv.home import CAMERA_PASSWORD, CAMERA_USER, DemoHome
 from tests.browser.browser import (
     TONE_HZ,
     TalkArrivals,
@@ -288,3 +290,56 @@ def test_a_resolution_picked_while_watching_takes_over_the_live_view(
     finally:
         page.keyboard.press("Escape")
         demo.request("POST", service, {"entity_id": resolution, "option": before}, token=demo.token)
+
+
+def _set_frame_rate(demo: DemoHome, fps: int) -> int:
+    """Set the XMEye camera's frame rate as its own app would, over a login of its own;
+    the rate it had before."""
+    from custom_components.ipcam.protocols import open_client
+    from custom_components.ipcam.protocols.base import SettingKey
+
+    async def write() -> int:
+        simulated = demo.simulators["dvrip"]
+        client = open_client("dvrip", "127.0.0.1", simulated.port, CAMERA_USER, CAMERA_PASSWORD)
+        try:
+            await client.connect()
+            before = int((await client.read_settings()).values[SettingKey.FRAME_RATE])
+            await client.write_setting(SettingKey.FRAME_RATE, str(fps))
+            return before
+        finally:
+            await client.close()
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:  # Playwright runs a loop here
+        return pool.submit(asyncio.run, write()).result()
+
+
+def test_a_frame_rate_changed_while_watching_keeps_the_live_view_in_real_time(
+    page: Any, demo: DemoHome, entities: dict[str, Any]
+) -> None:
+    """The XMEye camera's frame rate drops to 5 fps (set in its own app) while its live view
+    plays: the picture goes on at the pace of the clock. Re-timing the frames so far at the
+    new rate would leap the stream's timeline 0.16 s per frame streamed (over 30 s here),
+    which Home Assistant's stream worker takes for a broken stream and restarts."""
+    camera = entities["dvrip"]["camera"][0]
+    played = """(root) => {
+      for (const r of window.__deepAll(root))
+        for (const v of window.__deepAll('video', r.shadowRoot || r))
+          return [v.currentTime, v.paused, v.error?.code ?? 0];
+      return null;
+    }"""
+    open_more_info(page, camera)
+    before = None
+    try:
+        wait_for_moving_video(page, "ha-more-info-dialog", timeout=COLD_START_LIMIT)
+        page.wait_for_timeout(7000)  # 200 frames and more at the old rate first
+        before = _set_frame_rate(demo, 5)
+        page.wait_for_timeout(3000)  # the camera's next key frame brings the new rate
+        start, wall = page.evaluate(played, "ha-more-info-dialog"), time.monotonic()
+        page.wait_for_timeout(6000)
+        end, elapsed = page.evaluate(played, "ha-more-info-dialog"), time.monotonic() - wall
+        assert not end[1] and end[2] == 0, end
+        assert abs((end[0] - start[0]) - elapsed) < 1.5, (start, end, elapsed)
+    finally:
+        page.keyboard.press("Escape")
+        if before is not None:
+            _set_frame_rate(demo, before)
