@@ -66,18 +66,24 @@ class Watch:
     problems: list[str] = field(default_factory=list)
 
     def video(self, frames: Iterable[VideoFrame]) -> None:
-        for frame in frames:
-            if frame.timestamp < self.last_video:
-                self.problem(f"video went back: {frame.timestamp} after {self.last_video}")
-            self.last_video = frame.timestamp
-            self.frames += 1
+        self.last_video, count = self._forward("video", frames, self.last_video)
+        self.frames += count
 
     def audio(self, chunks: Iterable[AudioChunk]) -> None:
-        for chunk in chunks:
-            if chunk.timestamp < self.last_audio:
-                self.problem(f"audio went back: {chunk.timestamp} after {self.last_audio}")
-            self.last_audio = chunk.timestamp
-            self.chunks += 1
+        self.last_audio, count = self._forward("audio", chunks, self.last_audio)
+        self.chunks += count
+
+    def _forward(
+        self, kind: str, items: Iterable[VideoFrame | AudioChunk], last: float
+    ) -> tuple[float, int]:
+        """The last timestamp and how many items came; a problem for one that went back."""
+        count = 0
+        for item in items:
+            if item.timestamp < last:
+                self.problem(f"{kind} went back: {item.timestamp} after {last}")
+            last = item.timestamp
+            count += 1
+        return last, count
 
     def held(self, size: int) -> None:
         self.buffered_max = max(self.buffered_max or 0, size)
