@@ -1,4 +1,4 @@
-"""Hours of every family's live stream through the client's sans-I/O code, in seconds.
+"""Hours of every family's live stream through the client's sans-I/O code, in minutes.
 
 A long-running live view or recording meets what a short test never does: a
 count that only one path resets, a 32-bit clock that wraps, a rate that changes
