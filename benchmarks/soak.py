@@ -14,6 +14,8 @@ clock advanced by the stream rather than by the wall:
   sound) fed 1412 packets of GOPs with G.711 between the frames, its keep-alives
   answered as they fall due, and the frame rate changed 25 → 15 → 25 every hour
   (as the frame-rate setting does on a running stream);
+- **XMEye alarms**: the guarded alarm connection, a motion alarm every 10 s (and its
+  stop), keep-alives answered: every alarm an event, in order, none lost;
 - **Foscam**: ``MO_V`` video and ADPCM audio packets with the camera's 10 ms tick
   starting just before its 32-bit wrap;
 - **Grandstream**: interleaved RTP (H.264 in FU-A fragments and PCMU) with the
@@ -25,7 +27,8 @@ holds between reads bounded, and Python's heap (``tracemalloc``) no larger at
 the end than after the first minute (within 256 KiB). Figures go to
 ``docs/RELIABILITY.md`` ("Long streams").
 
-Run: ``.venv/bin/python benchmarks/soak.py [--hours 24] [--only cgi,dvrip,foscam,grandstream]``.
+Run: ``.venv/bin/python benchmarks/soak.py [--hours 24] [--only cgi,dvrip,...]`` (families:
+``cgi``, ``dvrip``, ``dvrip-alarms``, ``foscam``, ``grandstream``).
 """
 
 from __future__ import annotations
@@ -195,6 +198,55 @@ def soak_dvrip(seconds: float) -> Watch:
     return watch
 
 
+def soak_dvrip_alarms(seconds: float) -> Watch:
+    """The alarm connection: guarded, a motion alarm every 10 s (its stop 5 s later), the
+    keep-alives answered; every alarm must come out as an event, in order."""
+    from custom_components.ipcam.protocols.dvrip import wire
+    from custom_components.ipcam.protocols.dvrip.codes import MsgId
+    from custom_components.ipcam.protocols.dvrip.session import Alarm
+    from tests.protocols.dvrip.helpers import logged_in, reply, ret_reply
+    from tests.protocols.dvrip.seed import GUARD_REPLY
+
+    watch = Watch("dvrip alarms", seconds)
+    session = logged_in(alive=20)
+    session.send(MsgId.GUARD, "")
+    session.data_to_send()
+    session.receive_data(GUARD_REPLY)
+    pushed = [
+        reply(MsgId.ALARM, {"AlarmInfo": {"Channel": 0, "Event": "VideoMotion", "Status": s}})
+        for s in ("Start", "Stop")
+    ]
+    sent = received = keepalives = 0
+    now = 0.0
+    while now < seconds and session.error is None:
+        now += 5.0
+        session.receive_data(pushed[sent % 2])
+        sent += 1
+        while (event := session.next_event()) is not None:
+            if isinstance(event, Alarm):
+                if event.event.active != (received % 2 == 0):
+                    watch.problem(f"alarm {received} came out of order")
+                received += 1
+        deadline = session.next_deadline()
+        if deadline is not None and deadline <= now:
+            session.handle_timer(now)
+        for message in wire.PacketDecoder().feed(session.data_to_send()):
+            if message.msg_id == MsgId.KEEPALIVE:
+                keepalives += 1
+                session.receive_data(ret_reply(MsgId.KEEPALIVE_REPLY))
+        if now == 60.0:
+            watch.minute_passed()
+    watch.frames, watch.last_video = received, now  # alarms, and the stream time reached
+    if session.error is not None:
+        watch.problem(f"the session ended: {session.error!r}")
+    if received != sent:
+        watch.problem(f"{sent - received} of {sent} alarms lost")
+    if keepalives < seconds / 20 - 1:
+        watch.problem(f"{keepalives} keep-alives in {seconds} s (every 20 s expected)")
+    watch.check(seconds, 5.0, None)
+    return watch
+
+
 # --- Foscam --------------------------------------------------------------------------------------
 
 
@@ -273,6 +325,7 @@ def soak_grandstream(seconds: float) -> Watch:
 SOAKS: dict[str, Callable[[float], Watch]] = {
     "cgi": soak_cgi,
     "dvrip": soak_dvrip,
+    "dvrip-alarms": soak_dvrip_alarms,
     "foscam": soak_foscam,
     "grandstream": soak_grandstream,
 }
