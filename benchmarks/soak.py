@@ -40,6 +40,7 @@ import tracemalloc
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -48,6 +49,9 @@ from custom_components.ipcam.protocols.audio import adpcm, g711  # noqa: E402
 from custom_components.ipcam.protocols.audio.pcm import tone_pcm  # noqa: E402
 from custom_components.ipcam.protocols.base import AudioChunk, VideoFrame  # noqa: E402
 from custom_components.ipcam.protocols.errors import CameraError  # noqa: E402
+
+if TYPE_CHECKING:
+    from custom_components.ipcam.protocols.dvrip.session import DvripSession
 
 HEAP_SLACK = 256 * 1024
 MINUTE = 60.0
@@ -149,12 +153,28 @@ def soak_cgi(seconds: float) -> Watch:
 # --- XMEye (DVRIP) -------------------------------------------------------------------------------
 
 
-def soak_dvrip(seconds: float) -> Watch:
+def _camera_answers(session: DvripSession, now: float) -> int:
+    """Run the session's timers due by ``now`` and answer the keep-alives it sent, as the
+    camera does; how many it sent."""
     from custom_components.ipcam.protocols.dvrip import wire
     from custom_components.ipcam.protocols.dvrip.codes import MsgId
+    from tests.protocols.dvrip.helpers import ret_reply
+
+    deadline = session.next_deadline()
+    if deadline is not None and deadline <= now:
+        session.handle_timer(now)
+    keepalives = 0
+    for message in wire.PacketDecoder().feed(session.data_to_send()):
+        if message.msg_id == MsgId.KEEPALIVE:
+            keepalives += 1
+            session.receive_data(ret_reply(MsgId.KEEPALIVE_REPLY))
+    return keepalives
+
+
+def soak_dvrip(seconds: float) -> Watch:
     from custom_components.ipcam.protocols.dvrip.session import AudioChunks, VideoFrames
     from simulator.dvrip.frames import encode_audio_frame, encode_video_frame
-    from tests.protocols.dvrip.helpers import IDR, P_FRAME, logged_in, media_packets, ret_reply
+    from tests.protocols.dvrip.helpers import IDR, P_FRAME, logged_in, media_packets
 
     watch = Watch("dvrip", seconds)
     session = logged_in(media="both", alive=20)
@@ -180,13 +200,7 @@ def soak_dvrip(seconds: float) -> Watch:
         expected = now + (rate - 1) / rate
         now += 1.0  # one GOP: one second of stream
         second += 1
-        deadline = session.next_deadline()
-        if deadline is not None and deadline <= now:
-            session.handle_timer(now)
-        for message in wire.PacketDecoder().feed(session.data_to_send()):
-            if message.msg_id == MsgId.KEEPALIVE:
-                keepalives += 1
-                session.receive_data(ret_reply(MsgId.KEEPALIVE_REPLY))
+        keepalives += _camera_answers(session, now)
         if session.error is not None:
             watch.problem(f"the session ended: {session.error!r}")
             break
@@ -201,10 +215,9 @@ def soak_dvrip(seconds: float) -> Watch:
 def soak_dvrip_alarms(seconds: float) -> Watch:
     """The alarm connection: guarded, a motion alarm every 10 s (its stop 5 s later), the
     keep-alives answered; every alarm must come out as an event, in order."""
-    from custom_components.ipcam.protocols.dvrip import wire
     from custom_components.ipcam.protocols.dvrip.codes import MsgId
     from custom_components.ipcam.protocols.dvrip.session import Alarm
-    from tests.protocols.dvrip.helpers import logged_in, reply, ret_reply
+    from tests.protocols.dvrip.helpers import logged_in, reply
     from tests.protocols.dvrip.seed import GUARD_REPLY
 
     watch = Watch("dvrip alarms", seconds)
@@ -227,13 +240,7 @@ def soak_dvrip_alarms(seconds: float) -> Watch:
                 if event.event.active != (received % 2 == 0):
                     watch.problem(f"alarm {received} came out of order")
                 received += 1
-        deadline = session.next_deadline()
-        if deadline is not None and deadline <= now:
-            session.handle_timer(now)
-        for message in wire.PacketDecoder().feed(session.data_to_send()):
-            if message.msg_id == MsgId.KEEPALIVE:
-                keepalives += 1
-                session.receive_data(ret_reply(MsgId.KEEPALIVE_REPLY))
+        keepalives += _camera_answers(session, now)
         if now == 60.0:
             watch.minute_passed()
     watch.frames, watch.last_video = received, now  # alarms, and the stream time reached
