@@ -15,6 +15,7 @@ from .client_factory import connect_client
 from .const import CONF_STREAM_SOURCE, DOMAIN
 from .coordinator import IpcamCoordinator
 from .data import IpcamConfigEntry, IpcamData
+from .device_memory import async_setup_device_memory, device_memory
 from .entry_migration import async_adopt_channel_entries
 from .frontend import async_register_frontend
 from .lan_search import async_setup_lan_search
@@ -46,13 +47,14 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     async_setup_websocket_api(hass)
     await async_register_frontend(hass)
     async_setup_lan_search(hass)
+    await async_setup_device_memory(hass)
     return True
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: IpcamConfigEntry) -> bool:
     """Log in to the camera, then set up its entities."""
     try:
-        client = await connect_client(hass, entry.data)
+        client = await connect_client(hass, entry.data, device_memory(hass).get(entry.entry_id))
     except AuthError as err:
         raise ConfigEntryAuthFailed(
             translation_domain=DOMAIN, translation_key="invalid_auth"
@@ -112,8 +114,9 @@ async def async_unload_entry(hass: HomeAssistant, entry: IpcamConfigEntry) -> bo
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: IpcamConfigEntry) -> None:
-    """The camera is removed: so are its repair issues."""
+    """The camera is removed: so are its repair issues and what its client learnt."""
     async_delete_entry_issues(hass, entry.entry_id)
+    device_memory(hass).async_remove(entry.entry_id)
 
 
 async def async_remove_config_entry_device(

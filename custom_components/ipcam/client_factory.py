@@ -37,9 +37,14 @@ def build_client(hass: HomeAssistant, data: Mapping[str, Any]) -> CameraClient:
     )
 
 
-async def connect_client(hass: HomeAssistant, data: Mapping[str, Any]) -> CameraClient:
-    """Build and log in; the client is closed again if the login fails."""
+async def connect_client(
+    hass: HomeAssistant, data: Mapping[str, Any], remembered: Mapping[str, Any] | None = None
+) -> CameraClient:
+    """Build and log in (with what an earlier connect learnt, ``CameraClient.recall``); the
+    client is closed again if the login fails."""
     client = build_client(hass, data)
+    if remembered is not None:
+        client.recall(remembered)
     try:
         await client.connect()
     except BaseException:

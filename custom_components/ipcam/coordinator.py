@@ -32,6 +32,7 @@ from .const import (
 )
 from .credential_guard import CredentialGuard
 from .device_layout import DeviceLayout
+from .device_memory import device_memory
 from .event_source import EventSource
 from .mpegts_relay import async_get_live_server
 from .protocols.base import (
@@ -273,6 +274,8 @@ class IpcamCoordinator(DataUpdateCoordinator[Settings]):
         self.guard.note_success()
         self._note_error(None)
         self.last_error = None
+        # What connect (and this read) learnt, for the next connect (e.g. after a restart).
+        device_memory(self.hass).async_set(self.config_entry.entry_id, self.client.memory())
         channels_changed = self.layout.refresh()
         if channels_changed or self.client.capabilities != self._capabilities:
             self._capabilities = self.client.capabilities

@@ -57,7 +57,9 @@ async def setup_fake(hass: HomeAssistant) -> Any:
         )
         entry.add_to_hass(hass)
 
-        async def connect(_hass: HomeAssistant, _data: Any) -> FakeClient:
+        async def connect(_hass: HomeAssistant, _data: Any, remembered: Any = None) -> FakeClient:
+            if remembered is not None:
+                client.recall(remembered)
             await client.connect()
             return client
 

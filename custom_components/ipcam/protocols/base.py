@@ -12,7 +12,7 @@ import enum
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from .errors import InvalidValue, NotSupported
 
@@ -400,6 +400,17 @@ class CameraClient(ABC):
     async def ptz_presets(self) -> list[PtzPreset]:
         """The presets the camera has (with names where the protocol gives them)."""
         raise NotSupported("this camera has no pan/tilt presets")
+
+    def memory(self) -> Mapping[str, Any] | None:
+        """What connect learnt that spares the next connect questions, as JSON-ready data
+        for the host to keep (None: nothing). Never credentials."""
+        return None
+
+    def recall(self, remembered: Mapping[str, Any]) -> None:
+        """Before ``connect()``: what ``memory()`` gave after an earlier connect to this
+        camera. The client checks it (it is untrusted) and takes from it only what the
+        camera it reaches cannot have changed; anything else is ignored, never an error."""
+        return  # a client whose connect has nothing to spare takes nothing
 
     @property
     def channels(self) -> tuple[ChannelInfo, ...]:

@@ -19,6 +19,7 @@ from custom_components.ipcam.protocols.base import (
     PtzMove,
     SettingKey,
 )
+from custom_components.ipcam.protocols.dvrip import device
 from custom_components.ipcam.protocols.dvrip.client import Client
 from custom_components.ipcam.protocols.dvrip.profile import PROFILE
 from custom_components.ipcam.protocols.errors import (
@@ -214,7 +215,9 @@ async def test_closing_a_channel_ends_only_its_own(recorder: Client, camera: Dvr
 
 async def test_the_device_connection_limit(recorder: Client, camera: DvripCamera) -> None:
     camera.config["NetWork"]["NetCommon"]["TCPMaxConn"] = 3
-    await recorder.connect()  # learns the limit
+    await recorder.connect()  # the same device: the limit comes from the last connect
+    for _poll in device.REREAD:  # the polls read connect's answers again, one a poll
+        await recorder.read_settings()
     first, second = _channel(recorder, 0).video(), _channel(recorder, 1).video()
     try:
         await anext(first)

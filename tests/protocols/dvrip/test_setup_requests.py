@@ -186,6 +186,7 @@ async def test_a_write_or_time_makes_the_settings_read_ask_again(
         assert camera.requests["1042 Simplify.Encode"] == 2  # every answer is forgotten
         monkeypatch.setattr(model, "FRESH_SECONDS", 0.0)  # connect's answers are stale at once
         await client.close()
+        client = _client(camera)  # one without memory: it asks at connect
         await client.connect()
         await client.read_settings()
         assert camera.requests["1042 Simplify.Encode"] == 4

@@ -23,7 +23,7 @@ from ..base import Capability, VideoFrame
 from ..errors import CameraError, CannotConnect
 from ..keyframe import keyframe_to_jpeg
 from ..transport import Inbox, SessionLink
-from . import commands, model, session, sharing
+from . import commands, device, memory, model, session, sharing
 from .codes import MsgId, Ret
 from .media import TALK_FRAME_BYTES, encode_talk_frame
 from .views import LoginReply
@@ -205,11 +205,22 @@ class Client(model.ClientModel):
         self._hub.closed = False
         try:
             login = (await self._shared_connection("control")).session.login or LoginReply()
-            facts = await self._read_device(login)
-            self._hub.max_connections = facts.net.max_connections
+            await self._read_device(login)
         except BaseException:
             await self.close()
             raise
+
+    def learn(
+        self,
+        facts: device.DeviceFacts,
+        abilities: dict[str, Any],
+        recent: model.RecentAnswers | None = None,
+        remembered: memory.DeviceMemory | None = None,
+    ) -> None:
+        """As ``ClientModel.learn``; the device's connection limit goes to its books."""
+        super().learn(facts, abilities, recent, remembered)
+        if not self._shared:
+            self._hub.max_connections = facts.net.max_connections
 
     async def close(self) -> None:
         """Close this client's connections; a device's client (any but a recorder's channel)

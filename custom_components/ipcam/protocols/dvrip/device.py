@@ -16,7 +16,7 @@ from ..base import Capability, ChannelInfo, DeviceIdentity, Vendor
 from ..errors import InvalidValue, ProtocolError
 from .codes import MsgId
 from .resolutions import resolutions_in_mask
-from .settings import Stream
+from .settings import ENCODE, LOCAL_ALARM, WHITE_LIGHT, Stream
 from .views import (
     EncodeCapability,
     General,
@@ -37,14 +37,12 @@ DEFAULT_MACHINE_NAME = "LocalHost"
 # What connect() may ask for besides SystemInfo; a camera may lack any of them. A recorder as
 # one device also asks for its channels' names (ChannelTitle, message 1048).
 ABILITIES = ("SystemFunction", "EncodeCapability", "TalkAudioFormat")
-CONFIGS = (
-    "General.General",
-    "NetWork.NetCommon",
-    "Simplify.Encode",
-    "Camera.WhiteLight",
-    "Alarm.LocalAlarm",
-)
+CONFIGS = ("General.General", "NetWork.NetCommon", ENCODE, WHITE_LIGHT, LOCAL_ALARM)
 CHANNEL_TITLE = "ChannelTitle"
+# What a connect may take from an earlier one's answers (``memory.py``).
+REMEMBERED = frozenset((*ABILITIES, *CONFIGS, CHANNEL_TITLE))
+# The remembered answers a settings poll reads again, one a poll, unless it read them anyway.
+REREAD = (*CONFIGS, CHANNEL_TITLE)
 
 # Whether an answer is worth a round trip, from SystemInfo and the answers before it.
 Needed = Callable[[SystemInfo, Mapping[str, object]], bool]
@@ -84,6 +82,13 @@ PLAN: tuple[tuple[int, str, Needed], ...] = (
     (MsgId.CONFIG_GET, "Camera.WhiteLight", _has_white_light),
     (MsgId.CONFIG_GET, "Alarm.LocalAlarm", _has_inputs),
 )
+
+
+def query_for(name: str) -> int:
+    """The message that asks for ``name`` (one of ``REMEMBERED``)."""
+    if name == CHANNEL_TITLE:
+        return int(MsgId.CHANNEL_TITLE_GET)
+    return next(int(msg_id) for msg_id, asked, _needed in PLAN if asked == name)
 
 
 def next_query(

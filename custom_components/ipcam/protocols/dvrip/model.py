@@ -19,7 +19,7 @@ from typing import Any
 
 from .. import base
 from ..errors import InvalidValue, NotSupported, ProtocolError
-from . import commands, device, settings
+from . import commands, device, memory, settings
 from .codes import MsgId
 from .profile import PROFILE
 from .views import LoginReply
@@ -98,6 +98,8 @@ class ClientModel(base.CameraClient):
         self._ptz = commands.PtzMoves()
         self._snapshot_supported = True
         self._recent = RecentAnswers()
+        self._memory = memory.DeviceMemory()
+        self._learnt_version = 0  # the memory's version this client's facts come from
 
     def __repr__(self) -> str:  # never the credentials
         return f"<dvrip.Client {self.host}:{self.port} channel={self.channel}>"
@@ -107,11 +109,16 @@ class ClientModel(base.CameraClient):
         facts: device.DeviceFacts,
         abilities: dict[str, Any],
         recent: RecentAnswers | None = None,
+        remembered: memory.DeviceMemory | None = None,
     ) -> None:
         """Who and what the device is (its answers at connect), for this client and a
-        recorder's channel clients (which share its ``recent`` answers: one device)."""
+        recorder's channel clients (which share its ``recent`` answers and its memory: one
+        device)."""
         if recent is not None:
             self._recent = recent
+        if remembered is not None:
+            self._memory = remembered
+        self._learnt_version = self._memory.version
         self._facts, self.channel_count, self.abilities = facts, facts.channel_count, abilities
         self.system_info, self.device_type = facts.info.raw, facts.login.device_type
         self._scope = device.scope(self.channel, self._shared, facts.channel_count)
@@ -120,7 +127,7 @@ class ClientModel(base.CameraClient):
         self.ptz_confirmed = facts.function.ptz_confirmed
         self._stream = device.stream_settings(facts, self._stream)
         for child in self._channels.values():
-            child.learn(facts, abilities, self._recent)
+            child.learn(facts, abilities, self._recent, self._memory)
 
     @property
     def alarm_channel(self) -> int | None:
@@ -145,7 +152,7 @@ class ClientModel(base.CameraClient):
             raise InvalidValue(f"channel {channel} does not exist on this recorder")
         if channel not in self._channels:
             child = self._channels[channel] = self._channel_client(channel)
-            child.learn(self._facts, self.abilities, self._recent)
+            child.learn(self._facts, self.abilities, self._recent, self._memory)
         return self._channels[channel]
 
     @abstractmethod
@@ -195,20 +202,35 @@ class ClientModel(base.CameraClient):
 
     async def _read_device(self, login: LoginReply) -> device.DeviceFacts:
         """Ask what the device is (SystemInfo, then only the answers something will use:
-        ``device.next_query``), one question at a time, and learn it."""
+        ``device.next_query``, and of those only what an earlier connect to the same device
+        did not answer: ``memory.py``), one question at a time, and learn it."""
         info = (await self._command(MsgId.SYSINFO, "SystemInfo")).get("SystemInfo")
         system = device.system_info(info)
         count = device.check_channel(login, system, self.channel)
-        answers: dict[str, Any] = {}
+        answers = self._memory.answers_for(login, system, device.REMEMBERED)
+        asked: set[str] = set()
         while (query := device.next_query(self.channel, count, system, answers)) is not None:
             msg_id, name = query
             answers[name] = await self._unless_unsupported(self.get_ability(name, msg_id))
+            asked.add(name)
+        self._memory.keep(login, system, answers, asked)
         facts = device.DeviceFacts.from_answers(login, system, answers)
         abilities = {name: answers.get(name) for name in device.ABILITIES}
         self.learn(facts, {name: value for name, value in abilities.items() if value is not None})
-        configs = {name: answers.get(name) for name in device.CONFIGS}
+        # Only answers read now serve the settings read that follows (remembered ones are
+        # read again by the polls: ``read_settings``).
+        configs = {name: answers.get(name) for name in device.CONFIGS if name in asked}
         self._recent.keep(configs, time.monotonic())
         return facts
+
+    def memory(self) -> dict[str, Any] | None:
+        """The device's answers at connect (and since), for the next connect (``memory.py``)."""
+        return self._memory.export()
+
+    def recall(self, remembered: Mapping[str, Any]) -> None:
+        """What ``memory()`` gave after an earlier connect: the next connect takes from it what
+        the same device and firmware answer alike (anything else is ignored)."""
+        self._memory.recall(remembered, device.REMEMBERED)
 
     async def get_config(self, name: str) -> Any:
         """Read a config section by dotted path (``Camera.Param.[0]``)."""
@@ -249,7 +271,9 @@ class ClientModel(base.CameraClient):
     async def read_settings(self) -> base.Settings:
         """The settings of this client's capabilities; a section the camera does not give
         is left out. Right after connect, the sections connect read are not asked again
-        (``RecentAnswers``)."""
+        (``RecentAnswers``). An answer connect took from memory is read again by the poll
+        that comes to it first (one a poll), and a change is learnt (capabilities, names,
+        the connection limit)."""
         sections = settings.sections_to_read(self.capabilities, self._stream)
         answers: dict[str, object] = {}
         for name in sections:
@@ -257,7 +281,22 @@ class ClientModel(base.CameraClient):
             if answer is None:
                 answer = await self._unless_unsupported(self.get_config(name))
             answers[name] = answer
+        if not self._shared and (stale := self._memory.unverified(device.REREAD)) is not None:
+            query = self.get_ability(stale, device.query_for(stale))
+            answers[stale] = await self._unless_unsupported(query)
+        self._memory.learn({name: answers[name] for name in device.REMEMBERED & answers.keys()})
+        self._relearn()
         return settings.read(answers, self._stream)
+
+    def _relearn(self) -> None:
+        """Learn the device's answers again when they changed since this client learnt them."""
+        facts = self._facts
+        if facts is None or self._memory.version == self._learnt_version:
+            return
+        updated = device.DeviceFacts.from_answers(facts.login, facts.info, self._memory.answers)
+        if updated != facts:
+            self.learn(updated, self.abilities)
+        self._learnt_version = self._memory.version
 
     async def write_setting(self, key: str, value: bool | int | str) -> None:
         write = settings.plan_write(key, value, self.capabilities, self._stream)

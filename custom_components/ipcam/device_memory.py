@@ -1,0 +1,77 @@
+"""What each camera's client learnt at connect, kept across restarts (``CameraClient.memory``).
+
+Home Assistant starting is when every camera connects at once; a client given
+what it learnt last time asks only what may have changed (a DVRIP camera: 2
+round trips instead of up to 10). One storage file for the integration, one
+record per config entry, written a few seconds after a change; the client
+checks what it is given, so a damaged or foreign record only costs a full
+connect. Nothing here is a credential.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.storage import Store
+from homeassistant.util.hass_dict import HassKey
+
+from .const import DOMAIN
+
+_LOGGER = logging.getLogger(__name__)
+
+STORAGE_KEY = f"{DOMAIN}.device_memory"
+STORAGE_VERSION = 1
+SAVE_DELAY_SECONDS = 10.0
+DATA_DEVICE_MEMORY: HassKey[DeviceMemoryStore] = HassKey(f"{DOMAIN}_device_memory")
+
+
+class DeviceMemoryStore:
+    """The records of every entry, loaded once."""
+
+    def __init__(self, hass: HomeAssistant) -> None:
+        self._store: Store[dict[str, Any]] = Store(hass, STORAGE_VERSION, STORAGE_KEY)
+        self._records: dict[str, Any] = {}
+
+    async def async_load(self) -> None:
+        try:
+            stored = await self._store.async_load()
+        except Exception as err:  # a damaged file: start afresh (it is only a cache)
+            _LOGGER.warning("Camera memory not read, every camera asks everything: %s", err)
+            stored = None
+        self._records = dict(stored) if isinstance(stored, dict) else {}
+
+    def get(self, entry_id: str) -> Mapping[str, Any] | None:
+        record = self._records.get(entry_id)
+        return record if isinstance(record, Mapping) else None
+
+    @callback
+    def async_set(self, entry_id: str, record: Mapping[str, Any] | None) -> None:
+        """Keep ``record`` for the entry (None: forget it); saved soon if it changed."""
+        if record is None:
+            self.async_remove(entry_id)
+        elif self._records.get(entry_id) != record:
+            self._records[entry_id] = dict(record)
+            self._store.async_delay_save(self._data, SAVE_DELAY_SECONDS)
+
+    @callback
+    def async_remove(self, entry_id: str) -> None:
+        if self._records.pop(entry_id, None) is not None:
+            self._store.async_delay_save(self._data, SAVE_DELAY_SECONDS)
+
+    def _data(self) -> dict[str, Any]:
+        return dict(self._records)
+
+
+async def async_setup_device_memory(hass: HomeAssistant) -> None:
+    """Load the store (at the integration's set-up, before any entry's)."""
+    store = DeviceMemoryStore(hass)
+    await store.async_load()
+    hass.data[DATA_DEVICE_MEMORY] = store
+
+
+def device_memory(hass: HomeAssistant) -> DeviceMemoryStore:
+    """The integration's store (``async_setup_device_memory`` has run)."""
+    return hass.data[DATA_DEVICE_MEMORY]

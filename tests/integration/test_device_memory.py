@@ -1,0 +1,101 @@
+"""What a camera's client learnt at connect, kept by Home Assistant for the next start."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
+
+from custom_components.ipcam.const import CONF_CHANNEL
+from custom_components.ipcam.device_memory import (
+    SAVE_DELAY_SECONDS,
+    STORAGE_KEY,
+    device_memory,
+)
+from simulator.dvrip import DvripCamera
+from tests.conftest import StartSimulator
+from tests.integration.conftest import AddEntry
+from tests.integration.helpers import keys
+
+ABILITY = "1360 SystemFunction"
+
+
+async def _saved(hass: HomeAssistant) -> None:
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=SAVE_DELAY_SECONDS + 1))
+    await hass.async_block_till_done()
+
+
+async def test_a_restart_connects_with_what_the_last_start_learnt(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    start_simulator: StartSimulator,
+    add_entry: AddEntry,
+) -> None:
+    camera = await start_simulator("dvrip")
+    assert isinstance(camera, DvripCamera)
+    entry = await add_entry(camera, **{CONF_CHANNEL: 0})
+    assert entry.state is ConfigEntryState.LOADED
+    entities = {platform: keys(hass, entry, platform) for platform in ("switch", "select")}
+    await _saved(hass)
+    record = hass_storage[STORAGE_KEY]["data"][entry.entry_id]
+    assert record["device"]["SerialNo"] == camera.serial
+    assert "password" not in str(record).lower()
+    assert camera.requests[ABILITY] == 1
+
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+    assert camera.requests[ABILITY] == 1  # not asked again: the same device and firmware
+    assert camera.requests["1020 SystemInfo"] == 2
+    assert {platform: keys(hass, entry, platform) for platform in entities} == entities
+
+
+async def test_a_damaged_store_costs_a_full_connect(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    start_simulator: StartSimulator,
+    add_entry: AddEntry,
+) -> None:
+    camera = await start_simulator("dvrip")
+    assert isinstance(camera, DvripCamera)
+    hass_storage[STORAGE_KEY] = {"version": 1, "key": STORAGE_KEY, "data": ["not", "records"]}
+    entry = await add_entry(camera, **{CONF_CHANNEL: 0})
+    assert entry.state is ConfigEntryState.LOADED
+    assert camera.requests[ABILITY] == 1
+    # A record that is not the client's own (another entry's id reused, edited by hand).
+    device_memory(hass).async_set(entry.entry_id, {"format": 1, "device": {}, "answers": 5})
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+    assert camera.requests[ABILITY] == 2
+    assert device_memory(hass).get(entry.entry_id) == entry.runtime_data.client.memory()
+
+
+async def test_a_removed_camera_is_forgotten(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    start_simulator: StartSimulator,
+    add_entry: AddEntry,
+) -> None:
+    camera = await start_simulator("dvrip")
+    entry = await add_entry(camera, **{CONF_CHANNEL: 0})
+    await _saved(hass)
+    assert entry.entry_id in hass_storage[STORAGE_KEY]["data"]
+    await hass.config_entries.async_remove(entry.entry_id)
+    await hass.async_block_till_done()
+    assert device_memory(hass).get(entry.entry_id) is None
+    await _saved(hass)
+    assert entry.entry_id not in hass_storage[STORAGE_KEY]["data"]
+
+
+async def test_cameras_without_memory_keep_none(
+    hass: HomeAssistant, start_simulator: StartSimulator, add_entry: AddEntry
+) -> None:
+    camera = await start_simulator("cgi")
+    entry = await add_entry(camera)
+    assert entry.state is ConfigEntryState.LOADED
+    assert device_memory(hass).get(entry.entry_id) is None
