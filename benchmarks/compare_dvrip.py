@@ -9,9 +9,13 @@ here is the client's alone. Every round runs each measurement for both clients
 (the order alternates between rounds); figures are medians over the rounds and
 the ratio is ipcam / python-dvr (below 1: ipcam is faster or cheaper).
 
-- **connect**: ipcam ``Client.connect()`` as the integration calls it (login,
-  SystemInfo, the abilities and configs it needs) + ``close()``; python-dvr
-  ``connect()`` + ``login()`` + ``get_system_info()`` + ``close()``. Wall time.
+- **connect**: ipcam ``Client.connect()`` as the integration calls it at every
+  start but a camera's first: given what the last connect learnt
+  (``recall(memory())``: login and SystemInfo, the rest from memory when the same
+  device and firmware answer) + ``close()``; python-dvr ``connect()`` + ``login()``
+  + ``get_system_info()`` + ``close()``. Wall time.
+- **connect-first**: the same for a camera ipcam has not met (set-up, new
+  firmware): login, SystemInfo and the abilities and configs it needs.
 - **snapshot**: OPSNAP on a logged-in client; wall time.
 - **first frame**: from nothing to the first video frame: connect, log in, claim
   and start the stream (ipcam ``video()`` on a new client: the integration's
@@ -102,10 +106,22 @@ async def configure(port: int, audio: bool = True) -> None:
 # --- connect -------------------------------------------------------------------------------------
 
 
-async def ours_connect(port: int, count: int) -> list[float]:
+async def ours_connect(port: int, count: int, *, remembered: bool = True) -> list[float]:
+    """``remembered``: with what a first connect learnt (the integration at every start but
+    the camera's first); else every connect as the first."""
+    memory = None
+    if remembered:
+        first = Client("127.0.0.1", port, USERNAME, PASSWORD)
+        await first.connect()
+        memory = first.memory()
+        await first.close()
+        if memory is None:
+            raise RuntimeError("the camera was not remembered")
     times = []
     for _ in range(count):
         client = Client("127.0.0.1", port, USERNAME, PASSWORD)
+        if memory is not None:
+            client.recall(memory)
         start = time.perf_counter()
         await client.connect()
         await client.close()
@@ -486,7 +502,9 @@ def main() -> None:
         default=CODED_READ_EVERY,
         help="seconds between batched live-stream reads (default: the integration's)",
     )
-    parser.add_argument("--only", help="comma-separated: connect,snapshot,first,alarm,demux,relay")
+    parser.add_argument(
+        "--only", help="comma-separated: connect,connect-first,snapshot,first,alarm,demux,relay"
+    )
     parser.add_argument("--relay-child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     READ_EVERY["seconds"] = args.read_every
@@ -517,6 +535,13 @@ def main() -> None:
             (
                 "connect",
                 lambda: asyncio.run(ours_connect(port, n)),
+                lambda: dvr_connect(port, n),
+            )
+        )
+        cases.append(
+            (
+                "connect-first",
+                lambda: asyncio.run(ours_connect(port, n, remembered=False)),
                 lambda: dvr_connect(port, n),
             )
         )
@@ -584,6 +609,7 @@ def main() -> None:
 
     labels = {
         "connect": "connect p50 (ms)",
+        "connect-first": "first connect to a camera p50 (ms)",
         "snapshot": "snapshot (OPSNAP) p50 (ms)",
         "first": "time to first frame p50 (ms)",
         "alarm": "alarm latency p50 (ms)",
