@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
+from hypothesis import given
 
 from custom_components.ipcam.protocols.base import Capability
 from custom_components.ipcam.protocols.dvrip import device, memory
@@ -21,6 +22,7 @@ from custom_components.ipcam.protocols.dvrip.views import LoginReply, SystemInfo
 from simulator.dvrip import DvripCamera
 from simulator.dvrip import camera as camera_module
 from tests.conftest import SIM_PASSWORD, SIM_USERNAME
+from tests.protocols.dvrip.strategies import mutations
 
 Start = Callable[..., Awaitable[Any]]
 
@@ -291,4 +293,29 @@ def test_answers_too_deep_or_too_large_are_not_kept() -> None:
     assert memory.DeviceMemory().recall(kept, device.REMEMBERED)
     for odd in (_nested(10_000), "x" * memory.MAX_ANSWERS_JSON, {1.5, 2}):
         remembered.keep(login, info, {"SystemFunction": odd}, set())
+        assert remembered.export() is None
+
+
+_SAMPLE_INFO = {"SerialNo": "ABC123", "SoftWareVersion": "V4", "VideoInChannel": 1}
+_SAMPLE = memory.DeviceMemory()
+_SAMPLE.keep(
+    LoginReply(channel_count=1),
+    SystemInfo.from_json(_SAMPLE_INFO),
+    {"SystemFunction": {"OtherFunction": {}}, "General.General": {"MachineName": "x"}},
+    set(),
+)
+
+
+@given(mutations(_SAMPLE.export()))
+def test_any_damage_to_a_record_is_refused_or_read_the_same(record: Any) -> None:
+    """A record changed anywhere is refused (False, nothing remembered) or taken as it is:
+    never an exception, never a record the client would not have made."""
+    remembered = memory.DeviceMemory()
+    if remembered.recall(record, device.REMEMBERED):
+        assert remembered.export() == record
+        same = remembered.answers_for(
+            LoginReply(channel_count=1), SystemInfo.from_json(_SAMPLE_INFO), device.REMEMBERED
+        )
+        assert same == ({} if record["device"] != _SAMPLE.export()["device"] else record["answers"])
+    else:
         assert remembered.export() is None
