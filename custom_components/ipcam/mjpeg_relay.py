@@ -69,12 +69,15 @@ class MjpegRelay:
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
         def deliver(frame: VideoFrame | None) -> None:
-            if done.done():
-                return
             if frame is None or transport.is_closing():
-                done.set_result(None)
+                if not done.done():
+                    done.set_result(None)
                 return
-            data = self._bytes(frame, chunked)
+            # Built by the first viewer the picture reaches; the others take it as it is
+            # (every Python call here is paid once per viewer and picture).
+            data = self._chunk if chunked else self._part
+            if frame is not self._frame or not data:
+                data = self._bytes(frame, chunked)
             if transport.get_write_buffer_size() > BUFFERED_FRAMES * len(data):
                 self.skipped += 1  # this viewer is behind: it gets a later picture
                 return
