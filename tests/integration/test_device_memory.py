@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from unittest.mock import patch
 
+import pytest
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
@@ -99,3 +103,26 @@ async def test_cameras_without_memory_keep_none(
     entry = await add_entry(camera)
     assert entry.state is ConfigEntryState.LOADED
     assert device_memory(hass).get(entry.entry_id) is None
+
+
+async def test_an_unreadable_store_file_costs_a_full_connect(
+    hass: HomeAssistant,
+    start_simulator: StartSimulator,
+    add_entry: AddEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A storage file Home Assistant cannot read (damaged JSON) is a warning, not a failed
+    set-up: every camera asks everything, and the store is written afresh."""
+    camera = await start_simulator("dvrip")
+    assert isinstance(camera, DvripCamera)
+
+    class Unreadable(Store[dict[str, Any]]):
+        async def async_load(self) -> dict[str, Any] | None:
+            raise HomeAssistantError("bad JSON")
+
+    with patch("custom_components.ipcam.device_memory.Store", Unreadable):
+        entry = await add_entry(camera, **{CONF_CHANNEL: 0})
+    assert entry.state is ConfigEntryState.LOADED
+    assert "Camera memory not read" in caplog.text
+    assert camera.requests[ABILITY] == 1
+    assert device_memory(hass).get(entry.entry_id) is not None

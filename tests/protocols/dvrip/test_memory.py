@@ -319,3 +319,17 @@ def test_any_damage_to_a_record_is_refused_or_read_the_same(record: Any) -> None
         assert same == ({} if record["device"] != _SAMPLE.export()["device"] else record["answers"])
     else:
         assert remembered.export() is None
+
+
+def test_only_news_about_remembered_answers_is_learnt() -> None:
+    remembered = memory.DeviceMemory()
+    remembered.keep(LoginReply(), SystemInfo.from_json(_SAMPLE_INFO), {"General.General": 1}, set())
+    version = remembered.version
+    remembered.learn({"General.General": None, "Alarm.AlarmOut": [1]})  # nothing, unknown
+    assert remembered.version == version
+    assert remembered.unverified(device.REREAD) == "General.General"
+    remembered.learn({"General.General": 1})  # read again, the same
+    assert (remembered.version, remembered.unverified(device.REREAD)) == (version, None)
+    remembered.learn({"General.General": 2})
+    assert remembered.version == version + 1
+    assert remembered.answers == {"General.General": 2}
