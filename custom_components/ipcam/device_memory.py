@@ -32,7 +32,8 @@ class DeviceMemoryStore:
     """The records of every entry, loaded once."""
 
     def __init__(self, hass: HomeAssistant) -> None:
-        self._store: Store[dict[str, Any]] = Store(hass, STORAGE_VERSION, STORAGE_KEY)
+        # Private (owner-only file): the records hold the cameras' network settings.
+        self._store: Store[dict[str, Any]] = Store(hass, STORAGE_VERSION, STORAGE_KEY, private=True)
         self._records: dict[str, Any] = {}
 
     async def async_load(self) -> None:
