@@ -54,7 +54,8 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 async def async_setup_entry(hass: HomeAssistant, entry: IpcamConfigEntry) -> bool:
     """Log in to the camera, then set up its entities."""
     try:
-        client = await connect_client(hass, entry.data, device_memory(hass).get(entry.entry_id))
+        remembered = device_memory(hass).async_for_entry(entry.entry_id, entry.unique_id)
+        client = await connect_client(hass, entry.data, remembered)
     except AuthError as err:
         raise ConfigEntryAuthFailed(
             translation_domain=DOMAIN, translation_key="invalid_auth"

@@ -47,6 +47,7 @@ from .const import (
     STREAM_PRIMARY,
     STREAM_SECONDARY,
 )
+from .device_memory import async_offer
 from .lan_search import DISCOVERY_UNIQUE_ID
 from .protocols import address_based_id, family_for_mac, profile_for, supported_vendors
 from .protocols.base import CameraProfile, DeviceIdentity, Vendor
@@ -152,6 +153,7 @@ class IpcamConfigFlow(ConfigFlow, domain=DOMAIN):
         self._discovered: dict[str, Any] = {}
         self._expected_id: str | None = None
         self._port_guessed = False
+        self._memory: Mapping[str, Any] | None = None  # what the last login learnt
 
     @staticmethod
     @callback
@@ -181,7 +183,7 @@ class IpcamConfigFlow(ConfigFlow, domain=DOMAIN):
         except Exception:
             _LOGGER.exception("Unexpected error while logging in to the camera")
             return None, {"base": "unknown"}
-        identity = client.identity
+        identity, self._memory = client.identity, client.memory()
         await client.close()
         return identity, {}
 
@@ -268,6 +270,8 @@ class IpcamConfigFlow(ConfigFlow, domain=DOMAIN):
         self._abort_if_unique_id_configured(updates=updates if update_address else None)
         if identity.mac:
             data[CONF_MAC] = identity.mac  # lets DHCP find the camera at a new address
+        if self._memory is not None:
+            async_offer(self.hass, identity.unique_id, self._memory)
         return self.async_create_entry(title=identity.name or data[CONF_HOST], data=data)
 
     async def async_step_dhcp(self, discovery_info: DhcpServiceInfo) -> ConfigFlowResult:

@@ -25,13 +25,18 @@ _LOGGER = logging.getLogger(__name__)
 STORAGE_KEY = f"{DOMAIN}.device_memory"
 STORAGE_VERSION = 1
 SAVE_DELAY_SECONDS = 10.0
+MAX_OFFERS = 16
 DATA_DEVICE_MEMORY: HassKey[DeviceMemoryStore] = HassKey(f"{DOMAIN}_device_memory")
+# What a config flow's login learnt, by the unique ID of the entry it creates (a flow may run
+# before the integration is set up, so not in the store).
+DATA_OFFERS: HassKey[dict[str, Mapping[str, Any]]] = HassKey(f"{DOMAIN}_device_memory_offers")
 
 
 class DeviceMemoryStore:
     """The records of every entry, loaded once."""
 
     def __init__(self, hass: HomeAssistant) -> None:
+        self._hass = hass
         # Private (owner-only file): the records hold the cameras' network settings.
         self._store: Store[dict[str, Any]] = Store(hass, STORAGE_VERSION, STORAGE_KEY, private=True)
         self._records: dict[str, Any] = {}
@@ -47,6 +52,13 @@ class DeviceMemoryStore:
     def get(self, entry_id: str) -> Mapping[str, Any] | None:
         record = self._records.get(entry_id)
         return record if isinstance(record, Mapping) else None
+
+    @callback
+    def async_for_entry(self, entry_id: str, unique_id: str | None) -> Mapping[str, Any] | None:
+        """The entry's record, else what its config flow's login learnt (taken once)."""
+        offers = self._hass.data.get(DATA_OFFERS, {})
+        offered = offers.pop(unique_id, None) if unique_id is not None else None
+        return self.get(entry_id) or offered
 
     @callback
     def async_set(self, entry_id: str, record: Mapping[str, Any] | None) -> None:
@@ -76,3 +88,14 @@ async def async_setup_device_memory(hass: HomeAssistant) -> None:
 def device_memory(hass: HomeAssistant) -> DeviceMemoryStore:
     """The integration's store (``async_setup_device_memory`` has run)."""
     return hass.data[DATA_DEVICE_MEMORY]
+
+
+@callback
+def async_offer(hass: HomeAssistant, unique_id: str, record: Mapping[str, Any]) -> None:
+    """A config flow's login learnt ``record`` about the camera of the entry it creates, so
+    that the entry's first set-up, a moment later, need not ask again."""
+    offers = hass.data.setdefault(DATA_OFFERS, {})
+    offers.pop(unique_id, None)
+    offers[unique_id] = record
+    while len(offers) > MAX_OFFERS:  # flows whose entry was never set up
+        del offers[next(iter(offers))]

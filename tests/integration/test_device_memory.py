@@ -7,22 +7,26 @@ from typing import Any
 from unittest.mock import patch
 
 import pytest
-from homeassistant.config_entries import ConfigEntryState
+from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
-from custom_components.ipcam.const import CONF_CHANNEL
+from custom_components.ipcam.const import CONF_CHANNEL, CONF_FAMILY, DOMAIN
 from custom_components.ipcam.device_memory import (
+    DATA_OFFERS,
+    MAX_OFFERS,
     SAVE_DELAY_SECONDS,
     STORAGE_KEY,
+    async_offer,
     device_memory,
 )
 from simulator.dvrip import DvripCamera
 from tests.conftest import StartSimulator
-from tests.integration.conftest import AddEntry
+from tests.integration.conftest import AddEntry, entry_data
 from tests.integration.helpers import keys
 
 ABILITY = "1360 SystemFunction"
@@ -126,3 +130,37 @@ async def test_an_unreadable_store_file_costs_a_full_connect(
     assert "Camera memory not read" in caplog.text
     assert camera.requests[ABILITY] == 1
     assert device_memory(hass).get(entry.entry_id) is not None
+
+
+async def test_the_set_up_after_adding_a_camera_takes_what_its_login_learnt(
+    hass: HomeAssistant, start_simulator: StartSimulator
+) -> None:
+    """The config flow's login learns the camera; the set-up a moment later does not ask
+    again (the flow's record is offered once, by the entry's unique ID)."""
+    camera = await start_simulator("dvrip")
+    assert isinstance(camera, DvripCamera)
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_FAMILY: "dvrip"}
+    )
+    data = entry_data(camera)
+    data.pop(CONF_FAMILY)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], data)
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    entry = result["result"]
+    assert entry.state is ConfigEntryState.LOADED
+    assert camera.requests[ABILITY] == 1  # the flow's login; the set-up took its answers
+    assert camera.requests["1020 SystemInfo"] == 2
+    assert device_memory(hass).get(entry.entry_id) is not None
+    assert device_memory(hass).async_for_entry("another", entry.unique_id) is None  # taken
+    await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+
+
+async def test_offers_of_flows_that_made_no_entry_are_bounded(hass: HomeAssistant) -> None:
+    for number in range(MAX_OFFERS + 5):
+        async_offer(hass, f"camera-{number}", {"format": 1})
+    offers = hass.data[DATA_OFFERS]
+    assert len(offers) == MAX_OFFERS
+    assert "camera-0" not in offers and f"camera-{MAX_OFFERS + 4}" in offers
