@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
+from homeassistant.config_entries import SOURCE_USER, ConfigFlowResult
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.ipcam.const import CONF_FAMILY, DOMAIN
 from custom_components.ipcam.coordinator import IpcamCoordinator
 from simulator.base import SimulatedCamera
+from tests.integration.conftest import entry_data
 
 
 def entity_id(hass: HomeAssistant, entry: MockConfigEntry, platform: str, key: str) -> str:
@@ -31,6 +34,17 @@ def keys(hass: HomeAssistant, entry: MockConfigEntry, platform: str) -> set[str]
         for entity in er.async_entries_for_config_entry(registry, entry.entry_id)
         if entity.domain == platform
     }
+
+
+async def add_through_flow(hass: HomeAssistant, camera: SimulatedCamera) -> ConfigFlowResult:
+    """The user's config flow for ``camera``: its family, then its address and login."""
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_FAMILY: camera.vendor}
+    )
+    form = entry_data(camera)
+    form.pop(CONF_FAMILY)
+    return await hass.config_entries.flow.async_configure(result["flow_id"], form)
 
 
 def coordinator(entry: MockConfigEntry) -> IpcamCoordinator:

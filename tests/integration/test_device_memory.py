@@ -7,15 +7,15 @@ from typing import Any
 from unittest.mock import patch
 
 import pytest
-from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
-from pytest_homeassistant_custom_component.common import async_fire_time_changed
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
-from custom_components.ipcam.const import CONF_CHANNEL, CONF_FAMILY, DOMAIN
+from custom_components.ipcam.const import CONF_CHANNEL
 from custom_components.ipcam.device_memory import (
     DATA_OFFERS,
     MAX_OFFERS,
@@ -26,10 +26,26 @@ from custom_components.ipcam.device_memory import (
 )
 from simulator.dvrip import DvripCamera
 from tests.conftest import StartSimulator
-from tests.integration.conftest import AddEntry, entry_data
-from tests.integration.helpers import keys
+from tests.integration.conftest import AddEntry
+from tests.integration.helpers import add_through_flow, keys
 
 ABILITY = "1360 SystemFunction"
+
+
+@pytest.fixture
+async def camera(start_simulator: StartSimulator) -> DvripCamera:
+    started = await start_simulator("dvrip")
+    assert isinstance(started, DvripCamera)
+    return started
+
+
+@pytest.fixture
+async def entry(hass: HomeAssistant, camera: DvripCamera, add_entry: AddEntry) -> MockConfigEntry:
+    """The camera's entry, set up, its record saved."""
+    added = await add_entry(camera, **{CONF_CHANNEL: 0})
+    assert added.state is ConfigEntryState.LOADED
+    await _saved(hass)
+    return added
 
 
 async def _saved(hass: HomeAssistant) -> None:
@@ -38,17 +54,9 @@ async def _saved(hass: HomeAssistant) -> None:
 
 
 async def test_a_restart_connects_with_what_the_last_start_learnt(
-    hass: HomeAssistant,
-    hass_storage: dict[str, Any],
-    start_simulator: StartSimulator,
-    add_entry: AddEntry,
+    hass: HomeAssistant, hass_storage: dict[str, Any], camera: DvripCamera, entry: MockConfigEntry
 ) -> None:
-    camera = await start_simulator("dvrip")
-    assert isinstance(camera, DvripCamera)
-    entry = await add_entry(camera, **{CONF_CHANNEL: 0})
-    assert entry.state is ConfigEntryState.LOADED
     entities = {platform: keys(hass, entry, platform) for platform in ("switch", "select")}
-    await _saved(hass)
     record = hass_storage[STORAGE_KEY]["data"][entry.entry_id]
     assert record["device"]["SerialNo"] == camera.serial
     assert "password" not in str(record).lower()
@@ -65,11 +73,9 @@ async def test_a_restart_connects_with_what_the_last_start_learnt(
 async def test_a_damaged_store_costs_a_full_connect(
     hass: HomeAssistant,
     hass_storage: dict[str, Any],
-    start_simulator: StartSimulator,
+    camera: DvripCamera,
     add_entry: AddEntry,
 ) -> None:
-    camera = await start_simulator("dvrip")
-    assert isinstance(camera, DvripCamera)
     hass_storage[STORAGE_KEY] = {"version": 1, "key": STORAGE_KEY, "data": ["not", "records"]}
     entry = await add_entry(camera, **{CONF_CHANNEL: 0})
     assert entry.state is ConfigEntryState.LOADED
@@ -84,14 +90,8 @@ async def test_a_damaged_store_costs_a_full_connect(
 
 
 async def test_a_removed_camera_is_forgotten(
-    hass: HomeAssistant,
-    hass_storage: dict[str, Any],
-    start_simulator: StartSimulator,
-    add_entry: AddEntry,
+    hass: HomeAssistant, hass_storage: dict[str, Any], entry: MockConfigEntry
 ) -> None:
-    camera = await start_simulator("dvrip")
-    entry = await add_entry(camera, **{CONF_CHANNEL: 0})
-    await _saved(hass)
     assert entry.entry_id in hass_storage[STORAGE_KEY]["data"]
     await hass.config_entries.async_remove(entry.entry_id)
     await hass.async_block_till_done()
@@ -111,14 +111,12 @@ async def test_cameras_without_memory_keep_none(
 
 async def test_an_unreadable_store_file_costs_a_full_connect(
     hass: HomeAssistant,
-    start_simulator: StartSimulator,
+    camera: DvripCamera,
     add_entry: AddEntry,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """A storage file Home Assistant cannot read (damaged JSON) is a warning, not a failed
     set-up: every camera asks everything, and the store is written afresh."""
-    camera = await start_simulator("dvrip")
-    assert isinstance(camera, DvripCamera)
 
     class Unreadable(Store[dict[str, Any]]):
         async def async_load(self) -> dict[str, Any] | None:
@@ -133,19 +131,11 @@ async def test_an_unreadable_store_file_costs_a_full_connect(
 
 
 async def test_the_set_up_after_adding_a_camera_takes_what_its_login_learnt(
-    hass: HomeAssistant, start_simulator: StartSimulator
+    hass: HomeAssistant, camera: DvripCamera
 ) -> None:
     """The config flow's login learns the camera; the set-up a moment later does not ask
     again (the flow's record is offered once, by the entry's unique ID)."""
-    camera = await start_simulator("dvrip")
-    assert isinstance(camera, DvripCamera)
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_FAMILY: "dvrip"}
-    )
-    data = entry_data(camera)
-    data.pop(CONF_FAMILY)
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], data)
+    result = await add_through_flow(hass, camera)
     await hass.async_block_till_done()
     assert result["type"] is FlowResultType.CREATE_ENTRY
     entry = result["result"]

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from homeassistant.config_entries import SOURCE_USER
 from homeassistant.const import STATE_ON
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 
-from custom_components.ipcam.const import CONF_CHANNEL, CONF_FAMILY, DOMAIN
+from custom_components.ipcam.const import CONF_CHANNEL, DOMAIN
 from tests.conftest import StartSimulator
-from tests.integration.conftest import AddEntry, entry_data
-from tests.integration.helpers import coordinator, entity_id, wait_for
+from tests.integration.conftest import AddEntry
+from tests.integration.helpers import add_through_flow, coordinator, entity_id, wait_for
 
 
 async def test_adding_the_recorder_takes_over_its_channel_entries(
@@ -29,13 +28,7 @@ async def test_adding_the_recorder_takes_over_its_channel_entries(
     hass.config_entries.async_update_entry(first, unique_id=camera.serial)
     hass.config_entries.async_update_entry(third, unique_id=f"{camera.serial}-2")
 
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_FAMILY: "dvrip"}
-    )
-    form = entry_data(camera)
-    form.pop(CONF_FAMILY)
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], form)
+    result = await add_through_flow(hass, camera)
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "recorder_merged"
     await hass.async_block_till_done()
