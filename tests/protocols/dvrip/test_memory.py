@@ -112,10 +112,10 @@ async def test_a_warm_set_up_asks_fewer_questions(start_simulator: Start) -> Non
         await warm.connect()
         assert await warm.read_settings() == cold_settings
         asked = dict(camera.requests)
-        # SystemInfo; the six sections the settings need; General.General read again.
+        # SystemInfo; the six sections the settings need; NetWork.NetCommon read again.
         assert sum(asked.values()) == 1 + 6 + 1, asked
         assert cold_questions == 1 + 8 + 3
-        assert asked["1042 General.General"] == 1
+        assert asked["1042 NetWork.NetCommon"] == 1
         assert "1360 SystemFunction" not in asked  # the firmware's answers are not asked
     finally:
         await warm.close()
@@ -233,10 +233,10 @@ async def test_the_polls_learn_what_changed_since(start_simulator: Start) -> Non
     try:
         await client.connect()
         assert client.media_carries_audio  # as remembered
-        await client.read_settings()  # reads the stream's section: the sound is off
+        await client.read_settings()  # the stream's section (the sound is off), NetCommon
         assert not client.media_carries_audio
         assert Capability.AUDIO not in client.capabilities
-        await client.read_settings()  # …and General.General, the next remembered answer
+        await client.read_settings()  # General.General, the next remembered answer
         assert client.identity.name == "Porch"
         assert client.memory() != remembered
         polls = dict(camera.requests)

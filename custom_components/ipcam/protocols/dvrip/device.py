@@ -41,8 +41,9 @@ CONFIGS = ("General.General", "NetWork.NetCommon", ENCODE, WHITE_LIGHT, LOCAL_AL
 CHANNEL_TITLE = "ChannelTitle"
 # What a connect may take from an earlier one's answers (``memory.py``).
 REMEMBERED = frozenset((*ABILITIES, *CONFIGS, CHANNEL_TITLE))
-# The remembered answers a settings poll reads again, one a poll, unless it read them anyway.
-REREAD = (*CONFIGS, CHANNEL_TITLE)
+# The remembered answers a settings poll reads again, one a poll, unless it read them anyway:
+# the connection limit first (a stale one may refuse a stream the camera would take).
+REREAD = ("NetWork.NetCommon", "General.General", ENCODE, WHITE_LIGHT, LOCAL_ALARM, CHANNEL_TITLE)
 
 # Whether an answer is worth a round trip, from SystemInfo and the answers before it.
 Needed = Callable[[SystemInfo, Mapping[str, object]], bool]
