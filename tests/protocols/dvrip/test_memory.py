@@ -333,3 +333,20 @@ def test_only_news_about_remembered_answers_is_learnt() -> None:
     remembered.learn({"General.General": 2})
     assert remembered.version == version + 1
     assert remembered.answers == {"General.General": 2}
+
+
+async def test_an_ability_not_given_is_asked_again(start_simulator: Start) -> None:
+    """A config section the device did not give is read again by the polls; an ability is not,
+    so connect asks it again rather than take "not given" (a garbled answer once) for good."""
+    camera = await start_simulator("dvrip")
+    assert isinstance(camera, DvripCamera)
+    remembered = await _learnt(camera)
+    answers = {**remembered["answers"], "SystemFunction": None, "Camera.WhiteLight": None}
+    client = _client(camera)
+    client.recall({**remembered, "answers": answers})
+    try:
+        await client.connect()
+        assert _asked(camera) == {"1020 SystemInfo", "1360 SystemFunction"}
+        assert Capability.MOTION_ARMING in client.capabilities
+    finally:
+        await client.close()

@@ -207,7 +207,10 @@ class ClientModel(base.CameraClient):
         info = (await self._command(MsgId.SYSINFO, "SystemInfo")).get("SystemInfo")
         system = device.system_info(info)
         count = device.check_channel(login, system, self.channel)
-        answers = self._memory.answers_for(login, system, device.REMEMBERED)
+        remembered = self._memory.answers_for(login, system, device.REMEMBERED)
+        # An ability the device did not give is asked again: the polls never read abilities,
+        # so a failure at one connect (a garbled answer) must not hide a feature for good.
+        answers = {k: v for k, v in remembered.items() if v is not None or k in device.REREAD}
         asked: set[str] = set()
         while (query := device.next_query(self.channel, count, system, answers)) is not None:
             msg_id, name = query
