@@ -225,9 +225,13 @@ class CameraEvent:
     raw: str = ""  # the camera's own name/payload for the event
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen, though nothing changes a frame once made: a frozen dataclass sets each field
+# through object.__setattr__, four times the cost of making one, paid for every frame
+# (measured in docs/PERFORMANCE.md, "MJPEG").
+@dataclass(slots=True)
 class VideoFrame:
-    """One video frame: a JPEG image or an H.264/H.265 access unit (Annex B)."""
+    """One video frame: a JPEG image or an H.264/H.265 access unit (Annex B); read-only by
+    convention (many viewers share one)."""
 
     codec: str  # "jpeg", "h264" or "h265"
     data: bytes

@@ -414,15 +414,25 @@ def _random_part(rnd: random.Random) -> bytes:
     body = bytes(rnd.randrange(256) for _ in range(rnd.randrange(40))).replace(b"\xff", b"\xff\x00")
     body = b"\xff\xd8" + body + b"\xff\xd9"
     length = len(body) + rnd.choice((0, 0, 0, 0, 1, -1, 5))
+    # Spellings of the length line the repeated-head path takes, and ones it leaves.
+    length_line = rnd.choice(
+        (b"Content-length: %d\r\n", b"Content-Length:%d\n", b"content-length :  %d \r\n")
+        + (b"CONTENT-LENGTH: %d\r\n", b"Content-length: %d\xc2\xa0\r\n")
+    )
     headers = [
-        b"Content-length: %d\r\n" % length,
+        length_line % length,
         b"Date: 2026-01-01 10:00:%02d IO_%08d_PT_001_002\r\n"
         % (rnd.randrange(3), rnd.randrange(2)),
         b"Content-type: image/jpeg\r\n",
         # Values that are no (or not only) UTF-8: each is read the same way in a block.
         rnd.choice((b"X-Name: caf\xc3\xa9\r\n", b"X-Name: \xe2\x82\r\n", b"X-Name: \xff\xfe \r\n")),
     ]
+    if rnd.random() < 0.1:  # a second length: the last one counts
+        headers.append(b"Content-Length: %d\r\n" % (length + rnd.choice((0, 2))))
     rnd.shuffle(headers)
+    if rnd.random() < 0.5:  # the cameras' order: the length first
+        headers.remove(length_line % length)
+        headers.insert(0, length_line % length)
     return (
         rnd.choice((b"", b"\r\n"))
         + b"--video boundary--\r\n"

@@ -141,7 +141,7 @@ def judge(status: IoStatus, digits: str) -> IoOrder | None:
     return found.pop() if len(found) == 1 else None
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(slots=True)  # not frozen: made for every picture (see VideoFrame)
 class _Part:
     state: MjpegState
     received_at: float

@@ -53,9 +53,9 @@ EOI: Final = b"\xff\xd9"
 _END = re.compile(rb"\xff\xd9(?:\r?\n)*(?=--|[Cc][Oo][Nn][Tt][Ee][Nn][Tt]-|\xff\xd8)")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: made for every picture (see VideoFrame)
 class MjpegPart:
-    """One part of the stream: a JPEG and its headers."""
+    """One part of the stream: a JPEG and its headers (read-only by convention)."""
 
     jpeg: bytes
     headers: Mapping[str, str] = field(default_factory=dict)  # lower-case names
@@ -82,6 +82,8 @@ class MjpegParser:
         self._discarded = 0  # garbage bytes since the last frame
         self._date: str | None = None  # the last Date header and its state
         self._date_state: MjpegState | None = None
+        self._rest = b""  # the last part head's lines after its length, and their headers
+        self._rest_headers: dict[str, str] = {}
         self.frames = 0
 
     # --- public ------------------------------------------------------------------------------
@@ -142,19 +144,13 @@ class MjpegParser:
         """
         position = 0
         while True:
-            match = _WHOLE_HEAD.match(data, position)
-            if match is None or match.end() - match.start(1) > MAX_HEADER_BYTES:
+            head = self._part_head(data, position)
+            if head is None:
                 return self._trailing_line_ends(data, position)
-            # One decode for the block (its lines end in ASCII, so a bad sequence cannot
-            # straddle two values): each of the camera's parts passes here.
-            block = match.group(1).decode("utf-8", errors="replace")
-            headers = {
-                name.lower(): value.strip() for name, value in _WHOLE_HEADER_TEXT.findall(block)
-            }
+            start, headers = head
             length_text = headers.get("content-length", "")
             if not _LENGTH.fullmatch(length_text):
                 return position
-            start = match.end()
             end = start + int(length_text)
             if (
                 end - start < 4
@@ -166,6 +162,25 @@ class MjpegParser:
                 return self._trailing_line_ends(data, position)
             parts.append(self._whole(data[start:end], headers))
             position = end
+
+    def _part_head(self, data: bytes, position: int) -> tuple[int, dict[str, str]] | None:
+        """Where the JPEG of the whole part head at ``position`` starts, and its headers."""
+        match = _REPEATED_HEAD.match(data, position)
+        if match is not None and match.end() - match.start(1) <= MAX_HEADER_BYTES:
+            # A camera repeats its part head but for the length (and the Date once a
+            # second): the lines after the length are parsed once while they stay the same.
+            rest = match.group(3)
+            if rest != self._rest:
+                self._rest, self._rest_headers = rest, _block_headers(rest)
+            # A second length among them wins, as it does in a dict of the block.
+            return match.end(), {
+                "content-length": match.group(2).decode("ascii"),
+                **self._rest_headers,
+            }
+        match = _WHOLE_HEAD.match(data, position)
+        if match is None or match.end() - match.start(1) > MAX_HEADER_BYTES:
+            return None
+        return match.end(), _block_headers(match.group(1))
 
     def _trailing_line_ends(self, data: bytes, position: int) -> int:
         """``position``, or the end of ``data`` when a part was cut and only the line ends
@@ -352,6 +367,19 @@ _WHOLE_HEAD = re.compile(
 _WHOLE_HEADER_TEXT = re.compile(
     "(" + _NAME.decode() + ")[ \t]*:[ \t]?(" + _VALUE.decode() + ")\r?\n"
 )
+# The same with the length first (as the cameras send it): its digits, then the other lines.
+_REPEATED_HEAD = re.compile(
+    rb"(?:\r?\n){0,8}--[^\r\n]*\r?\n([Cc]ontent-[Ll]ength[ \t]*:[ \t]*([0-9]{1,11})[ \t]*\r?\n"
+    rb"((?:" + _NAME + rb"[ \t]*:" + _VALUE + rb"\r?\n){0,31}))\r?\n"
+)
+
+
+def _block_headers(block: bytes) -> dict[str, str]:
+    """The headers of whole lines of ``_WHOLE_HEAD``'s form (names in lower case)."""
+    # One decode for the block (its lines end in ASCII, so a bad sequence cannot straddle
+    # two values): each of the camera's parts passes here.
+    text = block.decode("utf-8", errors="replace")
+    return {name.lower(): value.strip() for name, value in _WHOLE_HEADER_TEXT.findall(text)}
 
 
 def _header_line(line: bytes) -> tuple[str, str] | None:
