@@ -143,28 +143,32 @@ class MjpegParser:
         JPEG that is all there.
         """
         position = 0
-        while True:
+        # Fewer bytes than the line ends after a JPEG cannot hold a whole part.
+        while len(data) - position > MAX_TRAILING_LINE_ENDS:
             head = self._part_head(data, position)
             if head is None:
-                return self._trailing_line_ends(data, position)
-            start, headers = head
-            length_text = headers.get("content-length", "")
-            if not _LENGTH.fullmatch(length_text):
+                break
+            start, length, headers = head
+            if length is None:
                 return position
-            end = start + int(length_text)
+            end = start + length
             if (
-                end - start < 4
-                or end - start > self.max_frame
+                length < 4
+                or length > self.max_frame
                 or end > len(data)
                 or data[start : start + 2] != SOI
                 or data[end - 2 : end] != EOI
             ):
-                return self._trailing_line_ends(data, position)
+                break
             parts.append(self._whole(data[start:end], headers))
             position = end
+        return self._trailing_line_ends(data, position)
 
-    def _part_head(self, data: bytes, position: int) -> tuple[int, dict[str, str]] | None:
-        """Where the JPEG of the whole part head at ``position`` starts, and its headers."""
+    def _part_head(
+        self, data: bytes, position: int
+    ) -> tuple[int, int | None, dict[str, str]] | None:
+        """Where the JPEG of the whole part head at ``position`` starts, its length (None
+        without a valid one) and its headers; None if no whole head of the common form."""
         match = _REPEATED_HEAD.match(data, position)
         if match is not None and match.end() - match.start(1) <= MAX_HEADER_BYTES:
             # A camera repeats its part head but for the length (and the Date once a
@@ -172,15 +176,17 @@ class MjpegParser:
             rest = match.group(3)
             if rest != self._rest:
                 self._rest, self._rest_headers = rest, _block_headers(rest)
-            # A second length among them wins, as it does in a dict of the block.
-            return match.end(), {
-                "content-length": match.group(2).decode("ascii"),
-                **self._rest_headers,
-            }
+            if "content-length" not in self._rest_headers:  # else the last one counts
+                digits = match.group(2)
+                headers = {"content-length": digits.decode("ascii"), **self._rest_headers}
+                return match.end(), int(digits), headers
         match = _WHOLE_HEAD.match(data, position)
         if match is None or match.end() - match.start(1) > MAX_HEADER_BYTES:
             return None
-        return match.end(), _block_headers(match.group(1))
+        headers = _block_headers(match.group(1))
+        length_text = headers.get("content-length", "")
+        length = int(length_text) if _LENGTH.fullmatch(length_text) else None
+        return match.end(), length, headers
 
     def _trailing_line_ends(self, data: bytes, position: int) -> int:
         """``position``, or the end of ``data`` when a part was cut and only the line ends
