@@ -160,7 +160,11 @@ class MjpegParser:
                 or data[end - 2 : end] != EOI
             ):
                 break
-            parts.append(self._whole(data[start:end], headers))
+            # What _finish does, for a parser that is between parts already (a frame: what
+            # came before it was no endless garbage); inline, as every picture passes here.
+            self._discarded = 0
+            self.frames += 1
+            parts.append(MjpegPart(data[start:end], headers, self._date_of(headers)))
             position = end
         return self._trailing_line_ends(data, position)
 
@@ -328,13 +332,6 @@ class MjpegParser:
         self._scan_from = max(2, len(buf) - 32)
         return None
 
-    def _whole(self, jpeg: bytes, headers: dict[str, str]) -> MjpegPart:
-        """``_finish`` for a part ``_whole_parts`` cut: the parser is between parts already
-        (and the size was checked)."""
-        self._discarded = 0  # a frame: what came before it was no endless garbage
-        self.frames += 1
-        return MjpegPart(jpeg, headers, self._date_of(headers))
-
     def _date_of(self, headers: Mapping[str, str]) -> MjpegState | None:
         """The state in the part's ``Date:`` header (parsed once per distinct header)."""
         date = headers.get("date")
@@ -437,9 +434,8 @@ class FrameClock:
         self._header = b""
         self._size = (0, 0)
 
-    def _picture_size(self, data: bytes) -> tuple[int, int]:
-        if self._header and data.startswith(self._header):
-            return self._size
+    def _measure(self, data: bytes) -> tuple[int, int]:
+        """The picture's size from its segments; kept with its header when found."""
         offset = jpeg.sof_offset(data)  # one walk through the segments for offset and size
         size = jpeg.size_at(data, offset)
         if size != (0, 0):
@@ -447,7 +443,11 @@ class FrameClock:
         return size
 
     def frame(self, part: MjpegPart, now: float) -> VideoFrame:
-        width, height = self._picture_size(part.jpeg)
+        data = part.jpeg
+        if self._header and data.startswith(self._header):
+            width, height = self._size
+        else:
+            width, height = self._measure(data)
         elapsed = now - self._start
         self.count += 1
         # round(x * 100) / 100, not round(x, 2): with a number of digits, round() formats
@@ -455,4 +455,4 @@ class FrameClock:
         fps = (
             round((self.count - 1) * 100 / elapsed) / 100 if self.count > 1 and elapsed > 0 else 0.0
         )
-        return VideoFrame("jpeg", part.jpeg, True, width, height, elapsed, fps)
+        return VideoFrame("jpeg", data, True, width, height, elapsed, fps)

@@ -34,6 +34,7 @@ class MjpegResponse:
     def __init__(self, max_frame: int) -> None:
         self._http = ResponseStream()
         self._parser = MjpegParser(max_frame)
+        self.ended = False  # the answer is whole (a Content-Length, or the last chunk)
 
     @property
     def started(self) -> bool:
@@ -41,15 +42,17 @@ class MjpegResponse:
         return self._http.status == 200
 
     def feed(self, data: bytes) -> list[MjpegPart]:
-        body = self._http.feed(data)
-        status = self._http.status
-        if status is None:
-            return []
+        http = self._http
+        body = http.feed(data)
+        status = http.status
         if status != 200:
+            if status is None:
+                return []
             check_status(status, MJPEG, body[:ERROR_BODY])
             raise ProtocolError(f"{MJPEG}: unexpected HTTP status {status}")
         parts = self._parser.feed(body) if body else []
-        if self._http.complete:  # a Content-Length, or the last chunk: nothing more comes
+        if http.complete:  # a Content-Length, or the last chunk: nothing more comes
+            self.ended = True
             parts += self._parser.close()
         return parts
 
@@ -58,16 +61,13 @@ class MjpegResponse:
         """Bytes of the body held until the next read completes a part."""
         return self._parser.buffered
 
-    @property
-    def ended(self) -> bool:
-        return self._http.complete
-
     def closed(self) -> list[MjpegPart]:
         """The camera closed the connection: the last part if it is whole; ``ProtocolError``
         if the stream stopped inside one."""
         if self._http.complete:
             return []
         self._http.close()
+        self.ended = True
         return self._parser.close()
 
     @staticmethod
