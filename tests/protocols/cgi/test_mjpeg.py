@@ -416,8 +416,10 @@ def _random_part(rnd: random.Random) -> bytes:
     length = len(body) + rnd.choice((0, 0, 0, 0, 1, -1, 5))
     # Spellings of the length line the repeated-head path takes, and ones it leaves.
     length_line = rnd.choice(
-        (b"Content-length: %d\r\n", b"Content-Length:%d\n", b"content-length :  %d \r\n")
-        + (b"CONTENT-LENGTH: %d\r\n", b"Content-length: %d\xc2\xa0\r\n")
+        (
+            *(b"Content-length: %d\r\n", b"Content-Length:%d\n", b"content-length :  %d \r\n"),
+            *(b"CONTENT-LENGTH: %d\r\n", b"Content-length: %d\xc2\xa0\r\n"),
+        )
     )
     headers = [
         length_line % length,
@@ -507,3 +509,34 @@ def test_what_the_parser_holds_between_reads_is_told() -> None:
     parser = MjpegParser()
     assert parser.feed(part[:-30]) == [] and parser.buffered == len(jpeg) + 2 - 30
     assert len(parser.feed(part[-30:])) == 1 and parser.buffered == 0
+
+
+def _camera_part(length: bytes, rest: bytes, body: bytes = b"\xff\xd8abc\xff\xd9") -> bytes:
+    return b"--video boundary--\r\nContent-length: " + length + b"\r\n" + rest + b"\r\n" + body
+
+
+def test_a_repeated_head_is_read_as_the_general_path_reads_it() -> None:
+    """The head a camera repeats is matched against the one before it (its bytes around the
+    length's digits): other digits, other lines after them, or no digits at all are read
+    exactly as a head never seen."""
+    date_x = b"Date: 2026-01-01 10:00:00 IO_00000000_PT_001_002\r\n"
+    date_y = b"Date: 2026-01-01 10:00:01 IO_00000001_PT_001_002\r\n"
+    second_length = b"Content-Length: 7\r\n"  # the last length counts
+    odd_lengths = (b"7a", b"", b"000000000007", b"+7", b"\xd9\xa7", b" 7", b"7 ", b"07")
+    streams = [
+        [
+            _camera_part(b"7", date_x),
+            _camera_part(b"9", date_y + second_length),
+            _camera_part(b"7", date_x),
+            _camera_part(b"7", date_y),
+        ],
+        *(
+            [_camera_part(b"7", date_x), _camera_part(odd, date_x), _camera_part(b"7", date_x)]
+            for odd in odd_lengths
+        ),
+    ]
+    for parts in streams:
+        whole = b"".join(parts)
+        assert _parse([whole]) == _parse([whole], _GeneralPathOnly), parts
+        # One part per read, as the cameras send them.
+        assert _parse(parts) == _parse(parts, _GeneralPathOnly), parts

@@ -17,9 +17,11 @@ adds two bytes after the JPEG. So the parser:
 
 The common case — a read that holds whole, well-formed parts (a boundary line,
 header lines, a ``Content-length`` that frames a JPEG) — is cut straight out of
-the received bytes with one regular expression per part; anything else (a part
-split between reads, odd framing) goes through the general state machine, which
-gives the same parts.
+the received bytes with one regular expression per part, and when the length
+comes first (as the cameras send it) the lines after it are parsed only when
+they differ from the part before (the ``Date`` once a second); anything else (a
+part split between reads, odd framing) goes through the general state machine,
+which gives the same parts.
 
 Use: ``parser.feed(data)`` returns the complete parts so far; ``parser.close()``
 at end of stream returns the last part if it is complete and raises
@@ -42,6 +44,7 @@ from .iostate import MjpegState, parse_date_header
 MAX_FRAME: Final = 4 * 1024 * 1024
 MAX_HEADER_BYTES: Final = 4096
 MAX_HEADERS: Final = 32
+MAX_LENGTH_DIGITS: Final = 11  # a Content-length of more digits is no frame's (4 MiB at most)
 # Line ends after a part's JPEG taken with it (cameras put two or four there).
 MAX_TRAILING_LINE_ENDS: Final = 16
 
@@ -84,6 +87,8 @@ class MjpegParser:
         self._date_state: MjpegState | None = None
         self._rest = b""  # the last part head's lines after its length, and their headers
         self._rest_headers: dict[str, str] = {}
+        # That head's bytes before and after the length's digits (see ``_part_head``).
+        self._head_around_length = (b"", b"")
         self.frames = 0
 
     # --- public ------------------------------------------------------------------------------
@@ -173,15 +178,31 @@ class MjpegParser:
     ) -> tuple[int, int | None, dict[str, str]] | None:
         """Where the JPEG of the whole part head at ``position`` starts, its length (None
         without a valid one) and its headers; None if no whole head of the common form."""
+        # A camera repeats its part head but for the length's digits (and the Date once a
+        # second): the same bytes around other digits are the head matched before.
+        before, after = self._head_around_length
+        if before and data.startswith(before, position):
+            digits_at = position + len(before)
+            digits_end = data.find(after, digits_at, digits_at + MAX_LENGTH_DIGITS + len(after))
+            if digits_end > digits_at:
+                digits = data[digits_at:digits_end]
+                if digits.isdigit():  # ASCII digits only
+                    headers = {"content-length": digits.decode("ascii"), **self._rest_headers}
+                    return digits_end + len(after), int(digits), headers
         match = _REPEATED_HEAD.match(data, position)
         if match is not None and match.end() - match.start(1) <= MAX_HEADER_BYTES:
-            # A camera repeats its part head but for the length (and the Date once a
-            # second): the lines after the length are parsed once while they stay the same.
+            # The lines after the length are parsed once while they stay the same.
             rest = match.group(3)
             if rest != self._rest:
                 self._rest, self._rest_headers = rest, _block_headers(rest)
+                self._head_around_length = (b"", b"")  # it held the lines before
             if "content-length" not in self._rest_headers:  # else the last one counts
                 digits = match.group(2)
+                if match.end() - position <= MAX_HEADER_BYTES - MAX_LENGTH_DIGITS:
+                    self._head_around_length = (
+                        data[position : match.start(2)],
+                        data[match.end(2) : match.end()],
+                    )
                 headers = {"content-length": digits.decode("ascii"), **self._rest_headers}
                 return match.end(), int(digits), headers
         match = _WHOLE_HEAD.match(data, position)
@@ -359,7 +380,7 @@ class MjpegParser:
 
 
 _HEADER = re.compile(rb"^([A-Za-z][A-Za-z0-9\-]*)\s*:\s?(.*)$")
-_LENGTH = re.compile(r"[0-9]{1,11}")
+_LENGTH = re.compile(f"[0-9]{{1,{MAX_LENGTH_DIGITS}}}")
 # A whole part in its common form (see ``_whole_parts``): a few line ends, the boundary line,
 # plain header lines (no control character but tab in them), the blank line.
 _NAME = rb"[A-Za-z][A-Za-z0-9\-]*"
@@ -372,8 +393,13 @@ _WHOLE_HEADER_TEXT = re.compile(
 )
 # The same with the length first (as the cameras send it): its digits, then the other lines.
 _REPEATED_HEAD = re.compile(
-    rb"(?:\r?\n){0,8}--[^\r\n]*\r?\n([Cc]ontent-[Ll]ength[ \t]*:[ \t]*([0-9]{1,11})[ \t]*\r?\n"
-    rb"((?:" + _NAME + rb"[ \t]*:" + _VALUE + rb"\r?\n){0,31}))\r?\n"
+    rb"(?:\r?\n){0,8}--[^\r\n]*\r?\n([Cc]ontent-[Ll]ength[ \t]*:[ \t]*([0-9]{1,%d})[ \t]*\r?\n"
+    % MAX_LENGTH_DIGITS
+    + rb"((?:"
+    + _NAME
+    + rb"[ \t]*:"
+    + _VALUE
+    + rb"\r?\n){0,31}))\r?\n"
 )
 
 
