@@ -105,11 +105,13 @@ class Client(ClientModel):
 
     @contextlib.asynccontextmanager
     async def _stream(
-        self, on_part: Callable[[MjpegPart], None], on_open: Callable[[TcpConnection], None]
+        self,
+        on_part: Callable[[MjpegPart, float], None],
+        on_open: Callable[[TcpConnection], None],
     ) -> AsyncIterator[asyncio.Future[CameraError]]:
         """``/mjpeg.cgi`` on a connection of its own: each part to ``on_part`` in the socket
-        read's own callback (its ``Date:`` state to the I/O tracker first); yields the
-        future of the error that ends the stream."""
+        read's own callback, with the time it arrived (its ``Date:`` state to the I/O tracker
+        first); yields the future of the error that ends the stream."""
         if self._closed:
             raise CannotConnect("client is closed")
         ended: asyncio.Future[CameraError] = asyncio.get_running_loop().create_future()
@@ -126,7 +128,7 @@ class Client(ClientModel):
             for part in parts:
                 if part.state is not None:
                     self.io.note_part(part.state, now, opened_at)
-                on_part(part)
+                on_part(part, now)
 
         def on_data(data: bytes) -> None:
             deliver(response.feed(data))
@@ -187,7 +189,7 @@ class Client(ClientModel):
             resume=lambda: socket[0].resume_reading(),
         )
         async with self._stream(
-            lambda part: frames.put(clock.frame(part, time.monotonic())), socket.append
+            lambda part, now: frames.put(clock.frame(part, now)), socket.append
         ) as ended:
             ended.add_done_callback(lambda done: frames.end(done.result()))
             async for frame in frames:
@@ -208,7 +210,7 @@ class Client(ClientModel):
             conn.read_in_batches(read_every, start_in=BATCHED_READS_AFTER)
 
         async with self._stream(
-            lambda part: on_video(clock.frame(part, time.monotonic())), on_open
+            lambda part, now: on_video(clock.frame(part, now)), on_open
         ) as ended:
             raise await ended
 
@@ -261,7 +263,7 @@ class Client(ClientModel):
         loop = asyncio.get_running_loop()
         first: asyncio.Future[MjpegPart] = loop.create_future()
 
-        def on_part(part: MjpegPart) -> None:
+        def on_part(part: MjpegPart, _now: float) -> None:
             if not first.done():
                 first.set_result(part)
 
