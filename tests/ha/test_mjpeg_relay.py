@@ -9,6 +9,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
+from custom_components.ipcam import video_hub
 from custom_components.ipcam.mjpeg_relay import BOUNDARY, CONTENT_TYPE, MjpegRelay
 from custom_components.ipcam.protocols.base import VideoFrame
 from custom_components.ipcam.video_hub import VideoHub
@@ -128,3 +129,81 @@ async def test_a_viewer_that_does_not_read_skips_pictures_and_delays_no_one(
             assert await _read(fast, len(part(frame))) == part(frame)
     assert relay.skipped > 0
     slow.close()
+
+
+async def test_a_viewer_whose_connection_fails_ends_alone(
+    socket_enabled: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = FakeClient()
+    hub = VideoHub(client, queue_frames=4)
+    relay = MjpegRelay(hub)
+    transports: list[asyncio.BaseTransport | None] = []
+
+    async def serve(request: web.Request) -> web.StreamResponse:
+        transports.append(request.transport)  # the server's side of each viewer
+        return await relay.serve(request)
+
+    app = web.Application()
+    app.router.add_get("/live", serve)
+    runner = web.AppRunner(app, shutdown_timeout=0.5)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    url = f"http://127.0.0.1:{runner.addresses[0][1]}/live"
+    try:
+        async with aiohttp.ClientSession() as session:
+            broken = await session.get(url)
+            healthy = await session.get(url)
+            async with asyncio.timeout(5):
+                while hub.subscriber_count < 2:
+                    await asyncio.sleep(0.01)
+            # The first viewer's socket refuses writes (its sending side shut): writing raises.
+            first = transports[0]
+            assert isinstance(first, asyncio.WriteTransport)
+            first.write_eof()
+            for index in range(3):
+                frame = picture(index)
+                client.frames_script.put_nowait(frame)
+                assert await _read(healthy, len(part(frame))) == part(frame)
+            assert hub.subscriber_count == 1
+            assert client.video_iterations == 1
+            assert any("Unexpected error in a video viewer" in r.message for r in caplog.records)
+            broken.close()
+            healthy.close()
+    finally:
+        await hub.close()
+        await runner.cleanup()
+
+
+async def test_viewers_after_an_idle_end_start_the_stream_again(
+    served: tuple[FakeClient, VideoHub, MjpegRelay, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client, hub, _relay, url = served
+    monkeypatch.setattr(video_hub, "IDLE_SECONDS", 0.2)
+    async with aiohttp.ClientSession() as session:
+        first = await session.get(url)
+        second = await session.get(url)
+        # The camera sends nothing: the hub lets both viewers go, their answers end cleanly.
+        got = await asyncio.gather(
+            asyncio.wait_for(first.content.read(), 5), asyncio.wait_for(second.content.read(), 5)
+        )
+        assert got == [b"", b""]
+        assert hub.subscriber_count == 0
+        monkeypatch.setattr(video_hub, "IDLE_SECONDS", 20.0)
+        async with session.get(url) as again:
+            frame = picture(3)
+            client.frames_script.put_nowait(frame)
+            assert await _read(again, len(part(frame))) == part(frame)
+            assert hub.subscriber_count == 1
+
+
+async def test_a_viewer_of_a_closed_hub_gets_an_empty_answer(
+    served: tuple[FakeClient, VideoHub, MjpegRelay, str],
+) -> None:
+    client, hub, _relay, url = served
+    await hub.close()
+    async with aiohttp.ClientSession() as session, session.get(url) as response:
+        assert response.status == 200
+        assert await asyncio.wait_for(response.content.read(), 5) == b""
+    assert hub.subscriber_count == 0  # nothing stays attached to the closed hub
+    assert client.video_iterations == 0
