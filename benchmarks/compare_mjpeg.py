@@ -34,6 +34,7 @@ import asyncio
 import sys
 import time
 from pathlib import Path
+from statistics import quantiles
 from typing import Any
 
 import aiohttp
@@ -205,6 +206,14 @@ async def measure(
     }
 
 
+def _quartiles(values: list[float]) -> str:
+    """The middle half of the rounds' values: how far one round's ratio can be trusted."""
+    if len(values) < 2:
+        return "-"
+    low, _middle, high = quantiles(values, n=4)
+    return f"{low:.2f}-{high:.2f}"
+
+
 def report(results: dict[str, Any], rounds: int) -> None:
     raw, net, fps, connections = (results[k] for k in ("raw", "net", "fps", "connections"))
     print(
@@ -214,19 +223,20 @@ def report(results: dict[str, Any], rounds: int) -> None:
     )
     print(
         "| viewers | ipcam ms/frame | core mjpeg ms/frame | ratio | net of idle: ipcam | "
-        "core mjpeg | ratio | fps per viewer (ipcam / core) | camera connections "
-        "(ipcam / core) |"
+        "core mjpeg | ratio | per-round ratios, quartiles (net) | fps per viewer "
+        "(ipcam / core) | camera connections (ipcam / core) |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for viewers in results["viewers"]:
         ours, core = (raw[(n, viewers)] for n in ("ipcam", "core mjpeg"))
         ours_net, core_net = (net[(n, viewers)] for n in ("ipcam", "core mjpeg"))
         # The ratio of each round, then their median: both cameras of a round share its load.
-        ratio = median(a / b for a, b in zip(ours, core, strict=True))
-        ratio_net = median(a / b for a, b in zip(ours_net, core_net, strict=True))
+        ratios = [a / b for a, b in zip(ours, core, strict=True)]
+        ratios_net = [a / b for a, b in zip(ours_net, core_net, strict=True)]
         print(
-            f"| {viewers} | {median(ours):.3f} | {median(core):.3f} | {ratio:.2f} "
-            f"| {median(ours_net):.3f} | {median(core_net):.3f} | {ratio_net:.2f} "
+            f"| {viewers} | {median(ours):.3f} | {median(core):.3f} | {median(ratios):.2f} "
+            f"| {median(ours_net):.3f} | {median(core_net):.3f} | {median(ratios_net):.2f} "
+            f"| {_quartiles(ratios)} ({_quartiles(ratios_net)}) "
             f"| {median(fps[('ipcam', viewers)]):.1f} / {median(fps[('core mjpeg', viewers)]):.1f} "
             f"| {max(connections[('ipcam', viewers)])} / "
             f"{max(connections[('core mjpeg', viewers)])} |"
