@@ -74,7 +74,8 @@ class SimFarm:
         return self._read()
 
     def state(self, index: int) -> dict[str, Any]:
-        return self.command(cmd="state", index=index)["state"]
+        state: dict[str, Any] = self.command(cmd="state", index=index)["state"]
+        return state
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -94,6 +95,7 @@ class SimFarm:
 
 async def _start(spec: dict[str, Any]) -> Any:
     from custom_components.ipcam.protocols.cgi.groups import RESOLUTIONS
+    from simulator.cgi import CgiCamera
     from simulator.registry import simulator_class
 
     vendor = spec["vendor"]
@@ -104,7 +106,7 @@ async def _start(spec: dict[str, Any]) -> Any:
         password=spec.get("password", ""),
         **spec.get("options", {}),
     )
-    if vendor == "cgi":
+    if isinstance(camera, CgiCamera):
         if "max_streams" in spec:
             camera.max_streams = int(spec["max_streams"])
         if "resolution" in spec or "fps" in spec:
