@@ -18,8 +18,14 @@ clock advanced by the stream rather than by the wall:
   stop), keep-alives answered: every alarm an event, in order, none lost;
 - **Foscam**: ``MO_V`` video and ADPCM audio packets with the camera's 10 ms tick
   starting just before its 32-bit wrap;
+- **Foscam operation**: the logged-in ``MO_O`` connection, a motion alarm every
+  minute (its stop 30 s later), the camera silent in between but for its answers
+  to the liveness probe: every alarm an event, in order, the keep-alives sent;
 - **Grandstream**: interleaved RTP (H.264 in FU-A fragments and PCMU) with the
-  sequence numbers and RTP timestamps starting just before their wraps.
+  sequence numbers and RTP timestamps starting just before their wraps;
+- **Grandstream alarms**: the subscribed ``MCTP`` connection, a motion alarm every
+  30 s (its stop 15 s later), each keep-alive answered: every alarm an event, in
+  order, the heartbeat never counted lost.
 
 For each: no error, every timestamp later than or equal to the one before, the
 last one where the stream's time says it is (within a frame), what the parser
@@ -28,7 +34,8 @@ the end than after the first minute (within 256 KiB). Figures go to
 ``docs/RELIABILITY.md`` ("Long streams").
 
 Run: ``.venv/bin/python benchmarks/soak.py [--hours 24] [--only cgi,dvrip,...]`` (families:
-``cgi``, ``dvrip``, ``dvrip-alarms``, ``foscam``, ``grandstream``).
+``cgi``, ``dvrip``, ``dvrip-alarms``, ``foscam``, ``foscam-operation``, ``grandstream``,
+``grandstream-alarms``).
 """
 
 from __future__ import annotations
@@ -40,14 +47,18 @@ import tracemalloc
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from custom_components.ipcam.protocols.audio import adpcm, g711  # noqa: E402
 from custom_components.ipcam.protocols.audio.pcm import tone_pcm  # noqa: E402
-from custom_components.ipcam.protocols.base import AudioChunk, VideoFrame  # noqa: E402
+from custom_components.ipcam.protocols.base import (  # noqa: E402
+    AudioChunk,
+    CameraEvent,
+    VideoFrame,
+)
 from custom_components.ipcam.protocols.errors import CameraError  # noqa: E402
 
 if TYPE_CHECKING:
@@ -55,6 +66,14 @@ if TYPE_CHECKING:
 
 HEAP_SLACK = 256 * 1024
 MINUTE = 60.0
+
+
+class _Timed(Protocol):
+    """A session's clock with the camera's side answering what it sent (see ``_fire``)."""
+
+    def next_deadline(self) -> float | None: ...
+    def handle_timer(self, now: float) -> None: ...
+    def answer(self) -> None: ...
 
 
 @dataclass
@@ -290,6 +309,83 @@ def soak_foscam(seconds: float) -> Watch:
     return watch
 
 
+def _fire(session: _Timed, now: float) -> None:
+    """Every deadline of ``session`` that falls due by ``now``, each at its own time."""
+    while (deadline := session.next_deadline()) is not None and deadline <= now:
+        session.handle_timer(deadline)
+        session.answer()
+
+
+def soak_foscam_operation(seconds: float) -> Watch:
+    """The ``MO_O`` connection after the login: a motion alarm every minute (its stop 30 s
+    later), silences longer than the session waits for a sign of life, which the camera gives
+    by answering the liveness probe (``Params_Fetch_Resp``); every alarm must come out as an
+    event, in order, and the connection stay up with a keep-alive every interval."""
+    from custom_components.ipcam.protocols.base import EventKind
+    from custom_components.ipcam.protocols.foscam import operation as op
+    from custom_components.ipcam.protocols.foscam.session import OperationSession, State
+    from simulator.foscam import wire
+    from tests.protocols.foscam.helpers import CAMERA_ID
+
+    watch = Watch("foscam operation", seconds)
+    session = OperationSession("admin", "pw")
+    session.start(0.0)
+    session.receive_data(
+        wire.encode(op.LoginResp(0, CAMERA_ID, op.PROTOCOL_VERSION, 0, "11.37.2.56"))
+        + wire.encode(op.VerifyResp(0, 2))
+    )
+    session.data_to_send()
+    requests = wire.RequestDecoder(b"MO_O")
+    counts = {"keepalives": 0, "probes": 0}
+
+    class Camera:
+        """The session with the camera's side: it answers each liveness probe."""
+
+        def next_deadline(self) -> float | None:
+            return session.next_deadline()
+
+        def handle_timer(self, now: float) -> None:
+            session.handle_timer(now)
+
+        def answer(self) -> None:
+            for message in requests.feed(session.data_to_send()):
+                if isinstance(message, op.KeepAlive):
+                    counts["keepalives"] += 1
+                elif isinstance(message, op.ParamsFetchReq):
+                    counts["probes"] += 1
+                    session.receive_data(wire.encode(op.ParamsFetchResp()))
+
+    camera = Camera()
+    pushed = [wire.encode(op.AlarmNotify(1)), wire.encode(op.AlarmNotify(0))]
+    sent = received = 0
+    now = 0.0
+    while now < seconds and session.state is State.READY:
+        now += 30.0
+        _fire(camera, now)
+        session.receive_data(pushed[sent % 2])
+        sent += 1
+        while (event := session.next_event()) is not None:
+            if isinstance(event, CameraEvent):
+                if event.kind is not EventKind.MOTION or event.active != (received % 2 == 0):
+                    watch.problem(f"alarm {received} came out of order: {event}")
+                received += 1
+        camera.answer()
+        if now == 60.0:
+            watch.minute_passed()
+    watch.frames, watch.last_video = received, now  # alarms, and the stream time reached
+    if session.state is not State.READY:
+        watch.problem(f"the connection ended in state {session.state.value}")
+    if received != sent:
+        watch.problem(f"{sent - received} of {sent} alarms lost")
+    interval = session.keepalive_interval
+    if counts["keepalives"] < seconds / interval - 2:
+        watch.problem(f"{counts['keepalives']} keep-alives in {seconds} s (every {interval} s)")
+    if not counts["probes"]:
+        watch.problem("no liveness probe in the silences")
+    watch.check(seconds, 30.0, None)
+    return watch
+
+
 # --- Grandstream ---------------------------------------------------------------------------------
 
 
@@ -329,12 +425,84 @@ def soak_grandstream(seconds: float) -> Watch:
     return watch
 
 
+def soak_grandstream_alarms(seconds: float) -> Watch:
+    """The ``MCTP`` heartbeat and alarm connection: subscribed for all channels, a motion
+    alarm every 30 s (its stop 15 s later: longer than the heartbeat's loss window, so the
+    keep-alives' answers are what keeps it up), each keep-alive answered as the camera does;
+    every alarm must come out as an event, in order, and the heartbeat never be counted lost."""
+    from custom_components.ipcam.protocols.grandstream.mctp import keepalive_request
+    from custom_components.ipcam.protocols.grandstream.mctp_session import (
+        Alarm,
+        AlarmSession,
+        AlarmState,
+    )
+    from simulator.grandstream.mctp_wire import alarm_message, heartbeat_reply, keepalive_reply
+
+    watch = Watch("grandstream alarms", seconds)
+    session = AlarmSession("09682642", 0)
+    session.start(0.0)
+    session.receive_data(heartbeat_reply("09682642", 0, True))
+    session.receive_data(heartbeat_reply("FFFFFFFF", -1, True))
+    session.data_to_send()
+    if session.state is not AlarmState.READY:
+        watch.problem(f"not subscribed: {session.state.value}")
+        return watch
+    ping = keepalive_request()
+    keepalives = 0
+
+    class Camera:
+        """The session with the camera's side: it answers each keep-alive."""
+
+        def next_deadline(self) -> float | None:
+            return session.next_deadline()
+
+        def handle_timer(self, now: float) -> None:
+            session.handle_timer(now)
+
+        def answer(self) -> None:
+            nonlocal keepalives
+            data = session.data_to_send()
+            for _ in range(data.count(ping)):
+                keepalives += 1
+                session.receive_data(keepalive_reply())
+
+    camera = Camera()
+    pushed = [alarm_message("MOTION", active, 0) for active in (True, False)]
+    sent = received = 0
+    now = 0.0
+    while now < seconds and session.state is AlarmState.READY:
+        now += 15.0
+        _fire(camera, now)
+        session.receive_data(pushed[sent % 2])
+        sent += 1
+        while (event := session.next_event()) is not None:
+            if isinstance(event, Alarm):
+                if event.event.active != (received % 2 == 0):
+                    watch.problem(f"alarm {received} came out of order: {event.event}")
+                received += 1
+        camera.answer()
+        if now == 60.0:
+            watch.minute_passed()
+    watch.frames, watch.last_video = received, now
+    if session.state is not AlarmState.READY:
+        watch.problem(f"the connection ended in state {session.state.value}")
+    if received != sent:
+        watch.problem(f"{sent - received} of {sent} alarms lost")
+    interval = session.keepalive_interval
+    if keepalives < seconds / interval - 2:
+        watch.problem(f"{keepalives} keep-alives in {seconds} s (every {interval} s)")
+    watch.check(seconds, 15.0, None)
+    return watch
+
+
 SOAKS: dict[str, Callable[[float], Watch]] = {
     "cgi": soak_cgi,
     "dvrip": soak_dvrip,
     "dvrip-alarms": soak_dvrip_alarms,
     "foscam": soak_foscam,
+    "foscam-operation": soak_foscam_operation,
     "grandstream": soak_grandstream,
+    "grandstream-alarms": soak_grandstream_alarms,
 }
 
 
