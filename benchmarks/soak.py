@@ -69,11 +69,17 @@ MINUTE = 60.0
 
 
 class _Timed(Protocol):
-    """A session's clock with the camera's side answering what it sent (see ``_fire``)."""
+    """A sans-I/O session's clock (see ``_fire``)."""
 
     def next_deadline(self) -> float | None: ...
     def handle_timer(self, now: float) -> None: ...
-    def answer(self) -> None: ...
+
+
+class _AlarmConnection(_Timed, Protocol):
+    """A sans-I/O session of a connection that carries alarms (see ``_alarm_run``)."""
+
+    def receive_data(self, data: bytes) -> None: ...
+    def next_event(self) -> object: ...
 
 
 @dataclass
@@ -309,11 +315,52 @@ def soak_foscam(seconds: float) -> Watch:
     return watch
 
 
-def _fire(session: _Timed, now: float) -> None:
-    """Every deadline of ``session`` that falls due by ``now``, each at its own time."""
+def _fire(session: _Timed, now: float, answer: Callable[[], None]) -> None:
+    """Every deadline of ``session`` that falls due by ``now``, each at its own time, the
+    camera's side ``answer``ing what each one made the session send."""
     while (deadline := session.next_deadline()) is not None and deadline <= now:
         session.handle_timer(deadline)
-        session.answer()
+        answer()
+
+
+def _alarm_run(
+    watch: Watch,
+    session: _AlarmConnection,
+    pushed: list[bytes],
+    step: float,
+    answer: Callable[[], None],
+    up: Callable[[], bool],
+    alarm_in: Callable[[object], CameraEvent | None],
+) -> None:
+    """A motion alarm's start and stop (``pushed``) in turn every ``step`` s of stream time
+    until ``watch.seconds``, the session's timers fired and the camera's side ``answer``ing
+    in between; every alarm must come out (``alarm_in``: the event an item carries) in
+    order, none lost, and the connection stay ``up``."""
+    from custom_components.ipcam.protocols.base import EventKind
+
+    sent = received = 0
+    now = 0.0
+    while now < watch.seconds and up():
+        now += step
+        _fire(session, now, answer)
+        session.receive_data(pushed[sent % 2])
+        sent += 1
+        while (item := session.next_event()) is not None:
+            event = alarm_in(item)
+            if event is None:
+                continue
+            if event.kind is not EventKind.MOTION or event.active != (received % 2 == 0):
+                watch.problem(f"alarm {received} came out of order: {event}")
+            received += 1
+        answer()
+        if now == MINUTE:
+            watch.minute_passed()
+    watch.frames, watch.last_video = received, now  # alarms, and the stream time reached
+    if not up():
+        watch.problem("the connection went down")
+    if received != sent:
+        watch.problem(f"{sent - received} of {sent} alarms lost")
+    watch.check(watch.seconds, step, None)
 
 
 def soak_foscam_operation(seconds: float) -> Watch:
@@ -321,7 +368,6 @@ def soak_foscam_operation(seconds: float) -> Watch:
     later), silences longer than the session waits for a sign of life, which the camera gives
     by answering the liveness probe (``Params_Fetch_Resp``); every alarm must come out as an
     event, in order, and the connection stay up with a keep-alive every interval."""
-    from custom_components.ipcam.protocols.base import EventKind
     from custom_components.ipcam.protocols.foscam import operation as op
     from custom_components.ipcam.protocols.foscam.session import OperationSession, State
     from simulator.foscam import wire
@@ -338,51 +384,30 @@ def soak_foscam_operation(seconds: float) -> Watch:
     requests = wire.RequestDecoder(b"MO_O")
     counts = {"keepalives": 0, "probes": 0}
 
-    class Camera:
-        """The session with the camera's side: it answers each liveness probe."""
+    def answer() -> None:
+        """The camera's side: it answers each liveness probe."""
+        for message in requests.feed(session.data_to_send()):
+            if isinstance(message, op.KeepAlive):
+                counts["keepalives"] += 1
+            elif isinstance(message, op.ParamsFetchReq):
+                counts["probes"] += 1
+                session.receive_data(wire.encode(op.ParamsFetchResp()))
 
-        def next_deadline(self) -> float | None:
-            return session.next_deadline()
-
-        def handle_timer(self, now: float) -> None:
-            session.handle_timer(now)
-
-        def answer(self) -> None:
-            for message in requests.feed(session.data_to_send()):
-                if isinstance(message, op.KeepAlive):
-                    counts["keepalives"] += 1
-                elif isinstance(message, op.ParamsFetchReq):
-                    counts["probes"] += 1
-                    session.receive_data(wire.encode(op.ParamsFetchResp()))
-
-    camera = Camera()
     pushed = [wire.encode(op.AlarmNotify(1)), wire.encode(op.AlarmNotify(0))]
-    sent = received = 0
-    now = 0.0
-    while now < seconds and session.state is State.READY:
-        now += 30.0
-        _fire(camera, now)
-        session.receive_data(pushed[sent % 2])
-        sent += 1
-        while (event := session.next_event()) is not None:
-            if isinstance(event, CameraEvent):
-                if event.kind is not EventKind.MOTION or event.active != (received % 2 == 0):
-                    watch.problem(f"alarm {received} came out of order: {event}")
-                received += 1
-        camera.answer()
-        if now == 60.0:
-            watch.minute_passed()
-    watch.frames, watch.last_video = received, now  # alarms, and the stream time reached
-    if session.state is not State.READY:
-        watch.problem(f"the connection ended in state {session.state.value}")
-    if received != sent:
-        watch.problem(f"{sent - received} of {sent} alarms lost")
+    _alarm_run(
+        watch,
+        session,
+        pushed,
+        30.0,
+        answer,
+        lambda: session.state is State.READY,
+        lambda item: item if isinstance(item, CameraEvent) else None,
+    )
     interval = session.keepalive_interval
     if counts["keepalives"] < seconds / interval - 2:
         watch.problem(f"{counts['keepalives']} keep-alives in {seconds} s (every {interval} s)")
     if not counts["probes"]:
         watch.problem("no liveness probe in the silences")
-    watch.check(seconds, 30.0, None)
     return watch
 
 
@@ -450,48 +475,26 @@ def soak_grandstream_alarms(seconds: float) -> Watch:
     ping = keepalive_request()
     keepalives = 0
 
-    class Camera:
-        """The session with the camera's side: it answers each keep-alive."""
+    def answer() -> None:
+        """The camera's side: it answers each keep-alive."""
+        nonlocal keepalives
+        for _ in range(session.data_to_send().count(ping)):
+            keepalives += 1
+            session.receive_data(keepalive_reply())
 
-        def next_deadline(self) -> float | None:
-            return session.next_deadline()
-
-        def handle_timer(self, now: float) -> None:
-            session.handle_timer(now)
-
-        def answer(self) -> None:
-            nonlocal keepalives
-            data = session.data_to_send()
-            for _ in range(data.count(ping)):
-                keepalives += 1
-                session.receive_data(keepalive_reply())
-
-    camera = Camera()
     pushed = [alarm_message("MOTION", active, 0) for active in (True, False)]
-    sent = received = 0
-    now = 0.0
-    while now < seconds and session.state is AlarmState.READY:
-        now += 15.0
-        _fire(camera, now)
-        session.receive_data(pushed[sent % 2])
-        sent += 1
-        while (event := session.next_event()) is not None:
-            if isinstance(event, Alarm):
-                if event.event.active != (received % 2 == 0):
-                    watch.problem(f"alarm {received} came out of order: {event.event}")
-                received += 1
-        camera.answer()
-        if now == 60.0:
-            watch.minute_passed()
-    watch.frames, watch.last_video = received, now
-    if session.state is not AlarmState.READY:
-        watch.problem(f"the connection ended in state {session.state.value}")
-    if received != sent:
-        watch.problem(f"{sent - received} of {sent} alarms lost")
+    _alarm_run(
+        watch,
+        session,
+        pushed,
+        15.0,
+        answer,
+        lambda: session.state is AlarmState.READY,
+        lambda item: item.event if isinstance(item, Alarm) else None,
+    )
     interval = session.keepalive_interval
     if keepalives < seconds / interval - 2:
         watch.problem(f"{keepalives} keep-alives in {seconds} s (every {interval} s)")
-    watch.check(seconds, 15.0, None)
     return watch
 
 
