@@ -460,3 +460,44 @@ def test_header_split_between_reads() -> None:
         assert decoder.buffered == cut
         (message,) = decoder.feed(seed.GUARD_REPLY[cut:])
         assert message.msg_id == MsgId.GUARD_REPLY
+
+
+# --- a read that is exactly one packet (the usual reply) -----------------------------------------
+
+
+def test_a_read_of_one_whole_packet_leaves_nothing_behind() -> None:
+    decoder = PacketDecoder()
+    (message,) = decoder.feed(seed.KEEPALIVE_REPLY)
+    assert isinstance(message, JsonMessage) and message.ret == 100
+    assert decoder.buffered == 0
+    assert decoder.feed(seed.GUARD_REPLY[:10]) == []  # the next packet starts afresh
+    assert decoder.buffered == 10
+    (guard,) = decoder.feed(seed.GUARD_REPLY[10:])
+    assert guard.msg_id == MsgId.GUARD_REPLY
+
+
+def test_a_whole_packet_is_checked_before_it_is_kept() -> None:
+    bad_flag = b"\x00" + seed.KEEPALIVE_REPLY[1:]
+    with pytest.raises(ProtocolError, match="head flag"):
+        PacketDecoder().feed(bad_flag)
+    with pytest.raises(ProtocolError, match="too large"):
+        PacketDecoder(max_json=16).feed(seed.KEEPALIVE_REPLY)
+    picture = wire.encode_packet(MsgId.SNAPSHOT_REPLY, b"\xff\xd8" + bytes(64) + b"\xff\xd9")
+    with pytest.raises(ProtocolError, match="too large"):
+        PacketDecoder(max_binary_packet=32).feed(picture)
+
+
+def test_a_whole_stream_packet_is_stream_not_a_message() -> None:
+    media = b"\x00\x00\x01\xfc" + bytes(40)
+    decoder = PacketDecoder(stream_ids=frozenset({MsgId.MONITOR_DATA}))
+    assert decoder.feed(wire.encode_packet(MsgId.MONITOR_DATA, media)) == []
+    assert b"".join(decoder.take_stream()) == media
+    assert decoder.buffered == 0
+
+
+def test_one_read_of_a_packet_and_a_part_of_the_next() -> None:
+    decoder = PacketDecoder()
+    (first,) = decoder.feed(seed.KEEPALIVE_REPLY + seed.GUARD_REPLY[:25])
+    assert first.msg_id == MsgId.KEEPALIVE_REPLY
+    (second,) = decoder.feed(seed.GUARD_REPLY[25:])
+    assert second.msg_id == MsgId.GUARD_REPLY

@@ -351,7 +351,7 @@ class JsonMessage:
         return self.ret in OK_CODES
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: made per packet, and a frozen one costs 4x to make
 class BinaryMessage:
     """One packet of a binary message (media, talk audio, snapshot picture)."""
 
@@ -427,6 +427,10 @@ class PacketDecoder:
         """Add received bytes; return every message they complete."""
         if type(data) is not bytes:
             data = bytes(data)  # kept pieces are views: never of a caller's buffer
+        if self._header is None and not self._head and len(data) >= HEADER_SIZE:
+            whole = self._whole_packet(data)
+            if whole is not None:
+                return whole
         messages: list[Message] = []
         view = memoryview(data)
         position = 0
@@ -460,6 +464,17 @@ class PacketDecoder:
                     break
             self._finish(messages)
         return messages
+
+    def _whole_packet(self, data: bytes) -> list[Message] | None:
+        """The usual read of a control connection, one whole packet (a reply), parsed as it
+        is: no views, no pieces. None when ``data`` is anything else."""
+        header = HEADER.unpack_from(data)
+        if HEADER_SIZE + header[9] != len(data) or header[8] in self._stream_ids:
+            return None
+        self._start(header)  # its checks, before anything is kept
+        self._header, self._need = None, 0
+        message = self._message(header, data[HEADER_SIZE:])
+        return [message] if message is not None else []
 
     def _split_header(self, view: memoryview, position: int) -> tuple[_Header | None, int]:
         """Collect a header split between reads."""
