@@ -74,5 +74,8 @@ class OutBuffer:
 
 def earliest(*deadlines: float | None) -> float | None:
     """The earliest of the given deadlines, ignoring ``None``."""
-    present = [deadline for deadline in deadlines if deadline is not None]
-    return min(present) if present else None
+    found = None
+    for deadline in deadlines:  # a loop, not min() over a list: every re-arm asks
+        if deadline is not None and (found is None or deadline < found):
+            found = deadline
+    return found

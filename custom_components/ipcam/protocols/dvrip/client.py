@@ -60,10 +60,10 @@ class _Connection:
         return await self._login
 
     async def request(
-        self, msg_id: int, name: str, value: object = None, **options: Any
+        self, msg_id: int, name: str, value: object = None, *, optional: bool = False
     ) -> session.Reply:
         """Send a request and wait for its reply (the session keeps the time limit)."""
-        token = self.session.request(msg_id, name, value, now=self.link.now(), **options)
+        token = self.session.request(msg_id, name, value, now=self.link.now(), optional=optional)
         future: asyncio.Future[session.Reply] = asyncio.get_running_loop().create_future()
         self._replies[token] = future
         try:
@@ -173,14 +173,23 @@ class Client(model.ClientModel):
         conn.link.close()
         await conn.link.wait_closed()
 
+    def _open_connection(self, purpose: Literal["control", "alarm"]) -> _Connection | None:
+        """The device's command or alarm connection when it is open and nobody is opening
+        one: no lock to wait for, and no coroutine on a request's way to the camera."""
+        hub = self._hub
+        conn = hub.links.get(purpose)
+        if conn is None or conn.link.closed or hub.locks[purpose].locked():
+            return None
+        hub.check_open()
+        return conn
+
     async def _shared_connection(self, purpose: Literal["control", "alarm"]) -> _Connection:
         """The device's command or alarm connection, (re-)opened when needed."""
+        conn = self._open_connection(purpose)
+        if conn is not None:
+            return conn
         hub = self._hub
-        conn, lock = hub.links.get(purpose), hub.locks[purpose]
-        if conn is not None and not conn.link.closed and not lock.locked():
-            hub.check_open()
-            return conn  # open and nobody opening one: no need to wait for the lock
-        async with lock:
+        async with hub.locks[purpose]:
             hub.check_open()
             conn = hub.links.get(purpose)
             if conn is None or conn.link.closed:
@@ -194,7 +203,7 @@ class Client(model.ClientModel):
         """A request on the control connection; a forgotten session (Ret 105, e.g. after a
         reboot) gets a new login once, any other failing ``Ret`` raises its error."""
         for attempt in range(2):
-            conn = await self._shared_connection("control")
+            conn = self._open_connection("control") or await self._shared_connection("control")
             reply = await conn.request(msg_id, name, value)
             if reply.message is None or reply.message.ret != Ret.NOT_LOGGED_IN or attempt:
                 break
@@ -327,7 +336,7 @@ class Client(model.ClientModel):
 
     async def snapshot(self) -> bytes:
         if self._snapshot_supported:
-            conn = await self._shared_connection("control")
+            conn = self._open_connection("control") or await self._shared_connection("control")
             opsnap = {"Channel": self._stream.channel}
             reply = await conn.request(MsgId.SNAPSHOT, "OPSNAP", opsnap, optional=True)
             if reply.picture:

@@ -79,7 +79,7 @@ class LoggedIn:
     login: LoginReply
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: made per request, and a frozen one costs 4x to make
 class Reply:
     """The answer to the request ``token``; ``message`` None: an optional request went
     unanswered. A snapshot request's JPEG is in ``picture``."""

@@ -32,13 +32,15 @@ class SnapshotCollector:
     def feed(self, payload: bytes) -> bytes | None:
         if not self._started:
             self._started = True
-            if payload.startswith(START):
-                self._demuxer = MediaDemuxer(kinds=frozenset({"picture"}), max_frame=MAX_SNAPSHOT)
-            elif payload.lstrip().startswith(b"{"):
-                self.ret = as_int(decode_json_body(payload).get("Ret"), -1)
-                return b""
-            elif not payload.startswith(b"\xff\xd8"):
-                raise ProtocolError("snapshot reply is neither a JPEG nor a picture frame")
+            if not payload.startswith(b"\xff\xd8"):  # a bare JPEG: the usual reply
+                if payload.startswith(START):
+                    kinds = frozenset({"picture"})
+                    self._demuxer = MediaDemuxer(kinds=kinds, max_frame=MAX_SNAPSHOT)
+                elif payload.lstrip().startswith(b"{"):
+                    self.ret = as_int(decode_json_body(payload).get("Ret"), -1)
+                    return b""
+                else:
+                    raise ProtocolError("snapshot reply is neither a JPEG nor a picture frame")
         if self._demuxer is not None:
             for frame in self._demuxer.feed(payload):
                 return frame.data
