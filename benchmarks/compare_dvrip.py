@@ -16,7 +16,9 @@ the ratio is ipcam / python-dvr (below 1: ipcam is faster or cheaper).
   + ``get_system_info()`` + ``close()``. Wall time.
 - **connect-first**: the same for a camera ipcam has not met (set-up, new
   firmware): login, SystemInfo and the abilities and configs it needs.
-- **snapshot**: OPSNAP on a logged-in client; wall time.
+- **snapshot**: OPSNAP on a logged-in client; wall time. Beside them, the floor of any
+  non-blocking client: after python-dvr's login, a bare asyncio protocol on its socket (no
+  session, no checks, no layers) sends the same request and waits for the reply's packet.
 - **first frame**: from nothing to the first video frame: connect, log in, claim
   and start the stream (ipcam ``video()`` on a new client: the integration's
   video upstream does exactly that; python-dvr ``login()`` + ``start_monitor``).
@@ -46,6 +48,7 @@ import asyncio
 import contextlib
 import json
 import os
+import struct
 import subprocess
 import sys
 import tempfile
@@ -173,6 +176,66 @@ def dvr_snapshot(port: int, count: int) -> list[float]:
     finally:
         dvr_close(cam)
     return times
+
+
+class _BareReply(asyncio.Protocol):
+    """Hands over the first whole DVRIP packet it receives: nothing else (no session, no
+    checks), the least an asyncio client does for a reply."""
+
+    def __init__(self) -> None:
+        self.buffer = bytearray()
+        self.waiter: asyncio.Future[bytes] | None = None
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        if len(self.buffer) < 20 or self.waiter is None:
+            return
+        size = 20 + int.from_bytes(self.buffer[16:20], "little")
+        if len(self.buffer) >= size:
+            packet = bytes(self.buffer[:size])
+            del self.buffer[:size]
+            self.waiter.set_result(packet)
+            self.waiter = None
+
+
+def bare_snapshot(port: int, count: int) -> list[float]:
+    """OPSNAP from a bare asyncio protocol on python-dvr's logged-in socket."""
+    cam = dvr_cam(port)
+    try:
+        if not cam.login():
+            raise RuntimeError("python-dvr could not log in")
+        cam.alive.cancel()  # its keep-alive thread must not write to the socket meanwhile
+        session, sock = cam.session, cam.socket
+        cam.socket = None  # the transport owns it now
+
+        async def run() -> list[float]:
+            loop = asyncio.get_running_loop()
+            transport, protocol = await loop.create_connection(_BareReply, sock=sock)
+            times = []
+            try:
+                for sequence in range(count):
+                    start = time.perf_counter()
+                    body = {
+                        "Name": "OPSNAP",
+                        "SessionID": f"0x{session:08X}",
+                        "OPSNAP": {"Channel": 0},
+                    }
+                    payload = json.dumps(body).encode() + b"\n\x00"
+                    header = struct.pack(
+                        "<BB2xII2xHI", 255, 0, session, sequence, 1560, len(payload)
+                    )
+                    waiter = protocol.waiter = loop.create_future()
+                    transport.write(header + payload)
+                    packet = await waiter
+                    times.append(time.perf_counter() - start)
+                    assert packet[20:22] == b"\xff\xd8"
+            finally:
+                transport.close()
+            return times
+
+        return asyncio.run(run())
+    finally:
+        dvr_close(cam)
 
 
 # --- first frame ---------------------------------------------------------------------------------
@@ -591,6 +654,8 @@ def main() -> None:
             return [answer["cpu"] / max(answer["frames"], 1)]
 
         cases.append(("relay", lambda: relay("ipcam"), lambda: relay("python-dvr")))
+        # What the least a non-blocking client can do measures, run beside the pair.
+        floors = {"snapshot": lambda: bare_snapshot(port, n)}
         ratios: dict[str, list[float]] = {}
         for round_number in range(args.rounds):
             for metric, ours, theirs in cases:
@@ -599,12 +664,17 @@ def main() -> None:
                 pair = [("ipcam", ours), ("python-dvr", theirs)]
                 if round_number % 2:
                     pair.reverse()
+                if metric in floors:
+                    pair.insert(round_number % 3, ("bare asyncio", floors[metric]))
                 medians = {}
                 for who, run in pair:
                     values = run()
                     record(metric, who, values)
                     medians[who] = median(values)
                 ratios.setdefault(metric, []).append(medians["ipcam"] / medians["python-dvr"])
+                if "bare asyncio" in medians:
+                    floor_ratio = medians["bare asyncio"] / medians["python-dvr"]
+                    ratios.setdefault(f"{metric} floor", []).append(floor_ratio)
             print(f"  round {round_number + 1}/{args.rounds} done", flush=True)
     finally:
         farm.stop()
@@ -632,6 +702,13 @@ def main() -> None:
         print(
             f"| {label} | {_ms(ours_v):.2f} | {_ms(theirs_v):.2f} | {median(ratios[metric]):.2f} |"
         )
+    for metric in floors:
+        if metric in results and "bare asyncio" in results[metric]:
+            print(
+                f"{labels[metric]}, a bare asyncio protocol (the floor of a non-blocking client): "
+                f"{_ms(results[metric]['bare asyncio']):.2f}, ratio to python-dvr "
+                f"{median(ratios[f'{metric} floor']):.2f}"
+            )
     if "alarm" in results:
         print(
             f"alarm changes not delivered: ipcam {lost['ipcam']}, python-dvr {lost['python-dvr']}"
