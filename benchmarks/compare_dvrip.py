@@ -178,27 +178,39 @@ def dvr_snapshot(port: int, count: int) -> list[float]:
     return times
 
 
-class _BareReply(asyncio.Protocol):
+Stamp = Callable[[str], None]
+
+
+class BareReply(asyncio.Protocol):
     """Hands over the first whole DVRIP packet it receives: nothing else (no session, no
-    checks), the least an asyncio client does for a reply."""
+    checks), the least an asyncio client does for a reply. ``stamp`` (None here) marks
+    the stages for ``snapshot_trace.py``."""
+
+    stamp: Stamp | None = None
 
     def __init__(self) -> None:
         self.buffer = bytearray()
         self.waiter: asyncio.Future[bytes] | None = None
 
     def data_received(self, data: bytes) -> None:
+        stamp = self.stamp
+        if stamp:
+            stamp("read")
         self.buffer += data
-        if len(self.buffer) < 20 or self.waiter is None:
-            return
-        size = 20 + int.from_bytes(self.buffer[16:20], "little")
-        if len(self.buffer) >= size:
-            packet = bytes(self.buffer[:size])
-            del self.buffer[:size]
-            self.waiter.set_result(packet)
-            self.waiter = None
+        if len(self.buffer) >= 20 and self.waiter is not None:
+            size = 20 + int.from_bytes(self.buffer[16:20], "little")
+            if len(self.buffer) >= size:
+                packet = bytes(self.buffer[:size])
+                del self.buffer[:size]
+                if stamp:
+                    stamp("woken")
+                self.waiter.set_result(packet)
+                self.waiter = None
+        if stamp:
+            stamp("read done")
 
 
-def bare_snapshot(port: int, count: int) -> list[float]:
+def bare_snapshot(port: int, count: int, stamp: Stamp | None = None) -> list[float]:
     """OPSNAP from a bare asyncio protocol on python-dvr's logged-in socket."""
     cam = dvr_cam(port)
     try:
@@ -210,11 +222,14 @@ def bare_snapshot(port: int, count: int) -> list[float]:
 
         async def run() -> list[float]:
             loop = asyncio.get_running_loop()
-            transport, protocol = await loop.create_connection(_BareReply, sock=sock)
+            transport, protocol = await loop.create_connection(BareReply, sock=sock)
+            protocol.stamp = stamp  # nothing is read before the first request
             times = []
             try:
                 for sequence in range(count):
                     start = time.perf_counter()
+                    if stamp:
+                        stamp("call")
                     body = {
                         "Name": "OPSNAP",
                         "SessionID": f"0x{session:08X}",
@@ -225,9 +240,15 @@ def bare_snapshot(port: int, count: int) -> list[float]:
                         "<BB2xII2xHI", 255, 0, session, sequence, 1560, len(payload)
                     )
                     waiter = protocol.waiter = loop.create_future()
+                    if stamp:
+                        stamp("send")
                     transport.write(header + payload)
+                    if stamp:
+                        stamp("sent")
                     packet = await waiter
                     times.append(time.perf_counter() - start)
+                    if stamp:
+                        stamp("returned")
                     assert packet[20:22] == b"\xff\xd8"
             finally:
                 transport.close()
