@@ -106,6 +106,9 @@ def log_in(
     page.wait_for_function("() => document.querySelector('home-assistant')?.hass?.user")
 
 
+# The last word of a binary sensor's row, with and without the frontend's translations.
+CLEAR = ["Clear", "off"]
+DETECTED = ["Detected", "on"]
 PRESS_ATTEMPTS = 3
 
 

@@ -19,6 +19,8 @@ import pytest
 from devenv.home import DemoHome
 from tests.browser.browser import chromium_path, launch, log_in, tone_wav
 
+LOG_TAIL_CHARACTERS = 8000
+
 
 def _no_browser() -> str | None:
     if importlib.util.find_spec("playwright") is None:
@@ -102,3 +104,16 @@ def page(browser: Any, demo: DemoHome) -> Any:
     page = browser.new_page()
     log_in(page, demo.url)
     return page
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """A failed browser test shows the end of Home Assistant's log (the other process's side)."""
+    report = yield
+    home = item.funcargs.get("demo") if isinstance(item, pytest.Function) else None
+    if report.when == "call" and report.failed and isinstance(home, DemoHome):
+        log = home.log_dir / "home-assistant.log" if home.log_dir else None
+        if log is not None and log.exists():
+            tail = log.read_text(errors="replace")[-LOG_TAIL_CHARACTERS:]
+            report.sections.append(("Home Assistant's log (end)", tail))
+    return report

@@ -1,7 +1,9 @@
 """The dashboard in a real browser: live video, alarms, controls and push-to-talk.
 
-Tests run in file order against one Home Assistant: the first measures the live
-view's cold start before anything else opened a stream.
+Tests run in file order against one Home Assistant: the first opens the live views
+cold, before anything else opened a stream. The tests assert what happens, never how
+fast: the seconds they see go to the run's ``measurements.json``, and the speed
+targets are measured by ``benchmarks/browser_dashboard.py`` (docs/PERFORMANCE.md).
 """
 
 from __future__ import annotations
@@ -9,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import json
-import statistics
 import time
 import urllib.request
 from pathlib import Path
@@ -20,6 +21,8 @@ import pytest
 from custom_components.ipcam.protocols.audio.pcm import dominant_frequency
 from devenv.home import CAMERA_PASSWORD, CAMERA_USER, DemoHome
 from tests.browser.browser import (
+    CLEAR,
+    DETECTED,
     TONE_HZ,
     TalkArrivals,
     deep_element,
@@ -32,14 +35,14 @@ from tests.browser.browser import (
     wait_for_row_state,
 )
 
-COLD_START_TARGET = 2.0  # seconds, dialog open -> moving picture (reported; HLS needs ~3)
-COLD_START_LIMIT = 6.0  # what fails the test (Home Assistant's default HLS took ~8 s)
-# A live view opened to watch a change (not to time its start); the one before may still be
-# winding down its stream on a loaded machine.
-LIVE_VIEW_LIMIT = 20.0
-TALK_LATENCY_LIMIT = 0.3
-CLEAR = ["Clear", "off"]
-DETECTED = ["Detected", "on"]
+# How long a live view may take to show a moving picture before the test calls it broken
+# (about 3 s cold and 0.1 s preloaded here; Home Assistant's stream worker, once its first
+# try fails, tries again 10 s later). The one before may still be winding down its stream on
+# a loaded machine.
+LIVE_VIEW_LIMIT = 30.0
+# How long an alarm may take to reach the dashboard before the test calls it lost (about
+# 0.1 s here: pushed by the camera, pushed to the browser).
+ALARM_LIMIT = 15.0
 
 
 def _control(demo: DemoHome, family: str, method: str, path: str, body: Any = None) -> Any:
@@ -75,7 +78,7 @@ def test_live_view_cold_start(
     results: dict[str, dict[str, float]] = {}
     for camera in cameras:
         open_more_info(page, camera)
-        cold = wait_for_moving_video(page, "ha-more-info-dialog", timeout=COLD_START_LIMIT)
+        cold = wait_for_moving_video(page, "ha-more-info-dialog", timeout=LIVE_VIEW_LIMIT)
         page.keyboard.press("Escape")
         page.wait_for_timeout(300)
         results[camera] = {"cold_s": round(cold, 2)}
@@ -86,13 +89,11 @@ def test_live_view_cold_start(
     for camera in cameras:
         open_more_info(page, camera)
         results[camera]["preloaded_s"] = round(
-            wait_for_moving_video(page, "ha-more-info-dialog", timeout=COLD_START_LIMIT), 2
+            wait_for_moving_video(page, "ha-more-info-dialog", timeout=LIVE_VIEW_LIMIT), 2
         )
         page.keyboard.press("Escape")
         page.wait_for_timeout(300)
     measurements["live_view_start"] = results
-    for figures in results.values():
-        assert figures["preloaded_s"] <= COLD_START_TARGET
 
 
 def test_every_camera_shows_moving_video(
@@ -121,7 +122,7 @@ def test_every_camera_shows_moving_video(
         assert talk_shown == ("media_player" in domains), family  # only cameras with a speaker
 
 
-def test_motion_shows_within_a_second(
+def test_motion_alarm_reaches_the_dashboard(
     page: Any, demo: DemoHome, entities: dict[str, Any], measurements: dict[str, Any]
 ) -> None:
     page.goto(f"{demo.url}/lovelace/cameras")
@@ -131,12 +132,11 @@ def test_motion_shows_within_a_second(
         wait_for_row_state(page, "hui-simple-entity-row", sensor, CLEAR)
         start = time.monotonic()
         _control(demo, family, "POST", "/event", {"kind": "motion", "active": True})
-        wait_for_row_state(page, "hui-simple-entity-row", sensor, DETECTED, timeout=5)
+        wait_for_row_state(page, "hui-simple-entity-row", sensor, DETECTED, timeout=ALARM_LIMIT)
         delays[family] = round(time.monotonic() - start, 3)
         _control(demo, family, "POST", "/event", {"kind": "motion", "active": False})
-        wait_for_row_state(page, "hui-simple-entity-row", sensor, CLEAR, timeout=5)
+        wait_for_row_state(page, "hui-simple-entity-row", sensor, CLEAR, timeout=ALARM_LIMIT)
     measurements["motion_to_ui_s"] = delays
-    assert max(delays.values()) <= 1.0, delays
     # The demo automation reacted: it counted the alarms and named the last one.
     counter = page.evaluate(
         "() => document.querySelector('home-assistant').hass"
@@ -211,7 +211,6 @@ def test_talk_card_speaks_through_the_camera(
     assert abs(dominant_frequency(pcm) - TONE_HZ) <= 20
     assert held - 0.6 <= talk["seconds"] <= held + 0.3
     assert latencies, "no tone onset reached the camera"
-    assert statistics.median(latencies) <= TALK_LATENCY_LIMIT, latencies
 
 
 def test_insecure_origin_explains_the_microphone(playwright: Any, demo: DemoHome) -> None:
