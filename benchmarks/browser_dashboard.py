@@ -11,19 +11,28 @@ Assistant on a free port) and drives Debian's Chromium with Playwright:
   nothing while the button was held, and how much audio arrived for how long a hold.
 - **live view start**: seconds from opening the camera's dialog to a playing
   picture, for the H.264 cameras, cold (no stream yet: Home Assistant restarted
-  before each run) and with the camera's "Preload stream" preference on.
+  before each run) and with the camera's "Preload stream" preference on. A start
+  that shows no moving picture within 30 s counts as ``inf``.
+- **alarm to dashboard**: seconds from the simulated camera raising motion (its
+  control API) to the dashboard row of the motion sensor showing "Detected", for
+  the cameras that push alarms over their own connection (Foscam, XMEye).
 
-Run: ``.venv/bin/python benchmarks/browser_dashboard.py [--presses N] [--runs N]``.
+Each run's figures are printed as they come (stderr). ``--log-dir`` keeps Home
+Assistant's log (its default folder is removed at the end).
+
+Run: ``.venv/bin/python benchmarks/browser_dashboard.py [--presses N] [--runs N] [--alarms N]``.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import socket
 import statistics
 import sys
 import tempfile
+import time
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -32,6 +41,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from devenv.home import DemoHome
 from tests.browser.browser import (
+    CLEAR,
+    DETECTED,
     TalkArrivals,
     deep_element,
     hold_button,
@@ -41,7 +52,10 @@ from tests.browser.browser import (
     talk_latencies,
     tone_wav,
     wait_for_moving_video,
+    wait_for_row_state,
 )
+
+NO_PICTURE = float("inf")  # a live view that did not play within 30 s
 
 
 def _free_port() -> int:
@@ -50,8 +64,22 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _control(home: DemoHome, family: str, method: str, path: str) -> Any:
-    request = urllib.request.Request(f"{home.simulators[family].control_url}{path}", method=method)
+def _progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _percentile(ordered: list[float], share: float) -> float:
+    """The nearest-rank percentile of sorted figures (p90 of two figures is the larger)."""
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+def _control(
+    home: DemoHome, family: str, method: str, path: str, body: dict[str, Any] | None = None
+) -> Any:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(
+        f"{home.simulators[family].control_url}{path}", data=data, method=method
+    )
     with urllib.request.urlopen(request, timeout=10) as response:
         raw = response.read()
     return raw if path == "/talk.wav" else json.loads(raw)
@@ -92,48 +120,66 @@ def talk_runs(home: DemoHome, page: Any, family: str, presses: int, hold: float)
     return {
         "bursts": len(latencies),
         "p50_ms": round(statistics.median(ordered) * 1000) if ordered else None,
-        "p90_ms": round(ordered[int(0.9 * (len(ordered) - 1))] * 1000) if ordered else None,
+        "p90_ms": round(_percentile(ordered, 0.9) * 1000) if ordered else None,
         "max_ms": round(ordered[-1] * 1000) if ordered else None,
         "stall_ms": round(max(stalls) * 1000),
         "received_per_held": round(statistics.mean(ratios), 3),
     }
 
 
-def live_view_runs(home: DemoHome, playwright: Any, runs: int) -> dict[str, dict[str, list[float]]]:
+def _live_view_start(page: Any, camera: str) -> float:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+    open_more_info(page, camera)
+    try:
+        seconds = wait_for_moving_video(page, "ha-more-info-dialog")
+    except PlaywrightTimeout:
+        seconds = NO_PICTURE
+    page.keyboard.press("Escape")
+    page.wait_for_timeout(300)
+    return seconds
+
+
+def live_view_runs(home: DemoHome, playwright: Any, runs: int) -> dict[str, dict[str, list[float]]]:
     cameras = home.streaming_cameras()
     results: dict[str, dict[str, list[float]]] = {c: {"cold": [], "preloaded": []} for c in cameras}
-    for _run in range(runs):
+    for run in range(runs):
         home.set_preload(cameras, False)
         home.restart()  # nothing streams now
         context = launch(playwright)
         page = context.new_page()
         log_in(page, home.url)
         for camera in cameras:
-            open_more_info(page, camera)
-            try:
-                results[camera]["cold"].append(wait_for_moving_video(page, "ha-more-info-dialog"))
-            except PlaywrightTimeout:
-                results[camera]["cold"].append(float("inf"))  # no picture within 30 s
-            page.keyboard.press("Escape")
-            page.wait_for_timeout(300)
+            results[camera]["cold"].append(seconds := _live_view_start(page, camera))
+            _progress(f"run {run + 1}: {camera} cold {seconds:.2f} s ({time.strftime('%X')})")
         home.set_preload(cameras, True)
         page.reload()
         page.wait_for_function("() => document.querySelector('home-assistant')?.hass?.user")
         page.wait_for_timeout(3000)
         for camera in cameras:
-            open_more_info(page, camera)
-            try:
-                results[camera]["preloaded"].append(
-                    wait_for_moving_video(page, "ha-more-info-dialog")
-                )
-            except PlaywrightTimeout:
-                results[camera]["preloaded"].append(float("inf"))
-            page.keyboard.press("Escape")
-            page.wait_for_timeout(300)
+            results[camera]["preloaded"].append(seconds := _live_view_start(page, camera))
+            _progress(f"run {run + 1}: {camera} preloaded {seconds:.2f} s")
         context.close()
     return results
+
+
+def alarm_runs(home: DemoHome, page: Any, family: str, alarms: int) -> list[float]:
+    """Seconds from the camera raising motion to the dashboard row showing it, ``alarms`` times."""
+    sensor = next(
+        entity_id
+        for entity_id in home.camera_entities()[family]["binary_sensor"]
+        if entity_id.endswith("_motion")
+    )
+    delays: list[float] = []
+    for _ in range(alarms):
+        wait_for_row_state(page, "hui-simple-entity-row", sensor, CLEAR, timeout=15)
+        start = time.monotonic()
+        _control(home, family, "POST", "/event", {"kind": "motion", "active": True})
+        wait_for_row_state(page, "hui-simple-entity-row", sensor, DETECTED, timeout=15)
+        delays.append(time.monotonic() - start)
+        _control(home, family, "POST", "/event", {"kind": "motion", "active": False})
+        _progress(f"{family}: motion shown after {delays[-1] * 1000:.0f} ms")
+    return delays
 
 
 def main() -> None:
@@ -141,6 +187,8 @@ def main() -> None:
     parser.add_argument("--presses", type=int, default=3, help="talk presses per camera")
     parser.add_argument("--hold", type=float, default=4.0, help="seconds each press lasts")
     parser.add_argument("--runs", type=int, default=3, help="live-view cold starts")
+    parser.add_argument("--alarms", type=int, default=10, help="motion alarms per camera")
+    parser.add_argument("--log-dir", type=Path, help="keep Home Assistant's log here")
     args = parser.parse_args()
 
     from playwright.sync_api import sync_playwright
@@ -149,7 +197,7 @@ def main() -> None:
         home = DemoHome(
             Path(folder) / "config",
             http_port=_free_port(),
-            log_dir=Path(folder),
+            log_dir=args.log_dir or Path(folder),
             preload_streams=False,
             on_log=lambda _message: None,
         )
@@ -166,6 +214,10 @@ def main() -> None:
                 talk = {
                     family: talk_runs(home, page, family, args.presses, args.hold)
                     for family in ("foscam", "dvrip", "grandstream")
+                }
+                alarms = {
+                    family: alarm_runs(home, page, family, args.alarms)
+                    for family in ("foscam", "dvrip")
                 }
                 context.close()
         finally:
@@ -190,6 +242,16 @@ def main() -> None:
         print(
             f"| {camera} | {statistics.median(cold):.2f} / {max(cold):.2f} "
             f"| {statistics.median(warm):.2f} / {max(warm):.2f} |"
+        )
+
+    print(f"\n## Alarm to dashboard, camera raises motion -> row shows it ({args.alarms} alarms)")
+    print("| family | median ms | p90 ms | max ms |")
+    print("|---|---|---|---|")
+    for family, delays in alarms.items():
+        ordered = sorted(delays)
+        print(
+            f"| {family} | {statistics.median(ordered) * 1000:.0f} "
+            f"| {_percentile(ordered, 0.9) * 1000:.0f} | {ordered[-1] * 1000:.0f} |"
         )
 
 
