@@ -130,9 +130,10 @@ def talk_runs(home: DemoHome, page: Any, family: str, presses: int, hold: float)
 def _live_view_start(page: Any, camera: str) -> float:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-    open_more_info(page, camera)
+    opened = open_more_info(page, camera)
     try:
-        seconds = wait_for_moving_video(page, "ha-more-info-dialog")
+        wait_for_moving_video(page, "ha-more-info-dialog")
+        seconds = time.monotonic() - opened
     except PlaywrightTimeout:
         seconds = NO_PICTURE
     page.keyboard.press("Escape")

@@ -135,14 +135,39 @@ def hold_button(page: Any, button: Any, seconds: float) -> float:
     return time.monotonic() - pressed
 
 
-def open_more_info(page: Any, entity_id: str) -> None:
-    """Open an entity's more-info dialog, as a tap on its card does."""
-    page.evaluate(
-        """(entityId) => document.querySelector('home-assistant').dispatchEvent(
-             new CustomEvent('hass-more-info',
-                             {detail: {entityId}, bubbles: true, composed: true}))""",
-        entity_id,
-    )
+MORE_INFO_ATTEMPTS = 3
+
+
+def open_more_info(page: Any, entity_id: str, seconds: float = 5.0) -> float:
+    """Open an entity's more-info dialog, as a tap on its card does; when (``time.monotonic``)
+    the tap that opened it was made.
+
+    Right after the page loads, the app may not listen for the request yet (seen twice in
+    about 70 pages: the dialog never opened, nothing was asked of Home Assistant): a tap
+    that opened nothing within ``seconds`` is made again, as a person would tap again.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for _attempt in range(MORE_INFO_ATTEMPTS):
+        tapped = time.monotonic()
+        page.evaluate(
+            """(entityId) => document.querySelector('home-assistant').dispatchEvent(
+                 new CustomEvent('hass-more-info',
+                                 {detail: {entityId}, bubbles: true, composed: true}))""",
+            entity_id,
+        )
+        try:
+            page.wait_for_function(
+                """(entityId) => window.__deepAll('ha-more-info-dialog')
+                     .some((dialog) => dialog._entityId === entityId)""",
+                arg=entity_id,
+                timeout=seconds * 1000,
+                polling=50,
+            )
+            return tapped
+        except PlaywrightTimeout:
+            continue
+    raise AssertionError(f"the more-info dialog of {entity_id} did not open")
 
 
 def wait_for_moving_video(page: Any, root_selector: str, timeout: float = 30.0) -> float:
