@@ -26,14 +26,12 @@ Run: ``.venv/bin/python benchmarks/browser_dashboard.py [--presses N] [--runs N]
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import socket
 import statistics
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +47,7 @@ from tests.browser.browser import (
     launch,
     log_in,
     open_more_info,
+    simulator_control,
     talk_latencies,
     tone_wav,
     wait_for_moving_video,
@@ -73,18 +72,6 @@ def _percentile(ordered: list[float], share: float) -> float:
     return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
-def _control(
-    home: DemoHome, family: str, method: str, path: str, body: dict[str, Any] | None = None
-) -> Any:
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(
-        f"{home.simulators[family].control_url}{path}", data=data, method=method
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        raw = response.read()
-    return raw if path == "/talk.wav" else json.loads(raw)
-
-
 def talk_runs(home: DemoHome, page: Any, family: str, presses: int, hold: float) -> dict[str, Any]:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -104,13 +91,13 @@ def talk_runs(home: DemoHome, page: Any, family: str, presses: int, hold: float)
         button = card.evaluate_handle(
             "(el) => el.shadowRoot.querySelector('button[aria-label=Talk]')"
         ).as_element()
-        _control(home, family, "DELETE", "/talk")
+        simulator_control(home, family, "DELETE", "/talk")
         card.evaluate("(el) => { el.talkStats.onsets = []; }")
         with TalkArrivals(home.simulators[family].control_url) as arrivals:
             held = hold_button(page, button, hold)
             page.wait_for_timeout(1000)
-        talk = _control(home, family, "GET", "/state")["talk"]
-        pcm = _control(home, family, "GET", "/talk.wav")[44:]
+        talk = simulator_control(home, family, "GET", "/state")["talk"]
+        pcm = simulator_control(home, family, "GET", "/talk.wav")[44:]
         onsets = card.evaluate("(el) => el.talkStats.onsets")
         latencies += talk_latencies(onsets, arrivals, pcm)
         stalls.append(arrivals.longest_stall())
@@ -175,10 +162,10 @@ def alarm_runs(home: DemoHome, page: Any, family: str, alarms: int) -> list[floa
     for _ in range(alarms):
         wait_for_row_state(page, "hui-simple-entity-row", sensor, CLEAR, timeout=15)
         start = time.monotonic()
-        _control(home, family, "POST", "/event", {"kind": "motion", "active": True})
+        simulator_control(home, family, "POST", "/event", {"kind": "motion", "active": True})
         wait_for_row_state(page, "hui-simple-entity-row", sensor, DETECTED, timeout=15)
         delays.append(time.monotonic() - start)
-        _control(home, family, "POST", "/event", {"kind": "motion", "active": False})
+        simulator_control(home, family, "POST", "/event", {"kind": "motion", "active": False})
         _progress(f"{family}: motion shown after {delays[-1] * 1000:.0f} ms")
     return delays
 

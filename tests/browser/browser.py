@@ -16,7 +16,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from devenv.home import DEMO_PASSWORD, DEMO_USER
+from devenv.home import DEMO_PASSWORD, DEMO_USER, DemoHome
 
 CHROMIUM_PATHS = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
 OFFLINE_FLAGS = [
@@ -133,6 +133,18 @@ def hold_button(page: Any, button: Any, seconds: float) -> float:
     page.wait_for_timeout(seconds * 1000)
     page.mouse.up()
     return time.monotonic() - pressed
+
+
+def simulator_control(home: DemoHome, family: str, method: str, path: str, body: Any = None) -> Any:
+    """Ask a simulated camera's control API (``/state``, ``/event``, ``/talk``...): its JSON
+    answer, or the raw bytes of ``/talk.wav`` (and of an empty answer)."""
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(
+        f"{home.simulators[family].control_url}{path}", data=data, method=method
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        raw = response.read()
+    return json.loads(raw) if raw and path != "/talk.wav" else raw
 
 
 MORE_INFO_ATTEMPTS = 3

@@ -12,7 +12,6 @@ import asyncio
 import concurrent.futures
 import json
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +29,7 @@ from tests.browser.browser import (
     launch,
     log_in,
     open_more_info,
+    simulator_control,
     talk_latencies,
     wait_for_moving_video,
     wait_for_row_state,
@@ -43,16 +43,6 @@ LIVE_VIEW_LIMIT = 30.0
 # How long an alarm may take to reach the dashboard before the test calls it lost (about
 # 0.1 s here: pushed by the camera, pushed to the browser).
 ALARM_LIMIT = 15.0
-
-
-def _control(demo: DemoHome, family: str, method: str, path: str, body: Any = None) -> Any:
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(
-        f"{demo.simulators[family].control_url}{path}", data=data, method=method
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        raw = response.read()
-    return json.loads(raw) if raw and path != "/talk.wav" else raw
 
 
 @pytest.fixture(scope="module")
@@ -131,10 +121,10 @@ def test_motion_alarm_reaches_the_dashboard(
         sensor = next(e for e in entities[family]["binary_sensor"] if e.endswith("_motion"))
         wait_for_row_state(page, "hui-simple-entity-row", sensor, CLEAR)
         start = time.monotonic()
-        _control(demo, family, "POST", "/event", {"kind": "motion", "active": True})
+        simulator_control(demo, family, "POST", "/event", {"kind": "motion", "active": True})
         wait_for_row_state(page, "hui-simple-entity-row", sensor, DETECTED, timeout=ALARM_LIMIT)
         delays[family] = round(time.monotonic() - start, 3)
-        _control(demo, family, "POST", "/event", {"kind": "motion", "active": False})
+        simulator_control(demo, family, "POST", "/event", {"kind": "motion", "active": False})
         wait_for_row_state(page, "hui-simple-entity-row", sensor, CLEAR, timeout=ALARM_LIMIT)
     measurements["motion_to_ui_s"] = delays
     # The demo automation reacted: it counted the alarms and named the last one.
@@ -150,11 +140,11 @@ def test_ptz_button_and_switch_reach_the_camera(
 ) -> None:
     page.goto(f"{demo.url}/lovelace/cameras")
     dvrip = entities["dvrip"]
-    before = _control(demo, "dvrip", "GET", "/state")
+    before = simulator_control(demo, "dvrip", "GET", "/state")
     pan_left = next(b for b in dvrip["button"] if b.endswith("_pan_left"))
     deep_element(page, "hui-button-card", pan_left).click()
     deadline = time.monotonic() + 10
-    while (state := _control(demo, "dvrip", "GET", "/state"))["ptz"][0] == before["ptz"][0]:
+    while (state := simulator_control(demo, "dvrip", "GET", "/state"))["ptz"] == before["ptz"]:
         assert time.monotonic() < deadline, "the pan/tilt button did not reach the camera"
         time.sleep(0.1)
     assert state["ptz"][0]["pan"] != before["ptz"][0]["pan"]
@@ -167,7 +157,7 @@ def test_ptz_button_and_switch_reach_the_camera(
         ".querySelector('ha-switch').click()"
     )
     deadline = time.monotonic() + 10
-    while not _control(demo, "dvrip", "GET", "/state")["settings"]["alarm_out"][0]:
+    while not simulator_control(demo, "dvrip", "GET", "/state")["settings"]["alarm_out"][0]:
         assert time.monotonic() < deadline, "the switch did not reach the camera"
         time.sleep(0.1)
 
@@ -187,7 +177,7 @@ def test_talk_card_speaks_through_the_camera(
     button = card.evaluate_handle("(el) => el.shadowRoot.querySelector('button[aria-label=Talk]')")
     button = button.as_element()
     assert button is not None
-    _control(demo, family, "DELETE", "/talk")
+    simulator_control(demo, family, "DELETE", "/talk")
     card.evaluate("(el) => { el.talkStats.onsets = []; }")
     held = 3.0
     with TalkArrivals(demo.simulators[family].control_url) as arrivals:
@@ -195,8 +185,8 @@ def test_talk_card_speaks_through_the_camera(
         assert card.evaluate("(el) => el.talkStats.sessions") >= 1, "the press missed the button"
         page.wait_for_timeout(1200)
     assert card.evaluate("(el) => el.shadowRoot.querySelector('.status').textContent") == ""
-    talk = _control(demo, family, "GET", "/state")["talk"]
-    pcm = _control(demo, family, "GET", "/talk.wav")[44:]
+    talk = simulator_control(demo, family, "GET", "/state")["talk"]
+    pcm = simulator_control(demo, family, "GET", "/talk.wav")[44:]
     onsets = card.evaluate("(el) => el.talkStats.onsets")
     latencies = talk_latencies(onsets, arrivals, pcm)
     measurements.setdefault("talk", {})[family] = {
